@@ -1,0 +1,22 @@
+package com.getox.crypto;
+
+/**
+ * The ciphertext failed authentication: a chunk's tag, the key commitment, or a chunk in the wrong
+ * place (reordered, duplicated, spliced from another recording). Nothing from the failing chunk is
+ * ever released.
+ *
+ * <pre>{@code
+ * } catch (AuthenticationException e) { quarantine(file); }
+ * }</pre>
+ */
+public class AuthenticationException extends OxCryptoException {
+  private static final long serialVersionUID = 1L;
+
+  public AuthenticationException(String message) {
+    super(message);
+  }
+
+  public AuthenticationException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

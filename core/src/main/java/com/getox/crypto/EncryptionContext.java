@@ -1,0 +1,201 @@
+package com.getox.crypto;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * An immutable map of UTF-8 strings that describes a recording: who owns it, what it is, how it
+ * is classified. It is not secret, but it is authenticated: it is part of the body's key
+ * commitment and the additional authenticated data of every data-key wrap, so a reader that
+ * {@linkplain ReadOptions.Builder#expect(String, String) expects} a value can trust it.
+ *
+ * <pre>{@code
+ * EncryptionContext ctx = EncryptionContext.builder()
+ *     .put("recording-id", "rec-42")
+ *     .put("user-id", "u-7")
+ *     .put("data-class", "Confidential")
+ *     .build();
+ * }</pre>
+ *
+ * <p>Limits (checked by {@link Builder#build()}): at most {@value #MAX_ENTRIES} entries, keys of 1
+ * to {@value #MAX_KEY_BYTES} UTF-8 bytes, values of at most {@value #MAX_VALUE_BYTES} UTF-8 bytes.
+ * Entries are ordered by the unsigned bytes of their UTF-8 keys, which makes {@link
+ * #canonicalBytes()} unique for each map.
+ */
+public final class EncryptionContext {
+  public static final int MAX_ENTRIES = 64;
+  public static final int MAX_KEY_BYTES = 255;
+  public static final int MAX_VALUE_BYTES = 1024;
+
+  private static final EncryptionContext EMPTY = new EncryptionContext(new TreeMap<>());
+
+  private final SortedMap<String, String> entries;
+  private final byte[] canonical;
+
+  private EncryptionContext(TreeMap<String, String> entries) {
+    this.entries = Collections.unmodifiableSortedMap(entries);
+    this.canonical = encode(entries);
+  }
+
+  /** The context with no entries. */
+  public static EncryptionContext empty() {
+    return EMPTY;
+  }
+
+  /** A context holding exactly {@code map}'s entries. */
+  public static EncryptionContext of(Map<String, String> map) {
+    Builder b = builder();
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      b.put(e.getKey(), e.getValue());
+    }
+    return b.build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The entries, ordered canonically (by the unsigned UTF-8 bytes of the keys). Unmodifiable. */
+  public Map<String, String> asMap() {
+    return entries;
+  }
+
+  /** The value for {@code key}, or null. */
+  public String get(String key) {
+    return entries.get(key);
+  }
+
+  public boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  /**
+   * The canonical encoding: {@code u16 count || (u16 len || key || u16 len || value)*}, big-endian,
+   * entries in canonical order. This is the exact byte string KEKs receive as associated data.
+   */
+  public byte[] canonicalBytes() {
+    return canonical.clone();
+  }
+
+  /** Length of {@link #canonicalBytes()} without copying. */
+  int canonicalLength() {
+    return canonical.length;
+  }
+
+  /** Writes {@link #canonicalBytes()} without copying. */
+  void writeCanonical(ByteArrayOutputStream out) {
+    out.write(canonical, 0, canonical.length);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EncryptionContext && entries.equals(((EncryptionContext) o).entries);
+  }
+
+  @Override
+  public int hashCode() {
+    return entries.hashCode();
+  }
+
+  /** The entries; a context is authenticated metadata, not a secret, so it may be logged. */
+  @Override
+  public String toString() {
+    return entries.toString();
+  }
+
+  private static byte[] encode(TreeMap<String, String> entries) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writeU16(out, entries.size());
+    for (Map.Entry<String, String> e : entries.entrySet()) {
+      byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
+      byte[] v = e.getValue().getBytes(StandardCharsets.UTF_8);
+      writeU16(out, k.length);
+      out.write(k, 0, k.length);
+      writeU16(out, v.length);
+      out.write(v, 0, v.length);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeU16(ByteArrayOutputStream out, int v) {
+    out.write(v >>> 8);
+    out.write(v);
+  }
+
+  /** Orders strings by the unsigned bytes of their UTF-8 encodings (not by UTF-16 code units). */
+  static int compareUtf8(String a, String b) {
+    byte[] x = a.getBytes(StandardCharsets.UTF_8);
+    byte[] y = b.getBytes(StandardCharsets.UTF_8);
+    int n = Math.min(x.length, y.length);
+    for (int i = 0; i < n; i++) {
+      int c = (x[i] & 0xff) - (y[i] & 0xff);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return x.length - y.length;
+  }
+
+  /** Builds an {@link EncryptionContext}; {@link #build()} validates the limits. */
+  public static final class Builder {
+    private final TreeMap<String, String> entries = new TreeMap<>(EncryptionContext::compareUtf8);
+
+    private Builder() {}
+
+    /** Adds an entry; a later {@code put} of the same key replaces the value. */
+    public Builder put(String key, String value) {
+      entries.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if a limit is exceeded or a string is not valid Unicode
+     */
+    public EncryptionContext build() {
+      if (entries.size() > MAX_ENTRIES) {
+        throw new IllegalArgumentException(
+            "encryption context has " + entries.size() + " entries; at most " + MAX_ENTRIES);
+      }
+      for (Map.Entry<String, String> e : entries.entrySet()) {
+        int k = utf8Length(e.getKey());
+        int v = utf8Length(e.getValue());
+        if (k < 1 || k > MAX_KEY_BYTES) {
+          throw new IllegalArgumentException(
+              "encryption context key must be 1 to " + MAX_KEY_BYTES + " UTF-8 bytes, got " + k);
+        }
+        if (v > MAX_VALUE_BYTES) {
+          throw new IllegalArgumentException(
+              "encryption context value for '"
+                  + e.getKey()
+                  + "' is "
+                  + v
+                  + " UTF-8 bytes; at most "
+                  + MAX_VALUE_BYTES);
+        }
+      }
+      return entries.isEmpty() ? EMPTY : new EncryptionContext(new TreeMap<>(entries));
+    }
+
+    private static int utf8Length(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (Character.isSurrogate(c)) {
+          boolean paired =
+              Character.isHighSurrogate(c)
+                  && i + 1 < s.length()
+                  && Character.isLowSurrogate(s.charAt(i + 1));
+          if (!paired) {
+            throw new IllegalArgumentException("encryption context holds an unpaired surrogate");
+          }
+          i++;
+        }
+      }
+      return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+  }
+}

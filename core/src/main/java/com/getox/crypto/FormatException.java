@@ -1,0 +1,18 @@
+package com.getox.crypto;
+
+/**
+ * The bytes are not a well-formed recording header: wrong magic, a length past a configured
+ * limit, a field that runs past its end, a context that is not canonical. Raised before anything
+ * of the size the header claims is allocated.
+ *
+ * <pre>{@code
+ * } catch (FormatException e) { log.warn("not a recording: {}", e.getMessage()); }
+ * }</pre>
+ */
+public class FormatException extends OxCryptoException {
+  private static final long serialVersionUID = 1L;
+
+  public FormatException(String message) {
+    super(message);
+  }
+}

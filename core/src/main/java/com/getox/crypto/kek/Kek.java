@@ -1,0 +1,47 @@
+package com.getox.crypto.kek;
+
+import com.getox.crypto.EncryptionContext;
+import java.security.GeneralSecurityException;
+
+/**
+ * A key-encryption key: wraps and unwraps a recording's data key (DEK). The service provider
+ * interface behind the local keyset, AWS KMS and Google Cloud KMS; implement it to add another KMS.
+ *
+ * <pre>{@code
+ * Kek kek = LocalKms.open(new File("keys.json"), KeysetProtection.insecurePlaintext());
+ * WrappedKey w = kek.wrap(dek, context);
+ * byte[] dek2 = kek.unwrap(w, context);
+ * }</pre>
+ *
+ * <p>Contract for implementations:
+ *
+ * <ul>
+ *   <li>The {@linkplain EncryptionContext#canonicalBytes() encryption context} is bound as
+ *       associated data (or, for AWS KMS, passed as the KMS encryption context): unwrapping under
+ *       a different context must fail.
+ *   <li>{@link #unwrap} throws {@link NotMyKeyException} when the wrapped key was not made by this
+ *       KEK (another URI, another key), without calling out to a KMS where it can tell locally. It
+ *       throws another {@link GeneralSecurityException} when it is this KEK's but unwrapping
+ *       failed (tampered, key version disabled, KMS unreachable: use {@link
+ *       com.getox.crypto.KmsException} with its retryable flag for service errors).
+ *   <li>Never log or put in a message the DEK or any unwrapped bytes. The caller owns (and wipes)
+ *       the array passed to {@code wrap} and the array returned by {@code unwrap}.
+ *   <li>Implementations are thread-safe.
+ * </ul>
+ */
+public interface Kek {
+
+  /** The URI naming this KEK, such as {@code local://team-keys} or {@code aws-kms://arn:...}. */
+  String uri();
+
+  /** Wraps {@code dek} under this KEK's current (primary) version, bound to {@code context}. */
+  WrappedKey wrap(byte[] dek, EncryptionContext context) throws GeneralSecurityException;
+
+  /**
+   * Unwraps a data key.
+   *
+   * @throws NotMyKeyException if {@code wrapped} belongs to another KEK
+   * @throws GeneralSecurityException if it is this KEK's but cannot be unwrapped
+   */
+  byte[] unwrap(WrappedKey wrapped, EncryptionContext context) throws GeneralSecurityException;
+}

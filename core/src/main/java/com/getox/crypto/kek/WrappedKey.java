@@ -1,0 +1,106 @@
+package com.getox.crypto.kek;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A data key wrapped by one KEK, as it is stored in a recording header: the KEK's URI, the KEK
+ * version that wrapped it, the wrapping algorithm and the opaque wrapped bytes.
+ *
+ * <pre>{@code
+ * WrappedKey w = WrappedKey.create("local://team-keys", "1842051372", "tink-aes256-gcm", bytes);
+ * }</pre>
+ *
+ * <p>Limits, checked by {@link #create}: URI 1 to {@value #MAX_URI_BYTES} UTF-8 bytes, version and
+ * algorithm at most {@value #MAX_LABEL_BYTES}, wrapped bytes 1 to {@value #MAX_WRAPPED_BYTES}
+ * (AWS KMS ciphertext blobs reach 6144 bytes).
+ */
+public final class WrappedKey {
+  public static final int MAX_URI_BYTES = 2048;
+  public static final int MAX_LABEL_BYTES = 255;
+  public static final int MAX_WRAPPED_BYTES = 8192;
+
+  private final String kekUri;
+  private final String kekVersion;
+  private final String algorithm;
+  private final byte[] wrapped;
+
+  private WrappedKey(String kekUri, String kekVersion, String algorithm, byte[] wrapped) {
+    this.kekUri = kekUri;
+    this.kekVersion = kekVersion;
+    this.algorithm = algorithm;
+    this.wrapped = wrapped;
+  }
+
+  /**
+   * @throws IllegalArgumentException if a field is outside its limits
+   */
+  public static WrappedKey create(
+      String kekUri, String kekVersion, String algorithm, byte[] wrappedBytes) {
+    check("KEK URI", kekUri, 1, MAX_URI_BYTES);
+    check("KEK version", kekVersion, 0, MAX_LABEL_BYTES);
+    check("wrapping algorithm", algorithm, 1, MAX_LABEL_BYTES);
+    Objects.requireNonNull(wrappedBytes, "wrappedBytes");
+    if (wrappedBytes.length < 1 || wrappedBytes.length > MAX_WRAPPED_BYTES) {
+      throw new IllegalArgumentException(
+          "wrapped key must be 1 to " + MAX_WRAPPED_BYTES + " bytes, got " + wrappedBytes.length);
+    }
+    return new WrappedKey(kekUri, kekVersion, algorithm, wrappedBytes.clone());
+  }
+
+  private static void check(String what, String s, int min, int max) {
+    Objects.requireNonNull(s, what);
+    int n = s.getBytes(StandardCharsets.UTF_8).length;
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(what + " must be " + min + " to " + max + " UTF-8 bytes");
+    }
+  }
+
+  /** The URI of the KEK that wrapped the data key. */
+  public String kekUri() {
+    return kekUri;
+  }
+
+  /** The KEK version that wrapped it (a keyset key id, a KMS key version), or "" if unknown. */
+  public String kekVersion() {
+    return kekVersion;
+  }
+
+  /** The wrapping algorithm, such as {@code tink-aes256-gcm} or {@code aws-kms-symmetric-default}. */
+  public String algorithm() {
+    return algorithm;
+  }
+
+  /** A copy of the wrapped bytes. They are ciphertext, not a secret. */
+  public byte[] wrappedBytes() {
+    return wrapped.clone();
+  }
+
+  /** Number of wrapped bytes, without copying. */
+  public int wrappedLength() {
+    return wrapped.length;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof WrappedKey)) {
+      return false;
+    }
+    WrappedKey w = (WrappedKey) o;
+    return kekUri.equals(w.kekUri)
+        && kekVersion.equals(w.kekVersion)
+        && algorithm.equals(w.algorithm)
+        && Arrays.equals(wrapped, w.wrapped);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(kekUri, kekVersion, algorithm, Arrays.hashCode(wrapped));
+  }
+
+  @Override
+  public String toString() {
+    return "WrappedKey{" + kekUri + " v" + kekVersion + " " + algorithm + " " + wrapped.length + "B}";
+  }
+}
