@@ -44,4 +44,17 @@ public interface Kek {
    * @throws GeneralSecurityException if it is this KEK's but cannot be unwrapped
    */
   byte[] unwrap(WrappedKey wrapped, EncryptionContext context) throws GeneralSecurityException;
+
+  /**
+   * Re-wraps {@code wrapped} (made by some KEK, possibly another one) under this KEK's current
+   * version without the data key leaving the key service, as AWS KMS {@code ReEncrypt} does.
+   * Optional: the default throws {@link NotMyKeyException}, and callers then fall back to {@link
+   * #unwrap} with the source KEK followed by {@link #wrap} with this one.
+   *
+   * @throws NotMyKeyException if this KEK cannot re-wrap {@code wrapped} on the service side
+   */
+  default WrappedKey rewrap(WrappedKey wrapped, EncryptionContext context)
+      throws GeneralSecurityException {
+    throw new NotMyKeyException("no service-side re-wrap from " + wrapped.kekUri() + " to " + uri());
+  }
 }
