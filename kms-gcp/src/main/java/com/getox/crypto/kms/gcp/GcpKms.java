@@ -1,0 +1,373 @@
+package com.getox.crypto.kms.gcp;
+
+import com.getox.crypto.kek.Kek;
+import com.getox.crypto.kek.KekRegistry;
+import com.getox.crypto.kek.KekResolver;
+import com.google.api.gax.grpc.GrpcCallContext;
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.api.gax.rpc.ApiCallContext;
+import com.google.api.gax.rpc.ApiException;
+import com.google.api.gax.rpc.StatusCode;
+import com.google.cloud.kms.v1.KeyManagementServiceClient;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Key-encryption keys held in Google Cloud KMS: the entry point of this module. A {@code GcpKms}
+ * wraps a {@link KeyManagementServiceClient} you build (and close) and hands out a {@link Kek} for
+ * each {@code gcp-kms://projects/P/locations/L/keyRings/R/cryptoKeys/K} URI.
+ *
+ * <pre>{@code
+ * try (KeyManagementServiceClient client = KeyManagementServiceClient.create()) { // ADC, TLS
+ *   GcpKms kms = GcpKms.create(client);
+ *   Kek kek = kms.kek("gcp-kms://projects/my-project/locations/europe-west1/keyRings/audio/cryptoKeys/recordings");
+ *
+ *   WrappedKey wrapped = kek.wrap(dek, context);   // Cloud KMS Encrypt on the CryptoKey
+ *   byte[] dek2 = kek.unwrap(wrapped, context);    // Cloud KMS Decrypt on the CryptoKey
+ *
+ *   // Readers that meet any gcp-kms:// URI in a recording header resolve it explicitly:
+ *   KekRegistry registry = KekRegistry.builder()
+ *       .register(GcpKms.SCHEME, kms.resolver())
+ *       .build();
+ * }
+ * }</pre>
+ *
+ * <p>What a KEK from here does on each call:
+ *
+ * <ul>
+ *   <li><b>Wrap</b> calls {@code Encrypt} on the CryptoKey, so Cloud KMS uses the primary version.
+ *       The {@linkplain com.getox.crypto.EncryptionContext#canonicalBytes() canonical encryption
+ *       context} is the {@code additionalAuthenticatedData}, and the version that Cloud KMS
+ *       reports is stored in {@link com.getox.crypto.kek.WrappedKey#kekVersion()} (the number after
+ *       {@code cryptoKeyVersions/}). Rotating the primary version leaves old wrapped keys readable
+ *       for as long as their version stays enabled.
+ *   <li><b>Unwrap</b> calls {@code Decrypt} on the CryptoKey; the ciphertext names its version. A
+ *       wrapped key of another KEK URI throws {@link com.getox.crypto.kek.NotMyKeyException}
+ *       without a call.
+ *   <li><b>Integrity</b>: CRC32C checksums are sent and checked both ways, as Google recommends;
+ *       see {@link GcpKmsIntegrityException}.
+ *   <li><b>Retries</b>: {@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}, {@code
+ *       RESOURCE_EXHAUSTED} and integrity mismatches are retried up to {@link
+ *       Builder#maxAttempts(int)} attempts in all, with jittered exponential backoff; each attempt
+ *       has its own deadline ({@link Builder#attemptTimeoutMillis(long)}). The client's own retry
+ *       settings are switched off for these calls, so the bounds here are the only ones. Every
+ *       failure ends in a {@link GcpKmsException} (a {@link com.getox.crypto.KmsException}).
+ *   <li><b>Limits</b>: plaintext and additional authenticated data are each at most 64 KiB, and
+ *       together at most 8 KiB for HSM keys; they are checked before the call. A KEK learns that
+ *       its key is an HSM key from the first response, or up front from {@link
+ *       Builder#hsmKeys(boolean)}.
+ * </ul>
+ *
+ * <p>Transport: the client must use gRPC (the default for {@code KeyManagementServiceClient}).
+ * This module never builds a channel, so TLS stays at gRPC's defaults; only tests build plaintext
+ * in-process channels. Credentials come from the client's settings (Application Default
+ * Credentials unless you set others). The caller needs {@code
+ * roles/cloudkms.cryptoKeyEncrypterDecrypter} on the key.
+ *
+ * <p>Thread-safe. Protobuf copies of the data key ({@code ByteString}s) are immutable and cannot
+ * be wiped; the arrays this class owns are.
+ */
+public final class GcpKms {
+  /** The KEK URI scheme, {@code gcp-kms}. */
+  public static final String SCHEME = "gcp-kms";
+
+  /** Largest plaintext and largest additional authenticated data Cloud KMS accepts: 64 KiB. */
+  public static final int MAX_BYTES = 64 * 1024;
+
+  /** Largest plaintext plus additional authenticated data for an HSM key: 8 KiB. */
+  public static final int MAX_HSM_COMBINED_BYTES = 8 * 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(GcpKms.class);
+
+  private static final Pattern URI =
+      Pattern.compile(
+          "gcp-kms://(projects/[a-z0-9][a-z0-9.:-]{0,99}/locations/[a-z0-9-]{1,63}"
+              + "/keyRings/[A-Za-z0-9_-]{1,63}/cryptoKeys/[A-Za-z0-9_-]{1,63})");
+
+  private static final Set<StatusCode.Code> RETRIED =
+      Collections.unmodifiableSet(
+          EnumSet.of(
+              StatusCode.Code.UNAVAILABLE,
+              StatusCode.Code.DEADLINE_EXCEEDED,
+              StatusCode.Code.RESOURCE_EXHAUSTED));
+
+  private final KeyManagementServiceClient client;
+  private final int maxAttempts;
+  private final long initialBackoffMillis;
+  private final long maxBackoffMillis;
+  private final boolean hsmKeys;
+  private final ApiCallContext callContext;
+
+  private GcpKms(Builder b) {
+    this.client = b.client;
+    this.maxAttempts = b.maxAttempts;
+    this.initialBackoffMillis = b.initialBackoffMillis;
+    this.maxBackoffMillis = b.maxBackoffMillis;
+    this.hsmKeys = b.hsmKeys;
+    Duration attempt = Duration.ofMillis(b.attemptTimeoutMillis);
+    this.callContext =
+        GrpcCallContext.createDefault()
+            .withTimeoutDuration(attempt)
+            .withRetrySettings(
+                RetrySettings.newBuilder()
+                    .setMaxAttempts(1)
+                    .setTotalTimeoutDuration(attempt)
+                    .setInitialRpcTimeoutDuration(attempt)
+                    .setMaxRpcTimeoutDuration(attempt)
+                    .setRpcTimeoutMultiplier(1.0)
+                    .build())
+            .withRetryableCodes(Collections.emptySet());
+  }
+
+  /** A {@code GcpKms} with the default bounds: see {@link Builder}. */
+  public static GcpKms create(KeyManagementServiceClient client) {
+    return builder(client).build();
+  }
+
+  /**
+   * A builder over {@code client}, which must use the gRPC transport. The caller keeps ownership
+   * of the client and closes it.
+   */
+  public static Builder builder(KeyManagementServiceClient client) {
+    return new Builder(client);
+  }
+
+  /**
+   * The KEK for {@code uri}, such as {@code
+   * gcp-kms://projects/p/locations/global/keyRings/r/cryptoKeys/k}. No call is made.
+   *
+   * @throws IllegalArgumentException if {@code uri} does not name a CryptoKey (a key version name
+   *     is refused: wrapping must follow the primary version)
+   */
+  public Kek kek(String uri) {
+    Matcher m = URI.matcher(Objects.requireNonNull(uri, "uri"));
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "not a Cloud KMS CryptoKey URI: "
+              + uri
+              + " (expected gcp-kms://projects/P/locations/L/keyRings/R/cryptoKeys/K)");
+    }
+    return new GcpKek(this, uri, m.group(1), hsmKeys);
+  }
+
+  /**
+   * A resolver for {@link KekRegistry.Builder#register(String, KekResolver)} under {@link
+   * #SCHEME}. A malformed URI fails with a {@link GcpKmsException} ({@code INVALID_ARGUMENT}).
+   */
+  public KekResolver resolver() {
+    return uri -> {
+      try {
+        return kek(uri);
+      } catch (IllegalArgumentException e) {
+        throw new GcpKmsException(e.getMessage(), StatusCode.Code.INVALID_ARGUMENT, false, e);
+      }
+    };
+  }
+
+  KeyManagementServiceClient client() {
+    return client;
+  }
+
+  ApiCallContext callContext() {
+    return callContext;
+  }
+
+  /**
+   * Runs {@code rpc} up to {@code maxAttempts} times. {@code check} returns null for a good
+   * response, or why it failed the integrity checks (which is retried too).
+   */
+  <T> T call(String op, String keyName, Supplier<T> rpc, Function<T, String> check)
+      throws GcpKmsException {
+    String integrityProblem = null;
+    for (int attempt = 1; ; attempt++) {
+      StatusCode.Code code;
+      ApiException failure;
+      try {
+        T response = rpc.get();
+        integrityProblem = check.apply(response);
+        if (integrityProblem == null) {
+          return response;
+        }
+        code = StatusCode.Code.DATA_LOSS;
+        failure = null;
+        log.warn(
+            "Cloud KMS {} on {} failed its integrity check (attempt {}/{}): {}",
+            op, keyName, attempt, maxAttempts, integrityProblem);
+      } catch (ApiException e) {
+        failure = e;
+        code = e.getStatusCode().getCode();
+        if (!RETRIED.contains(code)) {
+          throw new GcpKmsException(describe(op, keyName, code), code, false, e);
+        }
+        log.debug("Cloud KMS {} on {}: {} (attempt {}/{})", op, keyName, code, attempt, maxAttempts);
+      }
+      if (attempt >= maxAttempts) {
+        if (failure == null) {
+          throw new GcpKmsIntegrityException(
+              "Cloud KMS "
+                  + op
+                  + " on "
+                  + keyName
+                  + " failed its CRC32C integrity check on all "
+                  + maxAttempts
+                  + " attempts: "
+                  + integrityProblem);
+        }
+        throw new GcpKmsException(
+            "Cloud KMS "
+                + op
+                + " on "
+                + keyName
+                + " still failed with "
+                + code
+                + " after "
+                + maxAttempts
+                + " attempts ("
+                + transientReason(code)
+                + "); try again later",
+            code,
+            true,
+            failure);
+      }
+      sleepBeforeAttempt(attempt + 1, op, keyName, code, failure);
+    }
+  }
+
+  private void sleepBeforeAttempt(
+      int nextAttempt, String op, String keyName, StatusCode.Code code, ApiException failure)
+      throws GcpKmsException {
+    long ceiling = Math.min(maxBackoffMillis, initialBackoffMillis << Math.min(nextAttempt - 2, 20));
+    long millis = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      GcpKmsException ex =
+          new GcpKmsException(
+              "interrupted while retrying Cloud KMS " + op + " on " + keyName + " after " + code,
+              code,
+              true,
+              failure);
+      ex.addSuppressed(e);
+      throw ex;
+    }
+  }
+
+  private static String transientReason(StatusCode.Code code) {
+    switch (code) {
+      case RESOURCE_EXHAUSTED:
+        return "quota or rate limit exceeded";
+      case DEADLINE_EXCEEDED:
+        return "each attempt ran past its deadline";
+      default:
+        return "service unavailable";
+    }
+  }
+
+  private static String describe(String op, String keyName, StatusCode.Code code) {
+    String prefix = "Cloud KMS " + op + " on " + keyName + " failed with " + code + ": ";
+    switch (code) {
+      case INVALID_ARGUMENT:
+        return prefix
+            + ("Decrypt".equals(op)
+                ? "wrong key, wrong encryption context (additional authenticated data), or"
+                    + " damaged ciphertext"
+                : "the request was rejected (key purpose or request fields)");
+      case PERMISSION_DENIED:
+        return prefix
+            + "the caller lacks permission on the key (roles/cloudkms.cryptoKeyEncrypterDecrypter),"
+            + " or the key does not exist";
+      case UNAUTHENTICATED:
+        return prefix + "no valid credentials";
+      case NOT_FOUND:
+        return prefix + "no such key";
+      case FAILED_PRECONDITION:
+        return prefix
+            + "the key version is not enabled (disabled, destroyed or scheduled for destruction)";
+      default:
+        return prefix + "unexpected status";
+    }
+  }
+
+  /**
+   * Builds a {@link GcpKms}; {@link #build()} validates the bounds. The worst case for one wrap or
+   * unwrap is about {@code maxAttempts * attemptTimeoutMillis} plus the backoff between attempts.
+   */
+  public static final class Builder {
+    private final KeyManagementServiceClient client;
+    private long attemptTimeoutMillis = 10_000;
+    private int maxAttempts = 4;
+    private long initialBackoffMillis = 100;
+    private long maxBackoffMillis = 2_000;
+    private boolean hsmKeys;
+
+    private Builder(KeyManagementServiceClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /** Deadline of each Encrypt or Decrypt attempt; default 10000 ms. */
+    public Builder attemptTimeoutMillis(long attemptTimeoutMillis) {
+      this.attemptTimeoutMillis = attemptTimeoutMillis;
+      return this;
+    }
+
+    /** Attempts in all, the first included, for retryable failures; default 4 (1 to 10). */
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /**
+     * Backoff before the second attempt, doubled before each later one up to {@code
+     * maxBackoffMillis} and jittered down to half; defaults 100 ms and 2000 ms.
+     */
+    public Builder backoffMillis(long initialBackoffMillis, long maxBackoffMillis) {
+      this.initialBackoffMillis = initialBackoffMillis;
+      this.maxBackoffMillis = maxBackoffMillis;
+      return this;
+    }
+
+    /**
+     * Applies the HSM limit (plaintext plus AAD at most {@value #MAX_HSM_COMBINED_BYTES} bytes) to
+     * every key before its first call. Without it a KEK applies the limit once a response tells
+     * it that its key is an HSM key. Default false.
+     */
+    public Builder hsmKeys(boolean hsmKeys) {
+      this.hsmKeys = hsmKeys;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if a bound is out of range or the client does not use gRPC
+     */
+    public GcpKms build() {
+      if (attemptTimeoutMillis < 1 || attemptTimeoutMillis > 600_000) {
+        throw new IllegalArgumentException("attemptTimeoutMillis must be 1 to 600000");
+      }
+      if (maxAttempts < 1 || maxAttempts > 10) {
+        throw new IllegalArgumentException("maxAttempts must be 1 to 10");
+      }
+      if (initialBackoffMillis < 1 || maxBackoffMillis < initialBackoffMillis
+          || maxBackoffMillis > 60_000) {
+        throw new IllegalArgumentException(
+            "backoff must satisfy 1 <= initialBackoffMillis <= maxBackoffMillis <= 60000");
+      }
+      String transport = client.getSettings().getTransportChannelProvider().getTransportName();
+      if (!"grpc".equals(transport)) {
+        throw new IllegalArgumentException(
+            "GcpKms needs a gRPC KeyManagementServiceClient, got transport " + transport);
+      }
+      return new GcpKms(this);
+    }
+  }
+}
