@@ -1,0 +1,309 @@
+package com.getox.crypto.kms.aws;
+
+import com.getox.crypto.kek.Kek;
+import com.getox.crypto.kek.KekRegistry;
+import com.getox.crypto.kek.KekResolver;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.TlsTrustManagersProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.KmsClientBuilder;
+
+/**
+ * Key-encryption keys held in AWS KMS, named {@code aws-kms://arn:aws:kms:REGION:ACCOUNT:key/ID}
+ * or {@code aws-kms://arn:aws:kms:REGION:ACCOUNT:alias/NAME}. The entry point of this module.
+ *
+ * <pre>{@code
+ * KmsClient kms = AwsKms.clientBuilder().region("eu-west-1").build();
+ * Kek kek = AwsKms.kek("aws-kms://arn:aws:kms:eu-west-1:111122223333:key/1234abcd-...", kms);
+ *
+ * // or, to open recordings whatever AWS key they name:
+ * KekRegistry registry = AwsKms.register(KekRegistry.builder(), kms).build();
+ * }</pre>
+ *
+ * <p>What the KEK does with AWS KMS:
+ *
+ * <ul>
+ *   <li>{@link Kek#wrap wrap} calls {@code Encrypt} with the recording's {@linkplain
+ *       com.getox.crypto.EncryptionContext#asMap() encryption context} as the KMS encryption
+ *       context, so KMS enforces it and CloudTrail logs it. The wrapped key records the key ARN
+ *       KMS used as its {@linkplain com.getox.crypto.kek.WrappedKey#kekVersion() version}.
+ *   <li>{@link Kek#unwrap unwrap} calls {@code Decrypt} always passing {@code KeyId}, and fails if
+ *       the answer names another key. Through an alias it decrypts with the key ARN recorded at
+ *       wrap time (which must be in the alias's account and Region), so old recordings stay
+ *       readable after the alias moves. Wrapped keys of another KEK raise {@link
+ *       com.getox.crypto.kek.NotMyKeyException} without a call; multi-Region keys ({@code mrk-})
+ *       match their replicas in every Region.
+ *   <li>{@link Kek#rewrap rewrap} calls {@code ReEncrypt}, so the data key never leaves KMS, when
+ *       the source is an AWS key in the same Region (or a replica of a multi-Region key).
+ *   <li>Failures are {@link com.getox.crypto.KmsException}s after the SDK's bounded retries:
+ *       {@code NotFound}, {@code Disabled}, {@code KMSInvalidState}, {@code AccessDenied}, {@code
+ *       InvalidCiphertext} and {@code IncorrectKey} are not retryable; throttling, {@code
+ *       DependencyTimeout}, {@code KMSInternal}, {@code KeyUnavailable}, 5xx answers, timeouts and
+ *       broken connections are.
+ * </ul>
+ *
+ * <p>Any {@link KmsClient} works; {@link #clientBuilder()} makes one with this module's defaults
+ * (URL-connection HTTP client, TLS 1.2 minimum, bounded timeouts and retries).
+ */
+public final class AwsKms {
+  /** The URI scheme of AWS KMS KEKs. */
+  public static final String SCHEME = "aws-kms";
+
+  private AwsKms() {}
+
+  /**
+   * The KEK named by {@code uri}, called through {@code client}, which must be configured for the
+   * key's Region.
+   *
+   * @throws IllegalArgumentException if {@code uri} is not an {@code aws-kms://} key or alias ARN,
+   *     or names a key in another Region than the client's
+   */
+  public static Kek kek(String uri, KmsClient client) {
+    Objects.requireNonNull(client, "client");
+    KeyArn key = KeyArn.parseUri(Objects.requireNonNull(uri, "uri"));
+    if (key == null) {
+      throw new IllegalArgumentException(
+          "not an AWS KMS KEK URI (aws-kms://arn:aws:kms:REGION:ACCOUNT:key/ID or .../alias/NAME): "
+              + uri);
+    }
+    String region = regionOf(client);
+    if (!key.region.equals(region)) {
+      throw new IllegalArgumentException(
+          "KEK " + uri + " is in Region " + key.region + " but the KMS client is for " + region);
+    }
+    return new AwsKek(key, client);
+  }
+
+  /**
+   * Registers the {@code aws-kms} scheme in {@code registry}: a URI resolves to a KEK through the
+   * client for its Region. A multi-Region key ({@code mrk-}) in a Region without a client resolves
+   * to its replica in the first client's Region that can read it. Returns {@code registry}.
+   *
+   * @throws IllegalArgumentException if no client is given or two share a Region
+   */
+  public static KekRegistry.Builder register(KekRegistry.Builder registry, KmsClient... clients) {
+    return registry.register(SCHEME, resolver(clients));
+  }
+
+  /** The resolver behind {@link #register}, for registries built another way. */
+  public static KekResolver resolver(KmsClient... clients) {
+    Map<String, KmsClient> byRegion = new LinkedHashMap<>();
+    for (KmsClient c : clients) {
+      if (byRegion.put(regionOf(c), c) != null) {
+        throw new IllegalArgumentException("two KMS clients for Region " + regionOf(c));
+      }
+    }
+    if (byRegion.isEmpty()) {
+      throw new IllegalArgumentException("at least one KMS client is needed");
+    }
+    return uri -> {
+      KeyArn key = KeyArn.parseUri(uri);
+      if (key == null) {
+        throw new GeneralSecurityException("not an AWS KMS KEK URI: " + uri);
+      }
+      KmsClient client = byRegion.get(key.region);
+      if (client != null) {
+        return new AwsKek(key, client);
+      }
+      if (key.isMultiRegionKey()) {
+        Map.Entry<String, KmsClient> first = byRegion.entrySet().iterator().next();
+        return new AwsKek(key.inRegion(first.getKey()), first.getValue());
+      }
+      throw new GeneralSecurityException(
+          "no KMS client for Region " + key.region + " (have " + byRegion.keySet() + ") for " + uri);
+    };
+  }
+
+  /** A builder of {@link KmsClient}s with this module's defaults. */
+  public static ClientBuilder clientBuilder() {
+    return new ClientBuilder();
+  }
+
+  private static String regionOf(KmsClient client) {
+    Region region = client.serviceClientConfiguration().region();
+    if (region == null) {
+      throw new IllegalArgumentException("the KMS client has no Region");
+    }
+    return region.id();
+  }
+
+  /**
+   * Builds a {@link KmsClient} that uses the SDK's URL-connection HTTP client restricted to TLS 1.3
+   * and 1.2, with bounded connection, per-attempt and per-call timeouts and the SDK's standard
+   * retry strategy (exponential backoff with jitter, a bounded number of attempts).
+   *
+   * <pre>{@code
+   * KmsClient kms = AwsKms.clientBuilder()
+   *     .region("eu-west-1")
+   *     .connectTimeoutMillis(2_000)
+   *     .callAttemptTimeoutMillis(5_000)
+   *     .callTimeoutMillis(20_000)
+   *     .maxAttempts(3)
+   *     .build();
+   * }</pre>
+   *
+   * <p>Credentials come from the SDK's default chain unless {@link #credentialsProvider} is set.
+   * The client is thread-safe and should be shared; close it when done.
+   */
+  public static final class ClientBuilder {
+    private String region;
+    private AwsCredentialsProvider credentials;
+    private URI endpoint;
+    private TlsTrustManagersProvider trustManagers;
+    private long connectTimeoutMillis = 2_000;
+    private long callAttemptTimeoutMillis = 5_000;
+    private long callTimeoutMillis = 20_000;
+    private int maxAttempts = 3;
+
+    private ClientBuilder() {}
+
+    /** The AWS Region, such as {@code eu-west-1}. Required. */
+    public ClientBuilder region(String region) {
+      this.region = region;
+      return this;
+    }
+
+    /** Credentials; by default the SDK's default provider chain. */
+    public ClientBuilder credentialsProvider(AwsCredentialsProvider credentials) {
+      this.credentials = credentials;
+      return this;
+    }
+
+    /**
+     * Another endpoint than the Region's, such as a VPC endpoint. It must be {@code https}, except
+     * on the loopback interface (for local test servers).
+     */
+    public ClientBuilder endpointOverride(URI endpoint) {
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    /** The certificates to trust; by default the JVM's trust store. */
+    public ClientBuilder tlsTrustManagersProvider(TlsTrustManagersProvider trustManagers) {
+      this.trustManagers = trustManagers;
+      return this;
+    }
+
+    /** Time to open a connection. Default 2000. */
+    public ClientBuilder connectTimeoutMillis(long millis) {
+      this.connectTimeoutMillis = millis;
+      return this;
+    }
+
+    /** Time for one HTTP attempt, from sending to reading the whole answer. Default 5000. */
+    public ClientBuilder callAttemptTimeoutMillis(long millis) {
+      this.callAttemptTimeoutMillis = millis;
+      return this;
+    }
+
+    /** Time for a whole call, all retries and backoff included. Default 20000. */
+    public ClientBuilder callTimeoutMillis(long millis) {
+      this.callTimeoutMillis = millis;
+      return this;
+    }
+
+    /** Attempts per call, the first included (1 disables retries). Default 3, at most 10. */
+    public ClientBuilder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if the Region is missing, a timeout is not positive, the
+     *     attempt timeout exceeds the call timeout, attempts are outside 1 to 10, or the endpoint is
+     *     plain HTTP off the loopback interface
+     * @throws IllegalStateException if the JVM cannot make a TLS context
+     */
+    public KmsClient build() {
+      if (region == null || region.isEmpty()) {
+        throw new IllegalArgumentException("region is required");
+      }
+      if (connectTimeoutMillis <= 0 || callAttemptTimeoutMillis <= 0 || callTimeoutMillis <= 0) {
+        throw new IllegalArgumentException("timeouts must be positive");
+      }
+      if (callAttemptTimeoutMillis > callTimeoutMillis) {
+        throw new IllegalArgumentException("callAttemptTimeoutMillis exceeds callTimeoutMillis");
+      }
+      if (maxAttempts < 1 || maxAttempts > 10) {
+        throw new IllegalArgumentException("maxAttempts must be 1 to 10, got " + maxAttempts);
+      }
+      if (endpoint != null && !"https".equals(endpoint.getScheme()) && !isLoopback(endpoint)) {
+        throw new IllegalArgumentException(
+            "endpoint must be https (plain http only on 127.0.0.1/localhost): " + endpoint);
+      }
+      SSLSocketFactory tls = new Tls12SocketFactory(tlsContext(trustManagers).getSocketFactory());
+      int connectMillis = (int) Math.min(connectTimeoutMillis, Integer.MAX_VALUE);
+      int readMillis = (int) Math.min(callAttemptTimeoutMillis, Integer.MAX_VALUE);
+      SdkHttpClient http =
+          UrlConnectionHttpClient.create(uri -> open(uri, tls, connectMillis, readMillis));
+      KmsClientBuilder b =
+          KmsClient.builder()
+              .region(Region.of(region))
+              .httpClient(http)
+              .overrideConfiguration(
+                  o ->
+                      o.apiCallAttemptTimeout(Duration.ofMillis(callAttemptTimeoutMillis))
+                          .apiCallTimeout(Duration.ofMillis(callTimeoutMillis))
+                          .retryStrategy(
+                              AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                  .maxAttempts(maxAttempts)
+                                  .build()));
+      if (credentials != null) {
+        b.credentialsProvider(credentials);
+      }
+      if (endpoint != null) {
+        b.endpointOverride(endpoint);
+      }
+      return b.build();
+    }
+
+    private static boolean isLoopback(URI uri) {
+      String host = uri.getHost();
+      return "http".equals(uri.getScheme())
+          && ("127.0.0.1".equals(host) || "localhost".equals(host) || "[::1]".equals(host));
+    }
+
+    private static SSLContext tlsContext(TlsTrustManagersProvider provider) {
+      try {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        TrustManager[] trust = provider == null ? null : provider.trustManagers();
+        ctx.init(null, trust, null);
+        return ctx;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("cannot create a TLS context", e);
+      }
+    }
+
+    private static HttpURLConnection open(
+        URI uri, SSLSocketFactory tls, int connectMillis, int readMillis) {
+      try {
+        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+        if (c instanceof HttpsURLConnection) {
+          ((HttpsURLConnection) c).setSSLSocketFactory(tls);
+        }
+        c.setConnectTimeout(connectMillis);
+        c.setReadTimeout(readMillis);
+        return c;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
+}
