@@ -1,0 +1,140 @@
+package com.getox.crypto;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to open a recording: the context entries the reader requires, a detached header, and the
+ * limits that protect the reader from hostile input. Immutable; {@link Builder#build()} validates.
+ *
+ * <pre>{@code
+ * ReadOptions opts = ReadOptions.builder()
+ *     .expect("user-id", currentUser)      // else ContextMismatchException, before any plaintext
+ *     .detachedHeader(sidecarBytes)        // when the header is stored apart from the body
+ *     .build();
+ * }</pre>
+ */
+public final class ReadOptions {
+  public static final int DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+  public static final int DEFAULT_MAX_WRAPPED_KEYS = 16;
+
+  private static final ReadOptions DEFAULTS = builder().build();
+
+  private final Map<String, String> expected;
+  private final byte[] detachedHeader;
+  private final int maxHeaderBytes;
+  private final int maxWrappedKeys;
+
+  private ReadOptions(Builder b) {
+    this.expected = Collections.unmodifiableMap(new LinkedHashMap<>(b.expected));
+    this.detachedHeader = b.detachedHeader == null ? null : b.detachedHeader.clone();
+    this.maxHeaderBytes = b.maxHeaderBytes;
+    this.maxWrappedKeys = b.maxWrappedKeys;
+  }
+
+  /** No expectations, an attached header, default limits. */
+  public static ReadOptions defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The context entries the recording must hold (it may hold more). */
+  public Map<String, String> expected() {
+    return expected;
+  }
+
+  /** The detached header, or null when the header precedes the body. */
+  public byte[] detachedHeader() {
+    return detachedHeader == null ? null : detachedHeader.clone();
+  }
+
+  /** Headers longer than this are rejected before they are read into memory. */
+  public int maxHeaderBytes() {
+    return maxHeaderBytes;
+  }
+
+  /** Headers with more wrapped keys than this are rejected (as AWS ESDK's max-encrypted-data-keys). */
+  public int maxWrappedKeys() {
+    return maxWrappedKeys;
+  }
+
+  /** Checks {@link #expected()} against {@code context}. */
+  void checkExpectations(EncryptionContext context) throws ContextMismatchException {
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      String actual = context.get(e.getKey());
+      if (actual == null) {
+        throw new ContextMismatchException(
+            "recording's encryption context has no '" + e.getKey() + "' entry");
+      }
+      if (!actual.equals(e.getValue())) {
+        throw new ContextMismatchException(
+            "recording's encryption context has "
+                + e.getKey()
+                + "='"
+                + actual
+                + "', expected '"
+                + e.getValue()
+                + "'");
+      }
+    }
+  }
+
+  /** Builds {@link ReadOptions}. */
+  public static final class Builder {
+    private final Map<String, String> expected = new LinkedHashMap<>();
+    private byte[] detachedHeader;
+    private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+    private int maxWrappedKeys = DEFAULT_MAX_WRAPPED_KEYS;
+
+    private Builder() {}
+
+    /** Requires the recording's context to map {@code key} to {@code value}. */
+    public Builder expect(String key, String value) {
+      expected.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Requires every entry of {@code context}. */
+    public Builder expectAll(EncryptionContext context) {
+      for (Map.Entry<String, String> e : context.asMap().entrySet()) {
+        expect(e.getKey(), e.getValue());
+      }
+      return this;
+    }
+
+    /** The header, stored apart from the body; the input then starts with the body. */
+    public Builder detachedHeader(byte[] header) {
+      this.detachedHeader = Objects.requireNonNull(header, "header").clone();
+      return this;
+    }
+
+    public Builder maxHeaderBytes(int maxHeaderBytes) {
+      this.maxHeaderBytes = maxHeaderBytes;
+      return this;
+    }
+
+    public Builder maxWrappedKeys(int maxWrappedKeys) {
+      this.maxWrappedKeys = maxWrappedKeys;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if a limit is out of range
+     */
+    public ReadOptions build() {
+      if (maxHeaderBytes < 64 || maxHeaderBytes > RecordingHeader.MAX_HEADER_BYTES) {
+        throw new IllegalArgumentException(
+            "maxHeaderBytes must be 64 to " + RecordingHeader.MAX_HEADER_BYTES);
+      }
+      if (maxWrappedKeys < 1 || maxWrappedKeys > 0xffff) {
+        throw new IllegalArgumentException("maxWrappedKeys must be 1 to 65535");
+      }
+      return new ReadOptions(this);
+    }
+  }
+}

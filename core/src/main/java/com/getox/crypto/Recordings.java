@@ -1,0 +1,335 @@
+package com.getox.crypto;
+
+import com.getox.crypto.internal.Cobblestone;
+import com.getox.crypto.kek.Kek;
+import com.getox.crypto.kek.KekRegistry;
+import com.getox.crypto.kek.NotMyKeyException;
+import com.getox.crypto.kek.WrappedKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The entry point: encrypts audio recordings under a fresh data key each, wrapped by your KEKs,
+ * and opens them again sequentially or by random access.
+ *
+ * <pre>{@code
+ * LocalKms kms = LocalKms.create(new File("keys.json"), KeysetProtection.insecurePlaintext(), "demo");
+ * Recordings recordings = Recordings.builder().wrapWith(kms).build();
+ *
+ * EncryptionContext ctx = EncryptionContext.builder().put("user-id", "u-7").build();
+ * try (RecordingWriter w = recordings.newWriter(new FileOutputStream("talk.oxr"), ctx)) {
+ *   w.write(pcm);                                     // any chunk size, as audio arrives
+ * }
+ * try (InputStream in = recordings.newInputStream(new FileInputStream("talk.oxr"),
+ *     ReadOptions.builder().expect("user-id", "u-7").build())) {
+ *   play(in);
+ * }
+ * }</pre>
+ *
+ * <p>A recording is an envelope header (format version, suite, header id, encryption context,
+ * wrapped data keys) followed by a Cobblestone-256 body (docs/FORMAT.md). Opening checks, in
+ * order: the header's format and limits, the expected context, unwrapping the data key with any
+ * KEK that can, and the key commitment; only then are chunks decrypted, each authenticated before
+ * release.
+ *
+ * <p>Immutable and thread-safe; each writer or reader it returns is for one thread.
+ */
+public final class Recordings {
+  private final List<Kek> wrapKeks;
+  private final List<Kek> unwrapKeks;
+  private final KekRegistry registry;
+  private final SecureRandom random;
+
+  private Recordings(Builder b) {
+    this.wrapKeks = Collections.unmodifiableList(new ArrayList<>(b.wrapKeks));
+    List<Kek> unwrap = new ArrayList<>(b.unwrapKeks);
+    for (Kek k : b.wrapKeks) {
+      if (!unwrap.contains(k)) {
+        unwrap.add(k);
+      }
+    }
+    this.unwrapKeks = Collections.unmodifiableList(unwrap);
+    this.registry = b.registry;
+    this.random = b.random != null ? b.random : new SecureRandom();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The KEKs every new recording's data key is wrapped under. */
+  public List<Kek> wrapKeks() {
+    return wrapKeks;
+  }
+
+  /**
+   * Starts a recording whose header precedes the body in {@code out}. The header is written
+   * before this returns, so a recording cut short by a crash still names its keys.
+   *
+   * @throws GeneralSecurityException if a KEK fails to wrap the data key
+   */
+  public RecordingWriter newWriter(OutputStream out, EncryptionContext context)
+      throws IOException, GeneralSecurityException {
+    return start(RecordingWriter.Sink.of(out), context, true);
+  }
+
+  /** As {@link #newWriter(OutputStream, EncryptionContext)}, to a channel. */
+  public RecordingWriter newWriter(WritableByteChannel out, EncryptionContext context)
+      throws IOException, GeneralSecurityException {
+    return start(RecordingWriter.Sink.of(out), context, true);
+  }
+
+  /**
+   * Starts a recording whose header is kept apart: {@code body} receives only the body, and
+   * {@link RecordingWriter#header()}{@code .toByteArray()} is yours to store (a sidecar file,
+   * object metadata). Read it back with {@link ReadOptions.Builder#detachedHeader(byte[])}.
+   */
+  public RecordingWriter newDetachedWriter(OutputStream body, EncryptionContext context)
+      throws IOException, GeneralSecurityException {
+    return start(RecordingWriter.Sink.of(body), context, false);
+  }
+
+  private RecordingWriter start(RecordingWriter.Sink sink, EncryptionContext context, boolean attached)
+      throws IOException, GeneralSecurityException {
+    Objects.requireNonNull(context, "context");
+    if (wrapKeks.isEmpty()) {
+      throw new IllegalStateException("no KEK to wrap under: use Recordings.builder().wrapWith(...)");
+    }
+    byte[] dek = new byte[Cobblestone.KEY_BYTES];
+    try {
+      random.nextBytes(dek);
+      List<WrappedKey> wrapped = new ArrayList<>(wrapKeks.size());
+      for (Kek kek : wrapKeks) {
+        wrapped.add(kek.wrap(dek, context));
+      }
+      byte[] headerId = new byte[RecordingHeader.HEADER_ID_BYTES];
+      random.nextBytes(headerId);
+      RecordingHeader header =
+          new RecordingHeader(RecordingHeader.SUITE_COBBLESTONE_256, headerId, context, wrapped);
+      byte[] salt = new byte[Cobblestone.SALT_BYTES];
+      random.nextBytes(salt);
+      byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
+      Cobblestone cipher = Cobblestone.seal(dek, salt, header.authenticatedBytes(), prefix);
+      if (attached) {
+        byte[] h = header.toByteArray();
+        sink.write(h, 0, h.length);
+      }
+      sink.write(prefix, 0, prefix.length);
+      return new RecordingWriter(sink, header, cipher);
+    } finally {
+      Arrays.fill(dek, (byte) 0);
+    }
+  }
+
+  /**
+   * Opens a recording for sequential reading. Checks the header, the expected context, the data
+   * key and the key commitment before returning; chunk errors then surface as {@link IOException}s
+   * whose cause is the {@link OxCryptoException}.
+   */
+  public RecordingInputStream newInputStream(InputStream in, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    return openStream(in, options, false);
+  }
+
+  /** As {@link #newInputStream}, over channels. */
+  public ReadableByteChannel newReadableChannel(ReadableByteChannel in, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    return Channels.newChannel(openStream(Channels.newInputStream(in), options, false));
+  }
+
+  /**
+   * Salvages a recording whose writer may have died before {@code close()}: writes every
+   * authenticated complete chunk to {@code out} and reports whether the recording was cut short.
+   * Corruption (a chunk that fails authentication before the end) still fails.
+   */
+  public RecoveryReport recover(InputStream in, OutputStream out, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    try (RecordingInputStream rin = openStream(in, options, true)) {
+      byte[] buf = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
+      long total = 0;
+      int n;
+      try {
+        while ((n = rin.read(buf, 0, buf.length)) > 0) {
+          out.write(buf, 0, n);
+          total += n;
+        }
+      } catch (IOException e) {
+        if (e.getCause() instanceof GeneralSecurityException) {
+          throw (GeneralSecurityException) e.getCause();
+        }
+        throw e;
+      } finally {
+        Arrays.fill(buf, (byte) 0);
+      }
+      out.flush();
+      return new RecoveryReport(total, rin.chunksRead(), rin.wasTruncated());
+    }
+  }
+
+  /**
+   * Opens a recording for random access (see {@link SeekableRecording}). The channel is positioned
+   * by this call and by reads.
+   */
+  public SeekableRecording openSeekable(SeekableByteChannel channel, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    channel.position(0);
+    InputStream in = Channels.newInputStream(channel);
+    RecordingHeader header = headerOf(in, options);
+    long bodyStart = options.detachedHeader() == null ? header.toByteArray().length : 0;
+    channel.position(bodyStart);
+    byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
+    ByteBuffer buf = ByteBuffer.wrap(prefix);
+    while (buf.hasRemaining()) {
+      if (channel.read(buf) < 0) {
+        throw new TruncationException("recording ends before its body's salt and commitment");
+      }
+    }
+    Cobblestone cipher = unlock(header, prefix, options);
+    return new SeekableRecording(channel, header, cipher, bodyStart + Cobblestone.PREFIX_BYTES);
+  }
+
+  private RecordingInputStream openStream(InputStream in, ReadOptions options, boolean recover)
+      throws IOException, GeneralSecurityException {
+    RecordingHeader header = headerOf(in, options);
+    byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
+    int got = 0;
+    while (got < prefix.length) {
+      int n = in.read(prefix, got, prefix.length - got);
+      if (n < 0) {
+        throw new TruncationException("recording ends before its body's salt and commitment");
+      }
+      got += n;
+    }
+    return new RecordingInputStream(in, header, unlock(header, prefix, options), recover);
+  }
+
+  private static RecordingHeader headerOf(InputStream in, ReadOptions options)
+      throws IOException, OxCryptoException {
+    byte[] detached = options.detachedHeader();
+    if (detached != null) {
+      return RecordingHeader.parse(detached, options);
+    }
+    return RecordingHeader.read(in, options);
+  }
+
+  /**
+   * Checks expectations, unwraps a data key and verifies the body's key commitment. Tries every
+   * (wrapped key, KEK) pair; a data key that unwraps but fails the commitment (a header that
+   * wraps different keys for different readers) is skipped, not trusted.
+   */
+  Cobblestone unlock(RecordingHeader header, byte[] prefix, ReadOptions options)
+      throws GeneralSecurityException {
+    options.checkExpectations(header.context());
+    byte[] salt = Arrays.copyOfRange(prefix, 0, Cobblestone.SALT_BYTES);
+    byte[] commitment = Arrays.copyOfRange(prefix, Cobblestone.SALT_BYTES, prefix.length);
+    byte[] context = header.authenticatedBytes();
+    List<Exception> failures = new ArrayList<>();
+    AuthenticationException commitmentFailure = null;
+    for (WrappedKey wrapped : header.wrappedKeys()) {
+      for (Kek kek : candidates(wrapped, failures)) {
+        byte[] dek;
+        try {
+          dek = kek.unwrap(wrapped, header.context());
+        } catch (NotMyKeyException e) {
+          continue;
+        } catch (GeneralSecurityException | RuntimeException e) {
+          failures.add(e);
+          continue;
+        }
+        try {
+          return Cobblestone.open(dek, salt, context, commitment);
+        } catch (AuthenticationException e) {
+          commitmentFailure = e;
+        } catch (GeneralSecurityException e) {
+          failures.add(e);
+        } finally {
+          Arrays.fill(dek, (byte) 0);
+        }
+      }
+    }
+    if (commitmentFailure != null) {
+      throw commitmentFailure;
+    }
+    StringBuilder uris = new StringBuilder();
+    for (WrappedKey w : header.wrappedKeys()) {
+      uris.append(uris.length() == 0 ? "" : ", ").append(w.kekUri());
+    }
+    throw new NoUsableKeyException("no KEK could unwrap the data key (wrapped for: " + uris + ")", failures);
+  }
+
+  private List<Kek> candidates(WrappedKey wrapped, List<Exception> failures) {
+    if (registry == null || !registry.canResolve(wrapped.kekUri())) {
+      return unwrapKeks;
+    }
+    List<Kek> all = new ArrayList<>(unwrapKeks);
+    try {
+      Kek k = registry.resolve(wrapped.kekUri());
+      if (!all.contains(k)) {
+        all.add(k);
+      }
+    } catch (NotMyKeyException e) {
+      // not resolvable after all
+    } catch (GeneralSecurityException | RuntimeException e) {
+      failures.add(e);
+    }
+    return all;
+  }
+
+  /** Builds {@link Recordings}. */
+  public static final class Builder {
+    private final List<Kek> wrapKeks = new ArrayList<>();
+    private final List<Kek> unwrapKeks = new ArrayList<>();
+    private KekRegistry registry;
+    private SecureRandom random;
+
+    private Builder() {}
+
+    /** New recordings' data keys are wrapped under each of these (all must succeed). */
+    public Builder wrapWith(Kek... keks) {
+      for (Kek k : keks) {
+        wrapKeks.add(Objects.requireNonNull(k, "kek"));
+      }
+      return this;
+    }
+
+    /** Extra KEKs to try when opening (the wrap KEKs are always tried). */
+    public Builder unwrapWith(Kek... keks) {
+      for (Kek k : keks) {
+        unwrapKeks.add(Objects.requireNonNull(k, "kek"));
+      }
+      return this;
+    }
+
+    /** Resolves the KEK of each wrapped key by its URI when opening. */
+    public Builder unwrapWith(KekRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** The randomness for data keys, salts and header ids; a {@link SecureRandom} by default. */
+    public Builder secureRandom(SecureRandom random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    public Recordings build() {
+      if (wrapKeks.isEmpty() && unwrapKeks.isEmpty() && registry == null) {
+        throw new IllegalStateException("Recordings needs at least one KEK or a KekRegistry");
+      }
+      return new Recordings(this);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package com.getox.crypto;
+
+/**
+ * What {@link Recordings#recover} salvaged from a recording whose writer may have died before
+ * {@code close()}.
+ *
+ * <pre>{@code
+ * RecoveryReport r = recordings.recover(in, out, ReadOptions.defaults());
+ * if (r.truncated()) log.warn("recording was cut short; kept {} bytes", r.plaintextBytes());
+ * }</pre>
+ */
+public final class RecoveryReport {
+  private final long plaintextBytes;
+  private final long chunks;
+  private final boolean truncated;
+
+  RecoveryReport(long plaintextBytes, long chunks, boolean truncated) {
+    this.plaintextBytes = plaintextBytes;
+    this.chunks = chunks;
+    this.truncated = truncated;
+  }
+
+  /** Authenticated plaintext bytes written out. */
+  public long plaintextBytes() {
+    return plaintextBytes;
+  }
+
+  /** Authenticated chunks written out. */
+  public long chunks() {
+    return chunks;
+  }
+
+  /** True if the recording was cut short (no valid final chunk); false if it was complete. */
+  public boolean truncated() {
+    return truncated;
+  }
+
+  @Override
+  public String toString() {
+    return "RecoveryReport{"
+        + (truncated ? "truncated" : "complete")
+        + ", "
+        + chunks
+        + " chunks, "
+        + plaintextBytes
+        + " bytes}";
+  }
+}

@@ -1,0 +1,184 @@
+package com.getox.crypto;
+
+import com.getox.crypto.internal.Cobblestone;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+
+/**
+ * Random access to a recording's plaintext: {@link #read} decrypts only the 16 KiB chunks that
+ * hold the requested range. Returned by {@link Recordings#openSeekable}, which has already checked
+ * the header, the expected context and the key commitment.
+ *
+ * <pre>{@code
+ * try (FileChannel ch = FileChannel.open(path);
+ *      SeekableRecording rec = recordings.openSeekable(ch, ReadOptions.defaults())) {
+ *   byte[] second = new byte[32000];                 // 1 s of 16 kHz 16-bit PCM
+ *   int n = rec.read(10 * 32000L, second, 0, second.length);
+ *   long total = rec.size();                         // authenticated: decrypts the final chunk
+ * }
+ * }</pre>
+ *
+ * <p>The plaintext length is authenticated by decrypting the final chunk, which {@link #size()}
+ * and any read that reaches the end do. A read never returns bytes whose chunk failed to
+ * authenticate. Thread-safe; reads are serialised.
+ */
+public final class SeekableRecording implements Closeable {
+  private static final int PLAIN = Cobblestone.CHUNK_PLAINTEXT_BYTES;
+  private static final int SEALED = Cobblestone.CHUNK_CIPHERTEXT_BYTES;
+
+  private final SeekableByteChannel channel;
+  private final RecordingHeader header;
+  private final Cobblestone cipher;
+  private final long chunksStart;
+  private final byte[] sealed = new byte[SEALED];
+  private final byte[] plain = new byte[PLAIN];
+  private long cachedChunk = -1;
+  private int cachedLength;
+  private long authenticatedSize = -1;
+  private long chunksDecrypted;
+
+  SeekableRecording(
+      SeekableByteChannel channel, RecordingHeader header, Cobblestone cipher, long chunksStart) {
+    this.channel = channel;
+    this.header = header;
+    this.cipher = cipher;
+    this.chunksStart = chunksStart;
+  }
+
+  public RecordingHeader header() {
+    return header;
+  }
+
+  /** How many chunks this instance has decrypted so far (for measuring random access). */
+  public synchronized long chunksDecrypted() {
+    return chunksDecrypted;
+  }
+
+  /**
+   * The plaintext length, authenticated by decrypting the final chunk.
+   *
+   * @throws TruncationException if the body's length fits no valid layout
+   * @throws AuthenticationException if the final chunk does not authenticate
+   */
+  public synchronized long size() throws IOException, GeneralSecurityException {
+    if (authenticatedSize < 0) {
+      long last = finalChunkIndex();
+      loadChunk(last);
+      authenticatedSize = last * PLAIN + cachedLength;
+    }
+    return authenticatedSize;
+  }
+
+  /**
+   * Reads up to {@code len} plaintext bytes starting at plaintext {@code offset}.
+   *
+   * @return the number of bytes read, or -1 if {@code offset} is at or past the authenticated end
+   */
+  public synchronized int read(long offset, byte[] b, int off, int len)
+      throws IOException, GeneralSecurityException {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset " + offset + " < 0");
+    }
+    if (off < 0 || len < 0 || len > b.length - off) {
+      throw new IndexOutOfBoundsException("off " + off + ", len " + len + ", array " + b.length);
+    }
+    long layoutSize = layoutPlaintextLength();
+    if (offset >= layoutSize) {
+      size(); // EOF only counts once the length is authenticated
+      return -1;
+    }
+    if (len == 0) {
+      return 0;
+    }
+    int total = 0;
+    while (total < len && offset < layoutSize) {
+      long index = offset / PLAIN;
+      loadChunk(index);
+      int within = (int) (offset - index * PLAIN);
+      int n = Math.min(len - total, cachedLength - within);
+      System.arraycopy(plain, within, b, off + total, n);
+      total += n;
+      offset += n;
+    }
+    return total;
+  }
+
+  /** Reads into {@code dst} from plaintext {@code offset}; see {@link #read(long, byte[], int, int)}. */
+  public int read(long offset, ByteBuffer dst) throws IOException, GeneralSecurityException {
+    if (dst.hasArray()) {
+      int n = read(offset, dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+      if (n > 0) {
+        ((java.nio.Buffer) dst).position(dst.position() + n); // Android 24 lacks the covariant form
+      }
+      return n;
+    }
+    byte[] tmp = new byte[dst.remaining()];
+    int n = read(offset, tmp, 0, tmp.length);
+    if (n > 0) {
+      dst.put(tmp, 0, n);
+    }
+    return n;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    Arrays.fill(plain, (byte) 0);
+    cachedChunk = -1;
+    channel.close();
+  }
+
+  private long bodyChunkBytes() throws IOException {
+    return channel.size() - chunksStart;
+  }
+
+  private long layoutPlaintextLength() throws IOException, TruncationException {
+    long n = Cobblestone.plaintextLength(bodyChunkBytes() + Cobblestone.PREFIX_BYTES);
+    if (n < 0) {
+      throw new TruncationException(
+          "recording body length fits no valid chunk layout: truncated or trailing data");
+    }
+    return n;
+  }
+
+  private long finalChunkIndex() throws IOException, TruncationException {
+    return layoutPlaintextLength() / PLAIN;
+  }
+
+  private void loadChunk(long index) throws IOException, GeneralSecurityException {
+    if (index == cachedChunk) {
+      return;
+    }
+    cachedChunk = -1;
+    long start = index * SEALED;
+    // The layout check in finalChunkIndex() guarantees the final chunk is 16..16399 bytes.
+    int length = (int) Math.min(SEALED, bodyChunkBytes() - start);
+    readFully(chunksStart + start, length);
+    chunksDecrypted++;
+    cachedLength = cipher.openChunk(index, sealed, 0, length, plain, 0);
+    cachedChunk = index;
+  }
+
+  private void readFully(long position, int length) throws IOException, TruncationException {
+    ByteBuffer buf = ByteBuffer.wrap(sealed, 0, length);
+    if (channel instanceof FileChannel) {
+      FileChannel fc = (FileChannel) channel;
+      while (buf.hasRemaining()) {
+        if (fc.read(buf, position + buf.position()) < 0) {
+          throw new TruncationException("recording ended while reading a chunk");
+        }
+      }
+      return;
+    }
+    channel.position(position);
+    while (buf.hasRemaining()) {
+      if (channel.read(buf) < 0) {
+        throw new TruncationException("recording ended while reading a chunk");
+      }
+    }
+  }
+}

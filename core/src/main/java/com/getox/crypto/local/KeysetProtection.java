@@ -1,0 +1,125 @@
+package com.getox.crypto.local;
+
+import com.getox.crypto.kek.Kek;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * How a local keyset file is protected at rest: under a passphrase (Argon2id), under another KEK
+ * (a KMS key, as a Tink encrypted keyset), or not at all, which is insecure and says so.
+ *
+ * <pre>{@code
+ * KeysetProtection p = KeysetProtection.passphrase(System.console().readPassword());
+ * LocalKms kms = LocalKms.open(new File("keys.json"), p);
+ * }</pre>
+ *
+ * <p>Passphrase protection needs {@code org.bouncycastle:bcprov-jdk18on} on the classpath (an
+ * optional dependency of core).
+ */
+public final class KeysetProtection {
+  /** How the keyset file is protected; recorded in the file. */
+  public enum Kind {
+    /** The keys are in the file in the clear. Anyone who reads the file has every recording. */
+    INSECURE_PLAINTEXT,
+    /** Encrypted with AES-256-GCM under a key derived from a passphrase with Argon2id. */
+    PASSPHRASE_ARGON2ID,
+    /** Encrypted with AES-256-GCM under a data key wrapped by another KEK. */
+    KEK
+  }
+
+  /** Argon2id defaults: RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes). */
+  public static final int DEFAULT_ARGON2_MEMORY_KIB = 64 * 1024;
+
+  public static final int DEFAULT_ARGON2_ITERATIONS = 3;
+  public static final int DEFAULT_ARGON2_PARALLELISM = 4;
+
+  private final Kind kind;
+  private final char[] passphrase;
+  private final int memoryKiB;
+  private final int iterations;
+  private final int parallelism;
+  private final Kek kek;
+
+  private KeysetProtection(
+      Kind kind, char[] passphrase, int memoryKiB, int iterations, int parallelism, Kek kek) {
+    this.kind = kind;
+    this.passphrase = passphrase;
+    this.memoryKiB = memoryKiB;
+    this.iterations = iterations;
+    this.parallelism = parallelism;
+    this.kek = kek;
+  }
+
+  /** No protection: the keyset file holds the keys in the clear. For demos and tests only. */
+  public static KeysetProtection insecurePlaintext() {
+    return new KeysetProtection(Kind.INSECURE_PLAINTEXT, null, 0, 0, 0, null);
+  }
+
+  /** Protected by a passphrase with the default Argon2id cost. The array is copied. */
+  public static KeysetProtection passphrase(char[] passphrase) {
+    return passphrase(
+        passphrase,
+        DEFAULT_ARGON2_MEMORY_KIB,
+        DEFAULT_ARGON2_ITERATIONS,
+        DEFAULT_ARGON2_PARALLELISM);
+  }
+
+  /**
+   * Protected by a passphrase with an explicit Argon2id cost, used when creating a keyset (an
+   * existing file's own cost is used when opening it).
+   *
+   * @throws IllegalArgumentException if the cost is below OWASP's floor (19 MiB, 2 passes) or
+   *     absurdly high
+   */
+  public static KeysetProtection passphrase(
+      char[] passphrase, int memoryKiB, int iterations, int parallelism) {
+    Objects.requireNonNull(passphrase, "passphrase");
+    if (passphrase.length == 0) {
+      throw new IllegalArgumentException("passphrase is empty");
+    }
+    Argon2id.checkCost(memoryKiB, iterations, parallelism);
+    return new KeysetProtection(
+        Kind.PASSPHRASE_ARGON2ID, passphrase.clone(), memoryKiB, iterations, parallelism, null);
+  }
+
+  /** Protected by another KEK, typically one in a cloud KMS. */
+  public static KeysetProtection kek(Kek kek) {
+    return new KeysetProtection(Kind.KEK, null, 0, 0, 0, Objects.requireNonNull(kek, "kek"));
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  char[] passphraseChars() {
+    return passphrase;
+  }
+
+  int memoryKiB() {
+    return memoryKiB;
+  }
+
+  int iterations() {
+    return iterations;
+  }
+
+  int parallelism() {
+    return parallelism;
+  }
+
+  Kek kekOrNull() {
+    return kek;
+  }
+
+  /** Wipes the copied passphrase. */
+  public void destroy() {
+    if (passphrase != null) {
+      Arrays.fill(passphrase, '\0');
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "KeysetProtection{" + kind + (kek != null ? " " + kek.uri() : "") + "}";
+  }
+}

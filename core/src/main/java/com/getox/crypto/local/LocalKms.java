@@ -1,0 +1,606 @@
+package com.getox.crypto.local;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.getox.crypto.AuthenticationException;
+import com.getox.crypto.EncryptionContext;
+import com.getox.crypto.FormatException;
+import com.getox.crypto.KmsException;
+import com.getox.crypto.OxCryptoException;
+import com.getox.crypto.UnsupportedFormatException;
+import com.getox.crypto.kek.Kek;
+import com.getox.crypto.kek.NotMyKeyException;
+import com.getox.crypto.kek.WrappedKey;
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeyStatus;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import com.google.crypto.tink.subtle.AesGcmJce;
+import com.google.crypto.tink.subtle.Hex;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The embedded local KMS: one KEK, with versions, held in a keyset file (Tink's JSON keyset
+ * format inside a small Ox wrapper, see docs/FORMAT.md). The default KEK, so everything runs
+ * without a cloud account. Its URI is {@code local://NAME}.
+ *
+ * <pre>{@code
+ * LocalKms kms = LocalKms.create(new File("keys.json"),
+ *     KeysetProtection.passphrase(passphrase), "team-keys");
+ * Recordings recordings = Recordings.builder().wrapWith(kms).build();
+ * kms.rotate();                      // new recordings use the new version; old ones still open
+ * }</pre>
+ *
+ * <p>Each version is a Tink AES-256-GCM key; wrapping is Tink's AEAD with the encryption context's
+ * canonical bytes as associated data. Rotating adds a new primary; disabling makes a version
+ * refuse to unwrap; destroying deletes its key material for good. Every change rewrites the file
+ * atomically (write a temporary file, sync, rename). Thread-safe.
+ */
+public final class LocalKms implements Kek {
+  public static final String SCHEME = "local";
+  /** The wrapping algorithm recorded in {@link WrappedKey#algorithm()}. */
+  public static final String ALGORITHM = "tink-aes256-gcm";
+
+  static final String FORMAT = "ox-local-keyset/1";
+  private static final int MAX_FILE_BYTES = 1 << 20;
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  static {
+    try {
+      AeadConfig.register();
+    } catch (GeneralSecurityException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final File file;
+  private final String name;
+  private final KeysetProtection protection;
+  private volatile State state;
+
+  /** A keyset and its AEAD, swapped together. */
+  private static final class State {
+    final KeysetHandle handle;
+    final Aead aead;
+    final TreeSet<Long> destroyed;
+
+    State(KeysetHandle handle, TreeSet<Long> destroyed) throws GeneralSecurityException {
+      this.handle = handle;
+      this.aead = handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
+      this.destroyed = destroyed;
+    }
+  }
+
+  private LocalKms(File file, String name, KeysetProtection protection, State state) {
+    this.file = file;
+    this.name = name;
+    this.protection = protection;
+    this.state = state;
+  }
+
+  /**
+   * Creates a keyset file holding one new KEK version. Fails if {@code file} exists.
+   *
+   * @param name the KEK's name, {@code [A-Za-z0-9._-]{1,64}}; its URI is {@code local://name}
+   */
+  public static LocalKms create(File file, KeysetProtection protection, String name)
+      throws IOException, GeneralSecurityException {
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("KEK name must match [A-Za-z0-9._-]{1,64}: " + name);
+    }
+    if (file.exists()) {
+      throw new IOException("keyset file already exists: " + file);
+    }
+    KeysetHandle handle =
+        KeysetHandle.newBuilder()
+            .addEntry(
+                KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
+                    .withRandomId()
+                    .makePrimary())
+            .build();
+    LocalKms kms = new LocalKms(file, name, protection, new State(handle, new TreeSet<Long>()));
+    kms.save(kms.state);
+    return kms;
+  }
+
+  /**
+   * Opens an existing keyset file. {@code protection} must match how the file is protected: a
+   * plaintext file opens only with {@link KeysetProtection#insecurePlaintext()}.
+   */
+  public static LocalKms open(File file, KeysetProtection protection)
+      throws IOException, GeneralSecurityException {
+    long size = file.length();
+    if (size > MAX_FILE_BYTES) {
+      throw new FormatException("keyset file is " + size + " bytes, over " + MAX_FILE_BYTES);
+    }
+    KeysetFile parsed;
+    try (InputStream in = new FileInputStream(file)) {
+      parsed = KeysetFile.parse(in);
+    }
+    if (parsed.protection != protection.kind()) {
+      throw new OxCryptoException(
+          "keyset file " + file + " is protected as " + parsed.protection
+              + " but was opened as " + protection.kind());
+    }
+    KeysetHandle handle;
+    byte[] ad = associatedData(parsed.name, parsed.protection);
+    switch (parsed.protection) {
+      case INSECURE_PLAINTEXT:
+        handle = TinkJsonProtoKeysetFormat.parseKeyset(parsed.keysetJson, InsecureSecretKeyAccess.get());
+        break;
+      case PASSPHRASE_ARGON2ID:
+        {
+          byte[] key =
+              Argon2id.derive(
+                  protection.passphraseChars(),
+                  parsed.argonSalt,
+                  parsed.memoryKiB,
+                  parsed.iterations,
+                  parsed.parallelism);
+          try {
+            handle = parseEncrypted(parsed.keysetJson, new AesGcmJce(key), ad, "wrong passphrase");
+          } finally {
+            Arrays.fill(key, (byte) 0);
+          }
+          break;
+        }
+      case KEK:
+        {
+          byte[] key =
+              protection.kekOrNull().unwrap(parsed.wrappedKeysetKey, keysetContext(parsed.name));
+          try {
+            handle = parseEncrypted(parsed.keysetJson, new AesGcmJce(key), ad, "wrong KEK");
+          } finally {
+            Arrays.fill(key, (byte) 0);
+          }
+          break;
+        }
+      default:
+        throw new AssertionError(parsed.protection);
+    }
+    KeysetProtection effective = protection;
+    if (parsed.protection == KeysetProtection.Kind.PASSPHRASE_ARGON2ID) {
+      effective =
+          KeysetProtection.passphrase(
+              protection.passphraseChars(), parsed.memoryKiB, parsed.iterations, parsed.parallelism);
+    }
+    return new LocalKms(file, parsed.name, effective, new State(handle, parsed.destroyed));
+  }
+
+  private static KeysetHandle parseEncrypted(String json, Aead aead, byte[] ad, String hint)
+      throws GeneralSecurityException {
+    try {
+      return TinkJsonProtoKeysetFormat.parseEncryptedKeyset(json, aead, ad);
+    } catch (GeneralSecurityException e) {
+      throw new AuthenticationException("cannot decrypt the keyset (" + hint + "?)", e);
+    }
+  }
+
+  @Override
+  public String uri() {
+    return SCHEME + "://" + name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public File file() {
+    return file;
+  }
+
+  /** How the keyset file is protected. */
+  public KeysetProtection.Kind protection() {
+    return protection.kind();
+  }
+
+  /** Every version, including destroyed ones, in keyset order (destroyed last). */
+  public List<KeyVersion> versions() {
+    State s = state;
+    List<KeyVersion> out = new ArrayList<>();
+    for (int i = 0; i < s.handle.size(); i++) {
+      KeysetHandle.Entry e = s.handle.getAt(i);
+      out.add(new KeyVersion(unsigned(e.getId()), statusOf(e.getStatus()), e.isPrimary()));
+    }
+    for (Long id : s.destroyed) {
+      out.add(new KeyVersion(id, KeyVersion.Status.DESTROYED, false));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /** The primary version: the one that wraps new data keys. */
+  public KeyVersion primary() {
+    KeysetHandle.Entry e = state.handle.getPrimary();
+    return new KeyVersion(unsigned(e.getId()), KeyVersion.Status.ENABLED, true);
+  }
+
+  /** Adds a new version and makes it the primary. Old versions keep unwrapping. */
+  public synchronized KeyVersion rotate() throws IOException, GeneralSecurityException {
+    KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
+    b.addEntry(
+        KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
+            .withRandomId()
+            .makePrimary());
+    replace(b.build(), state.destroyed);
+    return primary();
+  }
+
+  /** Makes version {@code id} refuse to unwrap. The primary cannot be disabled: rotate first. */
+  public synchronized void disable(long id) throws IOException, GeneralSecurityException {
+    setStatus(id, KeyStatus.DISABLED);
+  }
+
+  /** Lets a disabled version unwrap again. */
+  public synchronized void enable(long id) throws IOException, GeneralSecurityException {
+    setStatus(id, KeyStatus.ENABLED);
+  }
+
+  /**
+   * Deletes version {@code id}'s key material from the file: every data key it wrapped, and so
+   * every recording only it can open, becomes unrecoverable. The primary cannot be destroyed.
+   */
+  public synchronized void destroy(long id) throws IOException, GeneralSecurityException {
+    KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
+    int i = indexOf(b, id);
+    if (b.getAt(i).isPrimary()) {
+      throw new OxCryptoException("version " + id + " is the primary: rotate before destroying it");
+    }
+    b.deleteAt(i);
+    TreeSet<Long> destroyed = new TreeSet<>(state.destroyed);
+    destroyed.add(id);
+    replace(b.build(), destroyed);
+  }
+
+  private void setStatus(long id, KeyStatus status) throws IOException, GeneralSecurityException {
+    KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
+    int i = indexOf(b, id);
+    if (b.getAt(i).isPrimary() && status != KeyStatus.ENABLED) {
+      throw new OxCryptoException("version " + id + " is the primary: rotate before disabling it");
+    }
+    b.getAt(i).setStatus(status);
+    replace(b.build(), state.destroyed);
+  }
+
+  private int indexOf(KeysetHandle.Builder b, long id) throws OxCryptoException {
+    KeysetHandle h = state.handle;
+    for (int i = 0; i < h.size(); i++) {
+      if (unsigned(h.getAt(i).getId()) == id) {
+        return i;
+      }
+    }
+    throw new OxCryptoException(
+        "no version " + id + " in " + uri() + (state.destroyed.contains(id) ? " (destroyed)" : ""));
+  }
+
+  private void replace(KeysetHandle handle, TreeSet<Long> destroyed)
+      throws IOException, GeneralSecurityException {
+    State next = new State(handle, destroyed);
+    save(next);
+    state = next;
+  }
+
+  @Override
+  public WrappedKey wrap(byte[] dek, EncryptionContext context) throws GeneralSecurityException {
+    State s = state;
+    byte[] wrapped = s.aead.encrypt(dek, context.canonicalBytes());
+    return WrappedKey.create(
+        uri(), Long.toString(unsigned(s.handle.getPrimary().getId())), ALGORITHM, wrapped);
+  }
+
+  @Override
+  public byte[] unwrap(WrappedKey wrapped, EncryptionContext context)
+      throws GeneralSecurityException {
+    if (!wrapped.kekUri().equals(uri())) {
+      throw new NotMyKeyException(wrapped, uri());
+    }
+    if (!ALGORITHM.equals(wrapped.algorithm())) {
+      throw new UnsupportedFormatException(
+          "wrapping algorithm " + wrapped.algorithm() + " is not " + ALGORITHM);
+    }
+    byte[] bytes = wrapped.wrappedBytes();
+    // Tink's output prefix: 0x01 then the 4-byte key id that made the ciphertext.
+    if (bytes.length < 5 + 12 + 16 || bytes[0] != 1) {
+      throw new AuthenticationException("wrapped data key for " + uri() + " is malformed");
+    }
+    long id =
+        ((bytes[1] & 0xffL) << 24) | ((bytes[2] & 0xff) << 16) | ((bytes[3] & 0xff) << 8) | (bytes[4] & 0xff);
+    State s = state;
+    KeysetHandle.Entry entry = null;
+    for (int i = 0; i < s.handle.size(); i++) {
+      if (unsigned(s.handle.getAt(i).getId()) == id) {
+        entry = s.handle.getAt(i);
+      }
+    }
+    if (entry == null) {
+      throw new KmsException(
+          s.destroyed.contains(id)
+              ? "version " + id + " of " + uri() + " was destroyed: this data key is unrecoverable"
+              : "version " + id + " of " + uri() + " is not in the keyset",
+          false);
+    }
+    if (entry.getStatus() != KeyStatus.ENABLED) {
+      throw new KmsException("version " + id + " of " + uri() + " is disabled", false);
+    }
+    try {
+      return s.aead.decrypt(bytes, context.canonicalBytes());
+    } catch (GeneralSecurityException e) {
+      throw new AuthenticationException(
+          "wrapped data key failed authentication under "
+              + uri()
+              + " version "
+              + id
+              + " (tampered, or another encryption context)");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LocalKms{" + uri() + ", " + protection.kind() + ", " + file + "}";
+  }
+
+  private static long unsigned(int id) {
+    return id & 0xffffffffL;
+  }
+
+  private static KeyVersion.Status statusOf(KeyStatus status) {
+    if (status == KeyStatus.ENABLED) {
+      return KeyVersion.Status.ENABLED;
+    }
+    return status == KeyStatus.DISABLED ? KeyVersion.Status.DISABLED : KeyVersion.Status.DESTROYED;
+  }
+
+  private static byte[] associatedData(String name, KeysetProtection.Kind kind) {
+    return (FORMAT + "\n" + name + "\n" + kind).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static EncryptionContext keysetContext(String name) {
+    return EncryptionContext.builder().put("ox-keyset", FORMAT + "/" + name).build();
+  }
+
+  private void save(State s) throws IOException, GeneralSecurityException {
+    StringWriter text = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(text)) {
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeStringField("format", FORMAT);
+      g.writeStringField("name", name);
+      g.writeStringField("protection", protection.kind().name());
+      if (protection.kind() == KeysetProtection.Kind.INSECURE_PLAINTEXT) {
+        g.writeStringField(
+            "warning", "INSECURE: these keys are in the clear; anyone who reads this file can decrypt");
+      }
+      g.writeArrayFieldStart("destroyed");
+      for (Long id : s.destroyed) {
+        g.writeNumber(id);
+      }
+      g.writeEndArray();
+      byte[] ad = associatedData(name, protection.kind());
+      String keysetJson;
+      switch (protection.kind()) {
+        case INSECURE_PLAINTEXT:
+          keysetJson = TinkJsonProtoKeysetFormat.serializeKeyset(s.handle, InsecureSecretKeyAccess.get());
+          break;
+        case PASSPHRASE_ARGON2ID:
+          {
+            byte[] salt = new byte[16];
+            RANDOM.nextBytes(salt);
+            g.writeObjectFieldStart("argon2id");
+            g.writeStringField("salt", Hex.encode(salt));
+            g.writeNumberField("memoryKiB", protection.memoryKiB());
+            g.writeNumberField("iterations", protection.iterations());
+            g.writeNumberField("parallelism", protection.parallelism());
+            g.writeEndObject();
+            byte[] key =
+                Argon2id.derive(
+                    protection.passphraseChars(),
+                    salt,
+                    protection.memoryKiB(),
+                    protection.iterations(),
+                    protection.parallelism());
+            try {
+              keysetJson =
+                  TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(s.handle, new AesGcmJce(key), ad);
+            } finally {
+              Arrays.fill(key, (byte) 0);
+            }
+            break;
+          }
+        case KEK:
+          {
+            byte[] key = new byte[32];
+            RANDOM.nextBytes(key);
+            try {
+              WrappedKey w = protection.kekOrNull().wrap(key, keysetContext(name));
+              g.writeObjectFieldStart("kek");
+              g.writeStringField("uri", w.kekUri());
+              g.writeStringField("version", w.kekVersion());
+              g.writeStringField("algorithm", w.algorithm());
+              g.writeStringField("wrapped", Hex.encode(w.wrappedBytes()));
+              g.writeEndObject();
+              keysetJson =
+                  TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(s.handle, new AesGcmJce(key), ad);
+            } finally {
+              Arrays.fill(key, (byte) 0);
+            }
+            break;
+          }
+        default:
+          throw new AssertionError(protection.kind());
+      }
+      g.writeFieldName("keyset");
+      try (JsonParser p = JSON.createParser(keysetJson)) {
+        p.nextToken();
+        g.copyCurrentStructure(p);
+      }
+      g.writeEndObject();
+    }
+    writeAtomically(file, text.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Temporary file in the same directory, fsync, rename over: a crash leaves old or new. */
+  static void writeAtomically(File target, byte[] bytes) throws IOException {
+    File dir = target.getAbsoluteFile().getParentFile();
+    File tmp = File.createTempFile(target.getName(), ".tmp", dir);
+    boolean ok = false;
+    try {
+      try (FileOutputStream out = new FileOutputStream(tmp)) {
+        out.write(bytes);
+        out.getFD().sync();
+      }
+      if (!tmp.renameTo(target)) {
+        throw new IOException("cannot replace " + target);
+      }
+      ok = true;
+    } finally {
+      if (!ok && !tmp.delete()) {
+        tmp.deleteOnExit();
+      }
+    }
+  }
+
+  /** The Ox wrapper around a Tink JSON keyset, read with Jackson's streaming parser. */
+  private static final class KeysetFile {
+    String name;
+    KeysetProtection.Kind protection;
+    String keysetJson;
+    TreeSet<Long> destroyed = new TreeSet<>();
+    byte[] argonSalt;
+    int memoryKiB;
+    int iterations;
+    int parallelism;
+    WrappedKey wrappedKeysetKey;
+
+    static KeysetFile parse(InputStream in) throws IOException, OxCryptoException {
+      KeysetFile f = new KeysetFile();
+      String format = null;
+      try (JsonParser p = JSON.createParser(in)) {
+        expect(p.nextToken() == JsonToken.START_OBJECT, "not a JSON object");
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.getCurrentName();
+          JsonToken t = p.nextToken();
+          switch (field) {
+            case "format":
+              format = p.getText();
+              break;
+            case "name":
+              f.name = p.getText();
+              break;
+            case "protection":
+              try {
+                f.protection = KeysetProtection.Kind.valueOf(p.getText());
+              } catch (IllegalArgumentException e) {
+                throw new FormatException("unknown keyset protection " + p.getText());
+              }
+              break;
+            case "destroyed":
+              expect(t == JsonToken.START_ARRAY, "destroyed is not an array");
+              while (p.nextToken() == JsonToken.VALUE_NUMBER_INT) {
+                f.destroyed.add(p.getLongValue());
+              }
+              break;
+            case "argon2id":
+              expect(t == JsonToken.START_OBJECT, "argon2id is not an object");
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String k = p.getCurrentName();
+                p.nextToken();
+                if (k.equals("salt")) {
+                  f.argonSalt = Hex.decode(p.getText());
+                } else if (k.equals("memoryKiB")) {
+                  f.memoryKiB = p.getIntValue();
+                } else if (k.equals("iterations")) {
+                  f.iterations = p.getIntValue();
+                } else if (k.equals("parallelism")) {
+                  f.parallelism = p.getIntValue();
+                }
+              }
+              break;
+            case "kek":
+              expect(t == JsonToken.START_OBJECT, "kek is not an object");
+              String uri = null;
+              String version = "";
+              String algorithm = null;
+              byte[] wrapped = null;
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String k = p.getCurrentName();
+                p.nextToken();
+                if (k.equals("uri")) {
+                  uri = p.getText();
+                } else if (k.equals("version")) {
+                  version = p.getText();
+                } else if (k.equals("algorithm")) {
+                  algorithm = p.getText();
+                } else if (k.equals("wrapped")) {
+                  wrapped = Hex.decode(p.getText());
+                }
+              }
+              expect(uri != null && algorithm != null && wrapped != null, "kek is incomplete");
+              f.wrappedKeysetKey = WrappedKey.create(uri, version, algorithm, wrapped);
+              break;
+            case "keyset":
+              expect(t == JsonToken.START_OBJECT, "keyset is not an object");
+              StringWriter w = new StringWriter();
+              try (JsonGenerator g = JSON.createGenerator(w)) {
+                g.copyCurrentStructure(p);
+              }
+              f.keysetJson = w.toString();
+              break;
+            default:
+              p.skipChildren();
+          }
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        // Not e.getMessage(): parser messages may quote the file, and the file may hold keys.
+        throw new FormatException(
+            "keyset file is not valid JSON near line " + e.getLocation().getLineNr());
+      } catch (IllegalArgumentException e) {
+        throw new FormatException("keyset file holds a malformed hex field");
+      }
+      if (!FORMAT.equals(format)) {
+        throw new UnsupportedFormatException("keyset file format is " + format + ", not " + FORMAT);
+      }
+      expect(f.name != null && NAME.matcher(f.name).matches(), "keyset name is missing or invalid");
+      expect(f.protection != null, "keyset protection is missing");
+      expect(f.keysetJson != null, "keyset is missing");
+      if (f.protection == KeysetProtection.Kind.PASSPHRASE_ARGON2ID) {
+        expect(f.argonSalt != null && f.argonSalt.length >= 16, "argon2id salt is missing");
+        try {
+          Argon2id.checkCost(f.memoryKiB, f.iterations, f.parallelism);
+        } catch (IllegalArgumentException e) {
+          throw new FormatException("keyset file's " + e.getMessage());
+        }
+      }
+      expect(
+          f.protection != KeysetProtection.Kind.KEK || f.wrappedKeysetKey != null,
+          "kek-protected keyset has no wrapped key");
+      return f;
+    }
+
+    private static void expect(boolean ok, String message) throws FormatException {
+      if (!ok) {
+        throw new FormatException("keyset file is not valid: " + message);
+      }
+    }
+  }
+}
