@@ -305,5 +305,4 @@ public final class AwsKms {
       }
     }
   }
-
 }
