@@ -83,13 +83,13 @@ public final class Recordings {
    */
   public RecordingWriter newWriter(OutputStream out, EncryptionContext context)
       throws IOException, GeneralSecurityException {
-    return start(RecordingWriter.Sink.of(out), context, true);
+    return start(RecordingWriter.Sink.of(out), context, true, null);
   }
 
   /** As {@link #newWriter(OutputStream, EncryptionContext)}, to a channel. */
   public RecordingWriter newWriter(WritableByteChannel out, EncryptionContext context)
       throws IOException, GeneralSecurityException {
-    return start(RecordingWriter.Sink.of(out), context, true);
+    return start(RecordingWriter.Sink.of(out), context, true, null);
   }
 
   /**
@@ -99,10 +99,54 @@ public final class Recordings {
    */
   public RecordingWriter newDetachedWriter(OutputStream body, EncryptionContext context)
       throws IOException, GeneralSecurityException {
-    return start(RecordingWriter.Sink.of(body), context, false);
+    return start(RecordingWriter.Sink.of(body), context, false, null);
   }
 
-  private RecordingWriter start(RecordingWriter.Sink sink, EncryptionContext context, boolean attached)
+  /**
+   * Creates a key package for a live session: a fresh 32-byte secret wrapped under this
+   * instance's KEKs, bound to {@code context} (put the session id and epoch there). It is an empty
+   * recording, so a recipient checks the key commitment when opening it.
+   */
+  public KeyPackage newKeyPackage(EncryptionContext context)
+      throws IOException, GeneralSecurityException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] secret = new byte[Cobblestone.KEY_BYTES];
+    try {
+      RecordingWriter w = start(RecordingWriter.Sink.of(out), context, true, secret);
+      w.close();
+      return new KeyPackage(out.toByteArray(), secret, w.header());
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
+  }
+
+  /**
+   * Opens a key package made by {@link #newKeyPackage}: checks expectations, unwraps the secret
+   * with any KEK that can, and verifies its commitment and its empty body.
+   */
+  public KeyPackage openKeyPackage(byte[] keyPackage, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    byte[] secret = new byte[Cobblestone.KEY_BYTES];
+    try (RecordingInputStream in =
+        openStream(new java.io.ByteArrayInputStream(keyPackage), options, false, secret)) {
+      try {
+        if (in.read() != -1) {
+          throw new FormatException("a key package has an empty body");
+        }
+      } catch (IOException e) {
+        if (e.getCause() instanceof GeneralSecurityException) {
+          throw (GeneralSecurityException) e.getCause();
+        }
+        throw e;
+      }
+      return new KeyPackage(keyPackage, secret, in.header());
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
+  }
+
+  private RecordingWriter start(
+      RecordingWriter.Sink sink, EncryptionContext context, boolean attached, byte[] dekOut)
       throws IOException, GeneralSecurityException {
     Objects.requireNonNull(context, "context");
     if (wrapKeks.isEmpty()) {
@@ -123,6 +167,9 @@ public final class Recordings {
       random.nextBytes(salt);
       byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
       Cobblestone cipher = Cobblestone.seal(dek, salt, header.authenticatedBytes(), prefix);
+      if (dekOut != null) {
+        System.arraycopy(dek, 0, dekOut, 0, dek.length);
+      }
       if (attached) {
         byte[] h = header.toByteArray();
         sink.write(h, 0, h.length);
@@ -141,13 +188,13 @@ public final class Recordings {
    */
   public RecordingInputStream newInputStream(InputStream in, ReadOptions options)
       throws IOException, GeneralSecurityException {
-    return openStream(in, options, false);
+    return openStream(in, options, false, null);
   }
 
   /** As {@link #newInputStream}, over channels. */
   public ReadableByteChannel newReadableChannel(ReadableByteChannel in, ReadOptions options)
       throws IOException, GeneralSecurityException {
-    return Channels.newChannel(openStream(Channels.newInputStream(in), options, false));
+    return Channels.newChannel(openStream(Channels.newInputStream(in), options, false, null));
   }
 
   /**
@@ -157,7 +204,7 @@ public final class Recordings {
    */
   public RecoveryReport recover(InputStream in, OutputStream out, ReadOptions options)
       throws IOException, GeneralSecurityException {
-    try (RecordingInputStream rin = openStream(in, options, true)) {
+    try (RecordingInputStream rin = openStream(in, options, true, null)) {
       byte[] buf = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
       long total = 0;
       int n;
@@ -197,11 +244,12 @@ public final class Recordings {
         throw new TruncationException("recording ends before its body's salt and commitment");
       }
     }
-    Cobblestone cipher = unlock(header, prefix, options);
+    Cobblestone cipher = unlock(header, prefix, options, null);
     return new SeekableRecording(channel, header, cipher, bodyStart + Cobblestone.PREFIX_BYTES);
   }
 
-  private RecordingInputStream openStream(InputStream in, ReadOptions options, boolean recover)
+  private RecordingInputStream openStream(
+      InputStream in, ReadOptions options, boolean recover, byte[] dekOut)
       throws IOException, GeneralSecurityException {
     RecordingHeader header = headerOf(in, options);
     byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
@@ -213,7 +261,7 @@ public final class Recordings {
       }
       got += n;
     }
-    return new RecordingInputStream(in, header, unlock(header, prefix, options), recover);
+    return new RecordingInputStream(in, header, unlock(header, prefix, options, dekOut), recover);
   }
 
   private static RecordingHeader headerOf(InputStream in, ReadOptions options)
@@ -230,7 +278,7 @@ public final class Recordings {
    * (wrapped key, KEK) pair; a data key that unwraps but fails the commitment (a header that
    * wraps different keys for different readers) is skipped, not trusted.
    */
-  Cobblestone unlock(RecordingHeader header, byte[] prefix, ReadOptions options)
+  Cobblestone unlock(RecordingHeader header, byte[] prefix, ReadOptions options, byte[] dekOut)
       throws GeneralSecurityException {
     options.checkExpectations(header.context());
     byte[] salt = Arrays.copyOfRange(prefix, 0, Cobblestone.SALT_BYTES);
@@ -250,7 +298,11 @@ public final class Recordings {
           continue;
         }
         try {
-          return Cobblestone.open(dek, salt, context, commitment);
+          Cobblestone cipher = Cobblestone.open(dek, salt, context, commitment);
+          if (dekOut != null) {
+            System.arraycopy(dek, 0, dekOut, 0, dek.length);
+          }
+          return cipher;
         } catch (AuthenticationException e) {
           commitmentFailure = e;
         } catch (GeneralSecurityException e) {
