@@ -225,13 +225,14 @@ final class AwsKek implements Kek {
     if (e instanceof AwsServiceException) {
       AwsServiceException s = (AwsServiceException) e;
       AwsErrorDetails details = s.awsErrorDetails();
-      String code = details == null ? null : details.errorCode();
+      String code = details == null || details.errorCode() == null ? "" : details.errorCode();
       boolean retryable =
           !FINAL_ERRORS.contains(code)
               && (TRANSIENT_ERRORS.contains(code)
                   || s.isThrottlingException()
                   || s.statusCode() >= 500);
-      return new KmsException(prefix + code + ": " + s.getMessage(), retryable, e);
+      return new KmsException(
+          prefix + (code.isEmpty() ? "" : code + ": ") + s.getMessage(), retryable, e);
     }
     if (e instanceof SdkClientException) {
       // Timeouts, refused or dropped connections, unreadable answers: transient, unless TLS itself
