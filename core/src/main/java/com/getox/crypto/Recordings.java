@@ -248,6 +248,120 @@ public final class Recordings {
     return new SeekableRecording(channel, header, cipher, bodyStart + Cobblestone.PREFIX_BYTES);
   }
 
+  /**
+   * Re-wraps a recording's data key under the current version of each of this instance's wrap
+   * KEKs, replacing the wrapped keys those KEKs made under older versions. Keys of other KEKs
+   * (recipients, escrow) are kept. Only the header changes: the body does not depend on the
+   * wrapped-key list.
+   *
+   * <p>Uses the KEK's service-side re-wrap where it has one (AWS KMS {@code ReEncrypt}, so the
+   * data key never leaves the KMS); otherwise unwraps, checks the data key against the body's
+   * key commitment, and wraps it again.
+   *
+   * @param bodyPrefix the first 56 bytes of the body (salt and commitment)
+   * @return the new header, or {@code header} itself if every key was already current
+   */
+  public RecordingHeader rewrap(RecordingHeader header, byte[] bodyPrefix, ReadOptions options)
+      throws GeneralSecurityException {
+    List<WrappedKey> next = new ArrayList<>(header.wrappedKeys().size());
+    boolean changed = false;
+    byte[] dek = null;
+    try {
+      for (WrappedKey w : header.wrappedKeys()) {
+        Kek owner = null;
+        for (Kek k : wrapKeks) {
+          if (k.uri().equals(w.kekUri())) {
+            owner = k;
+          }
+        }
+        if (owner == null || owner.isCurrent(w)) {
+          next.add(w);
+          continue;
+        }
+        changed = true;
+        WrappedKey rewrapped = null;
+        try {
+          rewrapped = owner.rewrap(w, header.context());
+        } catch (NotMyKeyException e) {
+          if (dek == null) {
+            dek = dataKey(header, bodyPrefix, options);
+          }
+          rewrapped = owner.wrap(dek, header.context());
+        }
+        next.add(rewrapped);
+      }
+    } finally {
+      if (dek != null) {
+        Arrays.fill(dek, (byte) 0);
+      }
+    }
+    return changed ? header.withWrappedKeys(next) : header;
+  }
+
+  /**
+   * Shares a recording with another KEK (a colleague's, an escrow key, an HPKE recipient's public
+   * key) by adding a wrapped key to its header. The body is untouched.
+   *
+   * @param bodyPrefix the first 56 bytes of the body (salt and commitment)
+   */
+  public RecordingHeader share(
+      RecordingHeader header, byte[] bodyPrefix, Kek recipient, ReadOptions options)
+      throws GeneralSecurityException {
+    for (WrappedKey w : header.wrappedKeys()) {
+      if (w.kekUri().equals(recipient.uri())) {
+        return header; // already shared
+      }
+    }
+    if (header.wrappedKeys().size() >= options.maxWrappedKeys()) {
+      throw new FormatException(
+          "recording already has " + options.maxWrappedKeys() + " wrapped keys, the reader limit");
+    }
+    byte[] dek = dataKey(header, bodyPrefix, options);
+    try {
+      List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
+      next.add(recipient.wrap(dek, header.context()));
+      return header.withWrappedKeys(next);
+    } finally {
+      Arrays.fill(dek, (byte) 0);
+    }
+  }
+
+  /**
+   * Removes every wrapped key of the KEK {@code kekUri} from a header. Revocation cannot take back
+   * a data key that a recipient already unwrapped, nor copies of the old header: it only stops
+   * this copy of the recording from being opened with that KEK.
+   *
+   * @throws OxCryptoException if the KEK has no wrapped key here, or it is the only one
+   */
+  public static RecordingHeader revoke(RecordingHeader header, String kekUri)
+      throws OxCryptoException {
+    List<WrappedKey> next = new ArrayList<>();
+    for (WrappedKey w : header.wrappedKeys()) {
+      if (!w.kekUri().equals(kekUri)) {
+        next.add(w);
+      }
+    }
+    if (next.size() == header.wrappedKeys().size()) {
+      throw new OxCryptoException("recording has no wrapped key for " + kekUri);
+    }
+    if (next.isEmpty()) {
+      throw new OxCryptoException(
+          "cannot revoke " + kekUri + ": it is the recording's only key (destroy the KEK instead)");
+    }
+    return header.withWrappedKeys(next);
+  }
+
+  /** Unwraps the data key and checks it against the body's commitment. The caller wipes it. */
+  private byte[] dataKey(RecordingHeader header, byte[] bodyPrefix, ReadOptions options)
+      throws GeneralSecurityException {
+    if (bodyPrefix.length != Cobblestone.PREFIX_BYTES) {
+      throw new IllegalArgumentException("bodyPrefix must be the body's first 56 bytes");
+    }
+    byte[] dek = new byte[Cobblestone.KEY_BYTES];
+    unlock(header, bodyPrefix, options, dek);
+    return dek;
+  }
+
   private RecordingInputStream openStream(
       InputStream in, ReadOptions options, boolean recover, byte[] dekOut)
       throws IOException, GeneralSecurityException {

@@ -46,6 +46,15 @@ public interface Kek {
   byte[] unwrap(WrappedKey wrapped, EncryptionContext context) throws GeneralSecurityException;
 
   /**
+   * True if {@code wrapped} was made by this KEK's current version, so re-wrapping it would change
+   * nothing. The default says yes for any key of this URI, which fits KMSs that rotate key material
+   * behind one id (AWS KMS); KEKs with visible versions (the local keyset) compare versions.
+   */
+  default boolean isCurrent(WrappedKey wrapped) {
+    return wrapped.kekUri().equals(uri());
+  }
+
+  /**
    * Re-wraps {@code wrapped} (made by some KEK, possibly another one) under this KEK's current
    * version without the data key leaving the key service, as AWS KMS {@code ReEncrypt} does.
    * Optional: the default throws {@link NotMyKeyException}, and callers then fall back to {@link

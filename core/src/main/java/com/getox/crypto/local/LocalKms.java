@@ -301,6 +301,13 @@ public final class LocalKms implements Kek {
     state = next;
   }
 
+  /** True if {@code wrapped} is this KEK's and was made by the current primary version. */
+  @Override
+  public boolean isCurrent(WrappedKey wrapped) {
+    return wrapped.kekUri().equals(uri())
+        && wrapped.kekVersion().equals(Long.toString(unsigned(state.handle.getPrimary().getId())));
+  }
+
   @Override
   public WrappedKey wrap(byte[] dek, EncryptionContext context) throws GeneralSecurityException {
     State s = state;

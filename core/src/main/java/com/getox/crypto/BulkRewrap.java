@@ -1,0 +1,288 @@
+package com.getox.crypto;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Re-wraps every recording under some files and directory trees after a KEK rotation, header
+ * only. Restartable: with a journal, a killed run resumes without redoing finished files, and each
+ * file is replaced atomically (see {@link RecordingFiles}), so a crash never leaves a half-written
+ * recording.
+ *
+ * <pre>{@code
+ * kms.rotate();
+ * BulkRewrap.Report r = BulkRewrap.builder(recordings)
+ *     .journal(new File("rewrap.journal"))
+ *     .threads(4)
+ *     .listener((file, outcome, done, total) -> progress.stepTo(done))
+ *     .build()
+ *     .run(Collections.singletonList(new File("/data/recordings")));
+ * System.out.println(r);   // rewrapped, already current, failed
+ * }</pre>
+ */
+public final class BulkRewrap {
+  /** What happened to one file. */
+  public enum Outcome {
+    REWRAPPED,
+    ALREADY_CURRENT,
+    FAILED
+  }
+
+  /** Called after each file, from the worker thread that handled it. */
+  public interface Listener {
+    void onFile(File file, Outcome outcome, long done, long total);
+  }
+
+  private final Recordings recordings;
+  private final File journal;
+  private final int threads;
+  private final Listener listener;
+  private final ReadOptions options;
+
+  private BulkRewrap(Builder b) {
+    this.recordings = b.recordings;
+    this.journal = b.journal;
+    this.threads = b.threads;
+    this.listener = b.listener;
+    this.options = b.options;
+  }
+
+  public static Builder builder(Recordings recordings) {
+    return new Builder(recordings);
+  }
+
+  /**
+   * Re-wraps every recording in {@code paths} (files, or directories walked recursively; files
+   * that are not recordings are ignored). Failures are reported, not thrown.
+   */
+  public Report run(List<File> paths) throws IOException {
+    Set<String> finished = readJournal();
+    List<File> todo = new ArrayList<>();
+    long resumed = 0;
+    for (File f : walk(paths)) {
+      if (finished.contains(f.getCanonicalPath())) {
+        resumed++;
+      } else {
+        todo.add(f);
+      }
+    }
+    final long total = todo.size();
+    final AtomicLong done = new AtomicLong();
+    final AtomicLong rewrapped = new AtomicLong();
+    final AtomicLong current = new AtomicLong();
+    final Map<File, String> failed = Collections.synchronizedMap(new LinkedHashMap<File, String>());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (FileOutputStream log = journal == null ? null : new FileOutputStream(journal, true)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (final File f : todo) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  Outcome outcome;
+                  try {
+                    outcome =
+                        RecordingFiles.rewrap(recordings, f, options)
+                            ? Outcome.REWRAPPED
+                            : Outcome.ALREADY_CURRENT;
+                  } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                    failed.put(f, e.getClass().getSimpleName() + ": " + e.getMessage());
+                    outcome = Outcome.FAILED;
+                  }
+                  (outcome == Outcome.REWRAPPED ? rewrapped : current)
+                      .addAndGet(outcome == Outcome.FAILED ? 0 : 1);
+                  if (log != null && outcome != Outcome.FAILED) {
+                    record(log, outcome, f);
+                  }
+                  if (listener != null) {
+                    listener.onFile(f, outcome, done.incrementAndGet(), total);
+                  } else {
+                    done.incrementAndGet();
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> fut : futures) {
+        try {
+          fut.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("bulk re-wrap interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IOException("bulk re-wrap worker failed", e.getCause());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return new Report(rewrapped.get(), current.get(), resumed, new LinkedHashMap<>(failed));
+  }
+
+  private void record(FileOutputStream log, Outcome outcome, File f) {
+    try {
+      byte[] line =
+          (outcome + "\t" + f.getCanonicalPath() + "\n").getBytes(StandardCharsets.UTF_8);
+      synchronized (log) {
+        log.write(line);
+        log.getFD().sync();
+      }
+    } catch (IOException e) {
+      // The journal only saves work on resume: a lost line means one file is checked again.
+    }
+  }
+
+  private Set<String> readJournal() throws IOException {
+    Set<String> done = new HashSet<>();
+    if (journal == null || !journal.exists()) {
+      return done;
+    }
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(new FileInputStream(journal), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        int tab = line.indexOf('\t');
+        if (tab > 0) {
+          done.add(line.substring(tab + 1)); // a torn last line simply doesn't match a path
+        }
+      }
+    }
+    return done;
+  }
+
+  /** Every recording under {@code paths}, in a stable order; removes stale temporary files. */
+  static List<File> walk(List<File> paths) throws IOException {
+    List<File> out = new ArrayList<>();
+    for (File p : paths) {
+      if (!p.exists()) {
+        throw new IOException("no such file or directory: " + p);
+      }
+      walkInto(p, out);
+    }
+    return out;
+  }
+
+  private static void walkInto(File p, List<File> out) {
+    if (p.isDirectory()) {
+      File[] children = p.listFiles();
+      if (children == null) {
+        return;
+      }
+      Arrays.sort(children);
+      for (File c : children) {
+        walkInto(c, out);
+      }
+    } else if (p.getName().startsWith(".") && p.getName().endsWith(RecordingFiles.TEMP_SUFFIX)) {
+      // Left by a run that was killed before its rename; the original file is intact.
+      if (!p.delete()) {
+        p.deleteOnExit();
+      }
+    } else if (RecordingFiles.looksLikeRecording(p)) {
+      out.add(p);
+    }
+  }
+
+  /** The outcome of a run. */
+  public static final class Report {
+    private final long rewrapped;
+    private final long alreadyCurrent;
+    private final long resumedSkipped;
+    private final Map<File, String> failed;
+
+    Report(long rewrapped, long alreadyCurrent, long resumedSkipped, Map<File, String> failed) {
+      this.rewrapped = rewrapped;
+      this.alreadyCurrent = alreadyCurrent;
+      this.resumedSkipped = resumedSkipped;
+      this.failed = Collections.unmodifiableMap(failed);
+    }
+
+    public long rewrapped() {
+      return rewrapped;
+    }
+
+    public long alreadyCurrent() {
+      return alreadyCurrent;
+    }
+
+    /** Files the journal says an earlier run finished, not opened again. */
+    public long resumedSkipped() {
+      return resumedSkipped;
+    }
+
+    /** Each failed file and why. */
+    public Map<File, String> failed() {
+      return failed;
+    }
+
+    @Override
+    public String toString() {
+      return rewrapped
+          + " re-wrapped, "
+          + alreadyCurrent
+          + " already current, "
+          + resumedSkipped
+          + " done by an earlier run, "
+          + failed.size()
+          + " failed";
+    }
+  }
+
+  /** Builds a {@link BulkRewrap}. */
+  public static final class Builder {
+    private final Recordings recordings;
+    private File journal;
+    private int threads = 1;
+    private Listener listener;
+    private ReadOptions options = ReadOptions.defaults();
+
+    private Builder(Recordings recordings) {
+      this.recordings = Objects.requireNonNull(recordings, "recordings");
+    }
+
+    /** Appends finished files here and skips them when a later run finds them. */
+    public Builder journal(File journal) {
+      this.journal = journal;
+      return this;
+    }
+
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    public Builder listener(Listener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    public Builder readOptions(ReadOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    public BulkRewrap build() {
+      if (threads < 1 || threads > 256) {
+        throw new IllegalArgumentException("threads must be 1 to 256");
+      }
+      return new BulkRewrap(this);
+    }
+  }
+}
