@@ -107,8 +107,11 @@ public final class BulkRewrap {
                     failed.put(f, e.getClass().getSimpleName() + ": " + e.getMessage());
                     outcome = Outcome.FAILED;
                   }
-                  (outcome == Outcome.REWRAPPED ? rewrapped : current)
-                      .addAndGet(outcome == Outcome.FAILED ? 0 : 1);
+                  if (outcome == Outcome.REWRAPPED) {
+                    rewrapped.incrementAndGet();
+                  } else if (outcome == Outcome.ALREADY_CURRENT) {
+                    current.incrementAndGet();
+                  }
                   if (log != null && outcome != Outcome.FAILED) {
                     record(log, outcome, f);
                   }

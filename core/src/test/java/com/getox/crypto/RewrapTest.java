@@ -1,0 +1,164 @@
+package com.getox.crypto;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.getox.crypto.internal.Cobblestone;
+import com.getox.crypto.local.KeyVersion;
+import com.getox.crypto.local.LocalKms;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RewrapTest {
+  static final EncryptionContext CTX = EncryptionContext.builder().put("user-id", "u1").build();
+
+  @TempDir File dir;
+
+  static byte[] plaintext(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  static void write(Recordings r, File f, byte[] plain) throws Exception {
+    try (RecordingWriter w = r.newWriter(new FileOutputStream(f), CTX)) {
+      w.write(plain);
+    }
+  }
+
+  static byte[] read(Recordings r, File f) throws Exception {
+    try (InputStream in = r.newInputStream(new FileInputStream(f), ReadOptions.defaults())) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    }
+  }
+
+  static byte[] body(File f) throws Exception {
+    byte[] all = Files.readAllBytes(f.toPath());
+    int headerBytes = RecordingFiles.readHeader(f, ReadOptions.defaults()).toByteArray().length;
+    return Arrays.copyOfRange(all, headerBytes, all.length);
+  }
+
+  @Test
+  void rotationKeepsOldRecordingsOpenAndRewrapChangesOnlyTheHeader() throws Exception {
+    LocalKms kms = TestKeks.newLocalKms("rot");
+    Recordings r = Recordings.builder().wrapWith(kms).build();
+    File f = new File(dir, "a.oxr");
+    byte[] plain = plaintext(40000, 1);
+    write(r, f, plain);
+    long oldVersion = kms.primary().id();
+    KeyVersion next = kms.rotate();
+    assertArrayEquals(plain, read(r, f), "old recording opens after rotation");
+
+    byte[] bodyBefore = body(f);
+    assertTrue(RecordingFiles.rewrap(r, f, ReadOptions.defaults()));
+    assertArrayEquals(bodyBefore, body(f), "re-wrap must not touch the body");
+    RecordingHeader h = RecordingFiles.readHeader(f, ReadOptions.defaults());
+    assertEquals(Long.toString(next.id()), h.wrappedKeys().get(0).kekVersion());
+    assertFalse(RecordingFiles.rewrap(r, f, ReadOptions.defaults()), "second re-wrap is a no-op");
+
+    kms.destroy(oldVersion); // crypto-shred the old version: the re-wrapped recording survives
+    assertArrayEquals(plain, read(r, f));
+  }
+
+  @Test
+  void destroyingTheOnlyVersionShredsTheRecording() throws Exception {
+    LocalKms kms = TestKeks.newLocalKms("shred");
+    Recordings r = Recordings.builder().wrapWith(kms).build();
+    File f = new File(dir, "b.oxr");
+    write(r, f, plaintext(100, 2));
+    long v = kms.primary().id();
+    kms.rotate();
+    kms.destroy(v);
+    NoUsableKeyException e = assertThrows(NoUsableKeyException.class, () -> read(r, f));
+    assertTrue(e.getMessage().contains("destroyed"), e.getMessage());
+  }
+
+  @Test
+  void shareAddsARecipientAndRevokeRemovesIt() throws Exception {
+    LocalKms mine = TestKeks.newLocalKms("mine");
+    LocalKms theirs = TestKeks.newLocalKms("theirs");
+    Recordings me = Recordings.builder().wrapWith(mine).build();
+    Recordings them = Recordings.builder().unwrapWith(theirs).build();
+    File f = new File(dir, "c.oxr");
+    byte[] plain = plaintext(20000, 3);
+    write(me, f, plain);
+    assertThrows(NoUsableKeyException.class, () -> read(them, f));
+    byte[] bodyBefore = body(f);
+    assertTrue(RecordingFiles.share(me, f, theirs, ReadOptions.defaults()));
+    assertArrayEquals(bodyBefore, body(f));
+    assertArrayEquals(plain, read(them, f));
+    assertTrue(RecordingFiles.revoke(f, theirs.uri(), ReadOptions.defaults()));
+    assertThrows(NoUsableKeyException.class, () -> read(them, f));
+    assertArrayEquals(plain, read(me, f));
+    assertThrows(
+        OxCryptoException.class, () -> RecordingFiles.revoke(f, mine.uri(), ReadOptions.defaults()));
+  }
+
+  @Test
+  void shareRefusesADataKeyThatFailsTheCommitment() throws Exception {
+    LocalKms mine = TestKeks.newLocalKms("mine2");
+    LocalKms other = TestKeks.newLocalKms("other2");
+    Recordings me = Recordings.builder().wrapWith(mine).build();
+    File a = new File(dir, "a2.oxr");
+    File b = new File(dir, "b2.oxr");
+    write(me, a, plaintext(10, 4));
+    write(me, b, plaintext(10, 5));
+    RecordingHeader ha = RecordingFiles.readHeader(a, ReadOptions.defaults());
+    byte[] prefixB = Arrays.copyOfRange(body(b), 0, Cobblestone.PREFIX_BYTES);
+    assertThrows(
+        AuthenticationException.class,
+        () -> me.share(ha, prefixB, other, ReadOptions.defaults()),
+        "a body from another recording must not yield a shareable key");
+  }
+
+  @Test
+  void bulkRewrapResumesFromItsJournal() throws Exception {
+    LocalKms kms = TestKeks.newLocalKms("bulk");
+    Recordings r = Recordings.builder().wrapWith(kms).build();
+    File tree = new File(dir, "tree");
+    File sub = new File(tree, "sub");
+    assertTrue(sub.mkdirs());
+    for (int i = 0; i < 6; i++) {
+      write(r, new File(i % 2 == 0 ? tree : sub, "r" + i + ".oxr"), plaintext(1000 * i, i));
+    }
+    Files.write(new File(tree, "notes.txt").toPath(), "not a recording".getBytes("UTF-8"));
+    Files.write(new File(sub, ".r9.oxr.123" + RecordingFiles.TEMP_SUFFIX).toPath(), new byte[10]);
+    kms.rotate();
+    File journal = new File(dir, "journal");
+    // A first run that only gets through part of the tree (as if killed): process one file.
+    BulkRewrap.Report first =
+        BulkRewrap.builder(r).journal(journal).build().run(Collections.singletonList(new File(sub, "r1.oxr")));
+    assertEquals(1, first.rewrapped());
+    BulkRewrap.Report second =
+        BulkRewrap.builder(r).journal(journal).threads(2).build().run(Collections.singletonList(tree));
+    assertEquals(5, second.rewrapped(), second.toString());
+    assertEquals(1, second.resumedSkipped(), second.toString());
+    assertTrue(second.failed().isEmpty(), second.toString());
+    assertFalse(new File(sub, ".r9.oxr.123" + RecordingFiles.TEMP_SUFFIX).exists(), "stale temp removed");
+    BulkRewrap.Report third =
+        BulkRewrap.builder(r).threads(2).build().run(Collections.singletonList(tree));
+    assertEquals(6, third.alreadyCurrent(), third.toString());
+    for (int i = 0; i < 6; i++) {
+      File f = new File(i % 2 == 0 ? tree : sub, "r" + i + ".oxr");
+      assertArrayEquals(plaintext(1000 * i, i), read(r, f));
+    }
+  }
+}
