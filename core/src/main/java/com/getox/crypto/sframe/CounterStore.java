@@ -1,0 +1,39 @@
+package com.getox.crypto.sframe;
+
+import java.io.File;
+import java.io.IOException;
+
+/**
+ * Durable high-water marks for a sender: the next SFrame counter of each key, and the next epoch
+ * of each session. RFC 9605 section 9.1 requires that a (base key, KID, CTR) is never used twice,
+ * even across a restart, so {@link SFrameSender} stores the next value <em>before</em> it uses the
+ * ones below it. It reserves counters in blocks, so a store is written about once per block, not
+ * once per frame; a crash wastes the rest of the block, which is harmless.
+ *
+ * <pre>{@code
+ * CounterStore store = CounterStore.file(new File(context.getFilesDir(), "sframe-counters"));
+ * SFrameSender sender = SFrameSender.builder(recordings, "ptt-9", store).build();
+ * }</pre>
+ *
+ * <p>Implement it yourself to keep the values elsewhere (a database row, secure storage); {@link
+ * #store} must not return before the value would survive a power cut. Values are unsigned 64-bit.
+ */
+public interface CounterStore {
+  /** The value last stored under {@code name}, or 0 if there is none. */
+  long load(String name) throws IOException;
+
+  /** Durably replaces the value under {@code name}; returns only when it is on stable storage. */
+  void store(String name, long value) throws IOException;
+
+  /**
+   * A store kept in one small properties file, replaced atomically on every write: written to
+   * {@code file.tmp}, synced to disk, then renamed over {@code file}. Opening it reads the file
+   * (or, after a crash in the middle of a replacement on a platform whose rename cannot replace,
+   * the synced temporary file) and fails if it is malformed rather than start counting from zero.
+   *
+   * @throws IOException if the file exists but cannot be read or parsed
+   */
+  static CounterStore file(File file) throws IOException {
+    return FileCounterStore.open(file);
+  }
+}
