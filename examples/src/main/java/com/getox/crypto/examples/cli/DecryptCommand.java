@@ -1,0 +1,232 @@
+package com.getox.crypto.examples.cli;
+
+import com.getox.crypto.ReadOptions;
+import com.getox.crypto.RecordingInputStream;
+import com.getox.crypto.Recordings;
+import com.getox.crypto.RecoveryReport;
+import com.getox.crypto.SeekableRecording;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code oxcrypt decrypt}: sequentially, by random access, or in recovery mode. A file OUT is
+ * written to a temporary file beside it and renamed only on success, so a failure never leaves
+ * more than nothing; with {@code --recover} it is written in place and holds the authenticated
+ * prefix; stdout receives each chunk once it has authenticated.
+ */
+@Command(
+    name = "decrypt",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Decrypt the recording IN into OUT ('-' for stdout).",
+      "Checks the expected context and the key commitment before any chunk; every chunk is",
+      "authenticated before its bytes are written. A file OUT appears only when all of IN",
+      "decrypted (it is written to a temporary file and renamed)."
+    },
+    footer = {
+      "%nExamples:",
+      "  oxcrypt decrypt --keyset keys.json --expect user-id=u-7 talk.oxr talk.pcm",
+      "  oxcrypt decrypt --keyset keys.json --offset 320000 --length 32000 talk.oxr - | aplay -f S16_LE -r 16000",
+      "  oxcrypt decrypt --keyset keys.json --recover crashed.oxr salvaged.pcm"
+    })
+final class DecryptCommand implements Callable<Integer> {
+  private static final int BUFFER_BYTES = 64 * 1024;
+
+  @ParentCommand OxCrypt root;
+  @Mixin KeysetOptions keyset;
+
+  @Option(names = "--expect", paramLabel = "KEY=VALUE",
+      description = "Require this encryption context entry (exit 3 otherwise, before any output). Repeatable.")
+  Map<String, String> expect = new LinkedHashMap<>();
+
+  @Option(names = "--offset", paramLabel = "N",
+      description = "Random access: start at plaintext byte N (default 0). Needs a file IN.")
+  Long offset;
+
+  @Option(names = "--length", paramLabel = "M",
+      description = "Random access: at most M bytes (default: to the end). Needs a file IN.")
+  Long length;
+
+  @Option(names = "--recover",
+      description = "Salvage a recording whose writer died before closing it: write every "
+          + "authenticated complete chunk (to OUT directly) and succeed with a warning if it was cut short.")
+  boolean recover;
+
+  @Parameters(index = "0", paramLabel = "IN", description = "The recording, or '-' for stdin.")
+  String in;
+
+  @Parameters(index = "1", paramLabel = "OUT", description = "The plaintext file, or '-' for stdout.")
+  String out;
+
+  /** Writes plaintext to a sink; runs only after the recording was opened and checked. */
+  private interface Body {
+    void writeTo(OutputStream sink) throws Exception;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    boolean random = offset != null || length != null;
+    if (random && recover) {
+      throw new CliException(OxCrypt.USAGE, "--recover cannot be combined with --offset/--length");
+    }
+    if (random && "-".equals(in)) {
+      throw new CliException(OxCrypt.USAGE, "--offset/--length need a file IN, not stdin");
+    }
+    if ((offset != null && offset < 0) || (length != null && length < 0)) {
+      throw new CliException(OxCrypt.USAGE, "--offset and --length must not be negative");
+    }
+    CliPaths.checkDistinct(in, out);
+    ReadOptions.Builder options = ReadOptions.builder();
+    expect.forEach(options::expect);
+    ReadOptions readOptions = options.build();
+    Recordings recordings = Recordings.builder().unwrapWith(keyset.open(root)).build();
+
+    if (random) {
+      try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
+          SeekableRecording rec = recordings.openSeekable(channel, readOptions)) {
+        deliver(sink -> copyRange(rec, offset == null ? 0 : offset, length == null ? Long.MAX_VALUE : length, sink));
+      }
+      return OxCrypt.OK;
+    }
+    try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
+      if (recover) {
+        RecoveryReport[] report = new RecoveryReport[1];
+        OutputStream sink = "-".equals(out) ? root.stdoutNonClosing() : new LazyFileOutputStream(Path.of(out));
+        try (sink) {
+          report[0] = recordings.recover(src, sink, readOptions);
+        }
+        if (report[0].truncated()) {
+          root.warn(in + " was cut short: recovered " + report[0].plaintextBytes() + " bytes in "
+              + report[0].chunks() + " authenticated chunks");
+        }
+        return OxCrypt.OK;
+      }
+      // Header, context, data key and commitment are checked here, before OUT is touched.
+      try (RecordingInputStream rin = recordings.newInputStream(src, readOptions)) {
+        deliver(sink -> copy(rin, sink));
+      }
+    }
+    return OxCrypt.OK;
+  }
+
+  /** To stdout directly; to a file through a temporary file renamed into place on success. */
+  private void deliver(Body body) throws Exception {
+    if ("-".equals(out)) {
+      try (OutputStream sink = root.stdoutNonClosing()) {
+        body.writeTo(sink);
+      }
+      return;
+    }
+    Path target = Path.of(out).toAbsolutePath();
+    Path dir = target.getParent();
+    // createTempFile makes it owner-only (0600 on POSIX): it holds plaintext.
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".oxcrypt-tmp");
+    boolean done = false;
+    try {
+      try (FileOutputStream sink = new FileOutputStream(tmp.toFile())) {
+        body.writeTo(sink);
+        sink.getFD().sync();
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      done = true;
+    } finally {
+      if (!done) {
+        Files.deleteIfExists(tmp);
+      }
+    }
+  }
+
+  private static void copy(InputStream in, OutputStream out) throws IOException {
+    byte[] buf = new byte[BUFFER_BYTES];
+    try {
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        out.write(buf, 0, n);
+      }
+    } finally {
+      Arrays.fill(buf, (byte) 0);
+    }
+  }
+
+  private static void copyRange(SeekableRecording rec, long offset, long length, OutputStream out)
+      throws Exception {
+    byte[] buf = new byte[BUFFER_BYTES];
+    try {
+      long pos = offset;
+      long remaining = length;
+      while (remaining > 0) {
+        int n = rec.read(pos, buf, 0, (int) Math.min(buf.length, remaining));
+        if (n < 0) {
+          break; // the authenticated end: a range past it is cut there
+        }
+        out.write(buf, 0, n);
+        pos += n;
+        remaining -= n;
+      }
+    } finally {
+      Arrays.fill(buf, (byte) 0);
+    }
+  }
+
+  /**
+   * Creates its file on the first write or on a successful close, so a recording rejected before
+   * any chunk leaves no OUT at all.
+   */
+  private static final class LazyFileOutputStream extends OutputStream {
+    private final Path path;
+    private OutputStream out;
+
+    LazyFileOutputStream(Path path) {
+      this.path = path;
+    }
+
+    private OutputStream out() throws IOException {
+      if (out == null) {
+        out = Files.newOutputStream(path);
+      }
+      return out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out().write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out().write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out().flush(); // Recordings.recover flushes only after the whole recording was read
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (out != null) {
+        out.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package com.getox.crypto.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.getox.crypto.ReadOptions;
+import com.getox.crypto.RecordingHeader;
+import com.getox.crypto.kek.WrappedKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code oxcrypt inspect}: prints a recording's header and body layout as JSON. Needs no keys and
+ * decrypts nothing, so nothing it prints is authenticated; the plaintext length is what the body's
+ * size implies (a reader authenticates it by decrypting the final chunk).
+ */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the header and body layout of the recording IN ('-' for stdin) as JSON.",
+      "Needs no keys and authenticates nothing: plaintextBytes is what the body's length implies."
+    },
+    footer = {"%nExample:%n  oxcrypt inspect talk.oxr"})
+final class InspectCommand implements Callable<Integer> {
+  // The Cobblestone-256 layout (docs/FORMAT.md): salt(24) || commitment(32) || chunks of
+  // 16384+16 bytes, the final one 16..16399 bytes. Restated here because core keeps it internal.
+  static final int CHUNK_PLAINTEXT_BYTES = 16_384;
+  static final int TAG_BYTES = 16;
+  static final int CHUNK_CIPHERTEXT_BYTES = CHUNK_PLAINTEXT_BYTES + TAG_BYTES;
+  static final int PREFIX_BYTES = 24 + 32;
+
+  @ParentCommand OxCrypt root;
+
+  @Parameters(index = "0", paramLabel = "IN", description = "The recording, or '-' for stdin.")
+  String in;
+
+  @Override
+  public Integer call() throws Exception {
+    RecordingHeader header;
+    long bodyBytes;
+    try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
+      header = RecordingHeader.read(src, ReadOptions.defaults());
+      bodyBytes = count(src);
+    }
+    int headerBytes = header.toByteArray().length;
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode json = mapper.createObjectNode();
+    json.put("formatVersion", header.formatVersion());
+    json.put("suiteId", header.suiteId());
+    json.put("suite", header.suiteId() == RecordingHeader.SUITE_COBBLESTONE_256
+        ? "Cobblestone-256 (AES-256-GCM, HKDF-Expand-SHA-512, 16 KiB chunks, key commitment)"
+        : "unknown");
+    json.put("headerId", header.headerIdHex());
+    json.put("headerBytes", headerBytes);
+    ObjectNode context = json.putObject("context");
+    for (Map.Entry<String, String> e : header.context().asMap().entrySet()) {
+      context.put(e.getKey(), e.getValue());
+    }
+    ArrayNode keys = json.putArray("wrappedKeys");
+    for (WrappedKey k : header.wrappedKeys()) {
+      ObjectNode key = keys.addObject();
+      key.put("kekUri", k.kekUri());
+      key.put("kekVersion", k.kekVersion());
+      key.put("algorithm", k.algorithm());
+      key.put("wrappedBytes", k.wrappedLength());
+    }
+    json.put("chunkSize", CHUNK_PLAINTEXT_BYTES);
+    json.put("bodyBytes", bodyBytes);
+    long plaintext = plaintextLength(bodyBytes);
+    if (plaintext < 0) {
+      json.putNull("plaintextBytes");
+      json.putNull("chunks");
+      json.put("layout", "invalid: the body length fits no chunk layout (truncated or trailing data)");
+    } else {
+      json.put("plaintextBytes", plaintext);
+      json.put("chunks", plaintext / CHUNK_PLAINTEXT_BYTES + 1);
+      json.put("layout", "valid (not authenticated: inspect decrypts nothing)");
+    }
+    OutputStream out = root.stdoutNonClosing();
+    out.write((mapper.writeValueAsString(json) + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    return OxCrypt.OK;
+  }
+
+  /** The plaintext length a body of {@code bodyBytes} (salt and commitment included) implies, or -1. */
+  static long plaintextLength(long bodyBytes) {
+    long chunkBytes = bodyBytes - PREFIX_BYTES;
+    if (chunkBytes < TAG_BYTES) {
+      return -1;
+    }
+    long rest = chunkBytes % CHUNK_CIPHERTEXT_BYTES;
+    if (rest < TAG_BYTES) {
+      return -1; // the final chunk is always present and shorter than a full one
+    }
+    return chunkBytes / CHUNK_CIPHERTEXT_BYTES * CHUNK_PLAINTEXT_BYTES + rest - TAG_BYTES;
+  }
+
+  private static long count(InputStream in) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      total += n;
+    }
+    return total;
+  }
+}

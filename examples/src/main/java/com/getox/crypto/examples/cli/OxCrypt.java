@@ -1,0 +1,252 @@
+package com.getox.crypto.examples.cli;
+
+import com.getox.crypto.AuthenticationException;
+import com.getox.crypto.ContextMismatchException;
+import com.getox.crypto.FormatException;
+import com.getox.crypto.KmsException;
+import com.getox.crypto.NoUsableKeyException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.security.GeneralSecurityException;
+import java.util.Map;
+import java.util.Objects;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code oxcrypt}: the command-line tool over the Ox Crypto SDK. Keys live in a local keyset file
+ * ({@code keys create|rotate|list|disable|enable|destroy}); {@code encrypt}, {@code decrypt} and
+ * {@code inspect} work on recordings; {@code demo} runs the demo.
+ *
+ * <pre>{@code
+ * java -jar examples/target/oxcrypt.jar keys create --keyset keys.json --passphrase-file pass.txt
+ * int exit = OxCrypt.run(args, System.in, System.out, System.err, System.getenv());
+ * }</pre>
+ *
+ * <p>Exit codes are the constants below. Every failure prints one line on stderr, never a stack
+ * trace.
+ */
+@Command(
+    name = "oxcrypt",
+    mixinStandardHelpOptions = true,
+    versionProvider = OxCrypt.Version.class,
+    description = {
+      "Encrypts and decrypts audio recordings with Ox Crypto: a Cobblestone-256 body (AES-256-GCM,",
+      "16 KiB chunks, key commitment) under an envelope header whose data key is wrapped by a KEK",
+      "held in a local keyset file."
+    },
+    subcommands = {
+      KeysCommand.class,
+      EncryptCommand.class,
+      DecryptCommand.class,
+      InspectCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footerHeading = "%nKeyset protection:%n",
+    footer = {
+      "  The keyset passphrase comes from --passphrase-file FILE or the environment variable",
+      "  " + KeysetOptions.PASSPHRASE_ENV + " (Argon2id). A plaintext keyset is created only with",
+      "  'keys create --insecure', and every use of one prints a warning on stderr."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:unexpected internal error (a bug)",
+      "2:usage error: bad arguments or options, missing passphrase",
+      "3:integrity failure: tampered, truncated or not a recording; context mismatch",
+      "4:no usable key: the keyset cannot unwrap the data key, or cannot be opened",
+      "5:I/O error: a file cannot be read or written",
+      "6:other crypto or KMS error"
+    })
+public final class OxCrypt {
+  public static final int OK = 0;
+  public static final int INTERNAL_ERROR = 1;
+  public static final int USAGE = 2;
+  public static final int INTEGRITY = 3;
+  public static final int NO_USABLE_KEY = 4;
+  public static final int IO_ERROR = 5;
+  public static final int CRYPTO_ERROR = 6;
+
+  final InputStream stdin;
+  final OutputStream stdout;
+  final PrintStream stderr;
+  final Map<String, String> env;
+
+  OxCrypt(InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env) {
+    this.stdin = stdin;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.env = env;
+  }
+
+  public static void main(String[] args) {
+    OutputStream out = new FileOutputStream(FileDescriptor.out); // raw bytes for decrypt -
+    System.exit(run(args, System.in, out, System.err, System.getenv()));
+  }
+
+  /**
+   * Runs one command line with the given standard streams and environment; returns the exit code.
+   * Never closes the streams.
+   */
+  public static int run(
+      String[] args, InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env) {
+    OxCrypt root = new OxCrypt(
+        Objects.requireNonNull(stdin), Objects.requireNonNull(stdout), Objects.requireNonNull(stderr), env);
+    CommandLine cl = new CommandLine(root);
+    cl.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true));
+    cl.setParameterExceptionHandler(
+        (e, args1) -> {
+          root.error(oneLine(e.getMessage()) + " (see 'oxcrypt help')");
+          return USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parseResult) -> {
+          root.error(messageOf(e));
+          return exitCodeOf(e);
+        });
+    try {
+      return cl.execute(args);
+    } finally {
+      try {
+        stdout.flush();
+      } catch (IOException ignored) {
+        // nothing useful to do: stdout is gone
+      }
+      stderr.flush();
+    }
+  }
+
+  /** Prints {@code oxcrypt: message} on stderr. */
+  void error(String message) {
+    stderr.println("oxcrypt: " + message);
+  }
+
+  /** Prints {@code oxcrypt: warning: message} on stderr. */
+  void warn(String message) {
+    stderr.println("oxcrypt: warning: " + message);
+  }
+
+  /** Standard output, which commands may write to but must not close. */
+  OutputStream stdoutNonClosing() {
+    return new FilterOutputStream(stdout) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        flush();
+      }
+    };
+  }
+
+  /** Standard input, which commands may read but must not close. */
+  InputStream stdinNonClosing() {
+    return new java.io.FilterInputStream(stdin) {
+      @Override
+      public void close() {}
+    };
+  }
+
+  static int exitCodeOf(Throwable e) {
+    Throwable t = unwrap(e);
+    if (t instanceof CliException) {
+      return ((CliException) t).exitCode();
+    }
+    if (t instanceof ContextMismatchException
+        || t instanceof AuthenticationException
+        || t instanceof FormatException) {
+      return INTEGRITY;
+    }
+    if (t instanceof NoUsableKeyException) {
+      return NO_USABLE_KEY;
+    }
+    if (t instanceof GeneralSecurityException) {
+      return CRYPTO_ERROR;
+    }
+    if (t instanceof IOException) {
+      return IO_ERROR;
+    }
+    if (t instanceof IllegalArgumentException) {
+      return USAGE;
+    }
+    return INTERNAL_ERROR;
+  }
+
+  static String messageOf(Throwable e) {
+    Throwable t = unwrap(e);
+    String m = String.valueOf(t.getMessage());
+    String text;
+    if (t instanceof CliException) {
+      text = m;
+    } else if (t instanceof ContextMismatchException) {
+      text = "context mismatch: " + m;
+    } else if (t instanceof AuthenticationException || t instanceof FormatException) {
+      text = "integrity failure: " + m;
+    } else if (t instanceof NoUsableKeyException) {
+      text = "no usable key: " + m;
+    } else if (t instanceof KmsException) {
+      text = "KMS error: " + m;
+    } else if (t instanceof GeneralSecurityException) {
+      text = "crypto error: " + m;
+    } else if (t instanceof NoSuchFileException) {
+      text = "no such file: " + ((FileSystemException) t).getFile();
+    } else if (t instanceof AccessDeniedException) {
+      text = "permission denied: " + ((FileSystemException) t).getFile();
+    } else if (t instanceof FileAlreadyExistsException) {
+      text = "file already exists: " + ((FileSystemException) t).getFile();
+    } else if (t instanceof IOException) {
+      text = "I/O error: " + m;
+    } else if (t instanceof IllegalArgumentException) {
+      text = m;
+    } else {
+      text = "internal error: " + t.getClass().getName() + ": " + m;
+    }
+    return oneLine(text);
+  }
+
+  /** The SDK's stream adapters wrap its checked errors in IOExceptions; report the real one. */
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    for (int i = 0; i < 8; i++) {
+      Throwable c = t.getCause();
+      boolean wrapper =
+          t instanceof UncheckedIOException
+              || (t instanceof IOException && c instanceof GeneralSecurityException);
+      if (!wrapper || c == null) {
+        break;
+      }
+      t = c;
+    }
+    return t;
+  }
+
+  static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+
+  /** The version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = OxCrypt.class.getPackage().getImplementationVersion();
+      return new String[] {"oxcrypt " + (v == null ? "(development build)" : v)};
+    }
+  }
+}
