@@ -117,12 +117,13 @@ final class SFrameKey {
     Arrays.fill(salt, (byte) 0);
   }
 
-  /** For the RFC vectors only. */
-  byte[] keyBytesForTest() {
+  /** A copy of the AEAD key (for comparison and the RFC vectors). */
+  byte[] keyBytes() {
     return keyBytes.clone();
   }
 
-  byte[] saltForTest() {
+  /** A copy of the salt, for the RFC vectors. */
+  byte[] saltBytes() {
     return salt.clone();
   }
 }
