@@ -19,6 +19,7 @@ import java.security.GeneralSecurityException;
  * kms.rotate();
  * boolean changed = RecordingFiles.rewrap(recordings, new File("talk.oxr"), ReadOptions.defaults());
  * RecordingFiles.share(recordings, new File("talk.oxr"), colleagueKek, ReadOptions.defaults());
+ * RecordingFiles.revoke(recordings, new File("talk.oxr"), colleagueKek.uri(), ReadOptions.defaults());
  * }</pre>
  *
  * For a detached header, use {@link Recordings#rewrap}, {@link Recordings#share} and {@link
@@ -53,9 +54,9 @@ public final class RecordingFiles {
   }
 
   /** Removes the wrapped keys of {@code kekUri} from {@code file}'s header. */
-  public static boolean revoke(File file, String kekUri, ReadOptions options)
+  public static boolean revoke(Recordings recordings, File file, String kekUri, ReadOptions options)
       throws IOException, GeneralSecurityException {
-    return edit(file, options, (h, prefix) -> Recordings.revoke(h, kekUri));
+    return edit(file, options, (h, prefix) -> recordings.revoke(h, kekUri));
   }
 
   /** True if {@code file} starts with the recording magic bytes. */

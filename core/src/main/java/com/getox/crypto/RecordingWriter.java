@@ -40,10 +40,14 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
   private boolean closed;
   private IOException failure;
 
-  RecordingWriter(Sink sink, RecordingHeader header, Cobblestone cipher) {
+  private final java.util.function.LongConsumer onClose;
+
+  RecordingWriter(
+      Sink sink, RecordingHeader header, Cobblestone cipher, java.util.function.LongConsumer onClose) {
     this.sink = sink;
     this.header = header;
     this.cipher = cipher;
+    this.onClose = onClose;
   }
 
   /** The recording's header; store it yourself when the writer was made detached. */
@@ -136,6 +140,9 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
       }
     } finally {
       java.util.Arrays.fill(pending, (byte) 0);
+      if (onClose != null) {
+        onClose.accept(plaintextBytes);
+      }
       sink.close();
     }
   }

@@ -1,5 +1,8 @@
 package com.getox.crypto;
 
+import com.getox.crypto.audit.AuditEvent;
+import com.getox.crypto.audit.AuditEvent.Operation;
+import com.getox.crypto.audit.AuditSink;
 import com.getox.crypto.internal.Cobblestone;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.KekRegistry;
@@ -52,6 +55,9 @@ public final class Recordings {
   private final List<Kek> unwrapKeks;
   private final KekRegistry registry;
   private final SecureRandom random;
+  private final DekCache cache;
+  private final ClassificationPolicy policy;
+  private final AuditSink audit;
 
   private Recordings(Builder b) {
     this.wrapKeks = Collections.unmodifiableList(new ArrayList<>(b.wrapKeks));
@@ -64,6 +70,9 @@ public final class Recordings {
     this.unwrapKeks = Collections.unmodifiableList(unwrap);
     this.registry = b.registry;
     this.random = b.random != null ? b.random : new SecureRandom();
+    this.cache = b.cache;
+    this.policy = b.policy;
+    this.audit = b.audit;
   }
 
   public static Builder builder() {
@@ -152,15 +161,41 @@ public final class Recordings {
     if (wrapKeks.isEmpty()) {
       throw new IllegalStateException("no KEK to wrap under: use Recordings.builder().wrapWith(...)");
     }
-    byte[] dek = new byte[Cobblestone.KEY_BYTES];
-    try {
-      random.nextBytes(dek);
-      List<WrappedKey> wrapped = new ArrayList<>(wrapKeks.size());
-      for (Kek kek : wrapKeks) {
-        wrapped.add(kek.wrap(dek, context));
+    if (policy != null) {
+      policy.check(context, wrapKeks, cache);
+    }
+    byte[] headerId = new byte[RecordingHeader.HEADER_ID_BYTES];
+    random.nextBytes(headerId);
+    String headerHex = com.google.crypto.tink.subtle.Hex.encode(headerId);
+    DekCache.Lease lease = null;
+    String partition = null;
+    if (cache != null) {
+      partition = partitionOf(context);
+      long t = System.nanoTime();
+      lease = cache.acquire(partition);
+      if (lease != null) {
+        audit.record(AuditEvent.of(Operation.CACHE_HIT, null, null, headerHex, context, null, t));
+      } else {
+        audit.record(AuditEvent.of(Operation.CACHE_MISS, null, null, headerHex, context, null, t));
       }
-      byte[] headerId = new byte[RecordingHeader.HEADER_ID_BYTES];
-      random.nextBytes(headerId);
+    }
+    byte[] dek = lease != null ? lease.dek : new byte[Cobblestone.KEY_BYTES];
+    try {
+      List<WrappedKey> wrapped;
+      if (lease != null) {
+        wrapped = lease.wrapped;
+      } else {
+        long t = System.nanoTime();
+        random.nextBytes(dek);
+        audit.record(AuditEvent.of(Operation.GENERATE_DEK, null, null, headerHex, context, null, t));
+        wrapped = new ArrayList<>(wrapKeks.size());
+        for (Kek kek : wrapKeks) {
+          wrapped.add(wrapAudited(kek, dek, context, headerHex));
+        }
+        if (cache != null) {
+          lease = cache.put(partition, dek, wrapped);
+        }
+      }
       RecordingHeader header =
           new RecordingHeader(RecordingHeader.SUITE_COBBLESTONE_256, headerId, context, wrapped);
       byte[] salt = new byte[Cobblestone.SALT_BYTES];
@@ -175,10 +210,35 @@ public final class Recordings {
         sink.write(h, 0, h.length);
       }
       sink.write(prefix, 0, prefix.length);
-      return new RecordingWriter(sink, header, cipher);
+      final DekCache.Lease used = lease;
+      return new RecordingWriter(
+          sink, header, cipher, used == null ? null : bytes -> cache.addBytes(used, bytes));
     } finally {
       Arrays.fill(dek, (byte) 0);
     }
+  }
+
+  private WrappedKey wrapAudited(Kek kek, byte[] dek, EncryptionContext context, String headerHex)
+      throws GeneralSecurityException {
+    long t = System.nanoTime();
+    try {
+      WrappedKey w = kek.wrap(dek, context);
+      audit.record(
+          AuditEvent.of(Operation.WRAP, kek.uri(), w.kekVersion(), headerHex, context, null, t));
+      return w;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      audit.record(AuditEvent.of(Operation.WRAP, kek.uri(), null, headerHex, context, e, t));
+      throw e;
+    }
+  }
+
+  /** The cache partition: the wrapping KEKs and the whole context. */
+  private String partitionOf(EncryptionContext context) {
+    StringBuilder sb = new StringBuilder();
+    for (Kek k : wrapKeks) {
+      sb.append(k.uri()).append('\n');
+    }
+    return sb.append(com.google.crypto.tink.subtle.Hex.encode(context.canonicalBytes())).toString();
   }
 
   /**
@@ -279,15 +339,28 @@ public final class Recordings {
           continue;
         }
         changed = true;
-        WrappedKey rewrapped = null;
+        WrappedKey rewrapped;
+        long t = System.nanoTime();
         try {
-          rewrapped = owner.rewrap(w, header.context());
-        } catch (NotMyKeyException e) {
-          if (dek == null) {
-            dek = dataKey(header, bodyPrefix, options);
+          try {
+            rewrapped = owner.rewrap(w, header.context());
+          } catch (NotMyKeyException e) {
+            if (dek == null) {
+              dek = dataKey(header, bodyPrefix, options);
+            }
+            rewrapped = owner.wrap(dek, header.context());
           }
-          rewrapped = owner.wrap(dek, header.context());
+        } catch (GeneralSecurityException | RuntimeException e) {
+          audit.record(
+              AuditEvent.of(
+                  Operation.REWRAP, owner.uri(), w.kekVersion(),
+                  header.headerIdHex(), header.context(), e, t));
+          throw e;
         }
+        audit.record(
+            AuditEvent.of(
+                Operation.REWRAP, owner.uri(), rewrapped.kekVersion(),
+                header.headerIdHex(), header.context(), null, t));
         next.add(rewrapped);
       }
     } finally {
@@ -317,10 +390,21 @@ public final class Recordings {
           "recording already has " + options.maxWrappedKeys() + " wrapped keys, the reader limit");
     }
     byte[] dek = dataKey(header, bodyPrefix, options);
+    long t = System.nanoTime();
     try {
       List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
-      next.add(recipient.wrap(dek, header.context()));
+      WrappedKey w = recipient.wrap(dek, header.context());
+      next.add(w);
+      audit.record(
+          AuditEvent.of(
+              Operation.SHARE, recipient.uri(), w.kekVersion(),
+              header.headerIdHex(), header.context(), null, t));
       return header.withWrappedKeys(next);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      audit.record(
+          AuditEvent.of(
+              Operation.SHARE, recipient.uri(), null, header.headerIdHex(), header.context(), e, t));
+      throw e;
     } finally {
       Arrays.fill(dek, (byte) 0);
     }
@@ -333,7 +417,23 @@ public final class Recordings {
    *
    * @throws OxCryptoException if the KEK has no wrapped key here, or it is the only one
    */
-  public static RecordingHeader revoke(RecordingHeader header, String kekUri)
+  public RecordingHeader revoke(RecordingHeader header, String kekUri) throws OxCryptoException {
+    long t = System.nanoTime();
+    try {
+      RecordingHeader next = revokeKeys(header, kekUri);
+      audit.record(
+          AuditEvent.of(
+              Operation.REVOKE, kekUri, null, header.headerIdHex(), header.context(), null, t));
+      return next;
+    } catch (OxCryptoException e) {
+      audit.record(
+          AuditEvent.of(
+              Operation.REVOKE, kekUri, null, header.headerIdHex(), header.context(), e, t));
+      throw e;
+    }
+  }
+
+  private static RecordingHeader revokeKeys(RecordingHeader header, String kekUri)
       throws OxCryptoException {
     List<WrappedKey> next = new ArrayList<>();
     for (WrappedKey w : header.wrappedKeys()) {
@@ -403,11 +503,20 @@ public final class Recordings {
     for (WrappedKey wrapped : header.wrappedKeys()) {
       for (Kek kek : candidates(wrapped, failures)) {
         byte[] dek;
+        long t = System.nanoTime();
         try {
           dek = kek.unwrap(wrapped, header.context());
+          audit.record(
+              AuditEvent.of(
+                  Operation.UNWRAP, wrapped.kekUri(), wrapped.kekVersion(),
+                  header.headerIdHex(), header.context(), null, t));
         } catch (NotMyKeyException e) {
           continue;
         } catch (GeneralSecurityException | RuntimeException e) {
+          audit.record(
+              AuditEvent.of(
+                  Operation.UNWRAP, wrapped.kekUri(), wrapped.kekVersion(),
+                  header.headerIdHex(), header.context(), e, t));
           failures.add(e);
           continue;
         }
@@ -460,8 +569,29 @@ public final class Recordings {
     private final List<Kek> unwrapKeks = new ArrayList<>();
     private KekRegistry registry;
     private SecureRandom random;
+    private DekCache cache;
+    private ClassificationPolicy policy;
+    private AuditSink audit = AuditSink.slf4j();
 
     private Builder() {}
+
+    /** Reuses data keys within the cache's limits (see {@link DekCache}). Off by default. */
+    public Builder dekCache(DekCache cache) {
+      this.cache = Objects.requireNonNull(cache, "cache");
+      return this;
+    }
+
+    /** Enforces rules per data class when a recording starts. */
+    public Builder policy(ClassificationPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Where key-operation events go; {@link AuditSink#slf4j()} by default. */
+    public Builder auditSink(AuditSink audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
 
     /** New recordings' data keys are wrapped under each of these (all must succeed). */
     public Builder wrapWith(Kek... keks) {

@@ -105,11 +105,11 @@ class RewrapTest {
     assertTrue(RecordingFiles.share(me, f, theirs, ReadOptions.defaults()));
     assertArrayEquals(bodyBefore, body(f));
     assertArrayEquals(plain, read(them, f));
-    assertTrue(RecordingFiles.revoke(f, theirs.uri(), ReadOptions.defaults()));
+    assertTrue(RecordingFiles.revoke(me, f, theirs.uri(), ReadOptions.defaults()));
     assertThrows(NoUsableKeyException.class, () -> read(them, f));
     assertArrayEquals(plain, read(me, f));
     assertThrows(
-        OxCryptoException.class, () -> RecordingFiles.revoke(f, mine.uri(), ReadOptions.defaults()));
+        OxCryptoException.class, () -> RecordingFiles.revoke(me, f, mine.uri(), ReadOptions.defaults()));
   }
 
   @Test

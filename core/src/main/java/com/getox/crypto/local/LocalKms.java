@@ -10,6 +10,9 @@ import com.getox.crypto.FormatException;
 import com.getox.crypto.KmsException;
 import com.getox.crypto.OxCryptoException;
 import com.getox.crypto.UnsupportedFormatException;
+import com.getox.crypto.audit.AuditEvent;
+import com.getox.crypto.audit.AuditEvent.Operation;
+import com.getox.crypto.audit.AuditSink;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.NotMyKeyException;
 import com.getox.crypto.kek.WrappedKey;
@@ -79,6 +82,7 @@ public final class LocalKms implements Kek {
   private final String name;
   private final KeysetProtection protection;
   private volatile State state;
+  private volatile AuditSink audit = AuditSink.slf4j();
 
   /** A keyset and its AEAD, swapped together. */
   private static final class State {
@@ -236,25 +240,39 @@ public final class LocalKms implements Kek {
     return new KeyVersion(unsigned(e.getId()), KeyVersion.Status.ENABLED, true);
   }
 
+  /** Sends this KEK's lifecycle events (rotate, disable, enable, destroy) to {@code sink}. */
+  public LocalKms auditTo(AuditSink sink) {
+    this.audit = java.util.Objects.requireNonNull(sink, "sink");
+    return this;
+  }
+
   /** Adds a new version and makes it the primary. Old versions keep unwrapping. */
   public synchronized KeyVersion rotate() throws IOException, GeneralSecurityException {
-    KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
-    b.addEntry(
-        KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
-            .withRandomId()
-            .makePrimary());
-    replace(b.build(), state.destroyed);
-    return primary();
+    long t = System.nanoTime();
+    try {
+      KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
+      b.addEntry(
+          KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
+              .withRandomId()
+              .makePrimary());
+      replace(b.build(), state.destroyed);
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      audit.record(AuditEvent.of(Operation.ROTATE, uri(), null, null, null, e, t));
+      throw e;
+    }
+    KeyVersion p = primary();
+    audit.record(AuditEvent.of(Operation.ROTATE, uri(), Long.toString(p.id()), null, null, null, t));
+    return p;
   }
 
   /** Makes version {@code id} refuse to unwrap. The primary cannot be disabled: rotate first. */
   public synchronized void disable(long id) throws IOException, GeneralSecurityException {
-    setStatus(id, KeyStatus.DISABLED);
+    setStatus(id, KeyStatus.DISABLED, Operation.DISABLE);
   }
 
   /** Lets a disabled version unwrap again. */
   public synchronized void enable(long id) throws IOException, GeneralSecurityException {
-    setStatus(id, KeyStatus.ENABLED);
+    setStatus(id, KeyStatus.ENABLED, Operation.ENABLE);
   }
 
   /**
@@ -262,25 +280,40 @@ public final class LocalKms implements Kek {
    * every recording only it can open, becomes unrecoverable. The primary cannot be destroyed.
    */
   public synchronized void destroy(long id) throws IOException, GeneralSecurityException {
-    KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
-    int i = indexOf(b, id);
-    if (b.getAt(i).isPrimary()) {
-      throw new OxCryptoException("version " + id + " is the primary: rotate before destroying it");
+    long t = System.nanoTime();
+    try {
+      KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
+      int i = indexOf(b, id);
+      if (b.getAt(i).isPrimary()) {
+        throw new OxCryptoException("version " + id + " is the primary: rotate before destroying it");
+      }
+      b.deleteAt(i);
+      TreeSet<Long> destroyed = new TreeSet<>(state.destroyed);
+      destroyed.add(id);
+      replace(b.build(), destroyed);
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      audit.record(AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, e, t));
+      throw e;
     }
-    b.deleteAt(i);
-    TreeSet<Long> destroyed = new TreeSet<>(state.destroyed);
-    destroyed.add(id);
-    replace(b.build(), destroyed);
+    audit.record(AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, null, t));
   }
 
-  private void setStatus(long id, KeyStatus status) throws IOException, GeneralSecurityException {
-    KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
-    int i = indexOf(b, id);
-    if (b.getAt(i).isPrimary() && status != KeyStatus.ENABLED) {
-      throw new OxCryptoException("version " + id + " is the primary: rotate before disabling it");
+  private void setStatus(long id, KeyStatus status, Operation op)
+      throws IOException, GeneralSecurityException {
+    long t = System.nanoTime();
+    try {
+      KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
+      int i = indexOf(b, id);
+      if (b.getAt(i).isPrimary() && status != KeyStatus.ENABLED) {
+        throw new OxCryptoException("version " + id + " is the primary: rotate before disabling it");
+      }
+      b.getAt(i).setStatus(status);
+      replace(b.build(), state.destroyed);
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      audit.record(AuditEvent.of(op, uri(), Long.toString(id), null, null, e, t));
+      throw e;
     }
-    b.getAt(i).setStatus(status);
-    replace(b.build(), state.destroyed);
+    audit.record(AuditEvent.of(op, uri(), Long.toString(id), null, null, null, t));
   }
 
   private int indexOf(KeysetHandle.Builder b, long id) throws OxCryptoException {

@@ -1,0 +1,198 @@
+package com.getox.crypto;
+
+import com.getox.crypto.kek.WrappedKey;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Reuses one data key for several recordings to save KMS round trips (latency on phones, cost on
+ * servers). Safe because every recording still draws its own 24-byte salt, so every recording has
+ * its own AES key and nonces. A hit makes no KMS call.
+ *
+ * <pre>{@code
+ * DekCache cache = DekCache.builder()
+ *     .maxAgeMillis(TimeUnit.MINUTES.toMillis(5))
+ *     .maxRecordings(1000)
+ *     .maxBytes(1L << 30)
+ *     .build();
+ * Recordings recordings = Recordings.builder().wrapWith(awsKek).dekCache(cache).build();
+ * }</pre>
+ *
+ * <p>Partitioned by the set of wrapping KEKs and the whole encryption context, so a data key never
+ * crosses users or data classes (the wrapped keys it reuses are bound to that exact context
+ * anyway). Contexts that differ per recording (a recording id) therefore never hit; put such ids
+ * in the recording's name, not its context, where caching matters. Limits are checked when a
+ * recording starts; a key past any limit is evicted and wiped. Thread-safe.
+ */
+public final class DekCache {
+  private final long maxAgeNanos;
+  private final long maxRecordings;
+  private final long maxBytes;
+  private final int maxEntries;
+  private final LongSupplier nanoClock;
+  private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+
+  private static final class Entry {
+    final byte[] dek;
+    final List<WrappedKey> wrapped;
+    final long createdNanos;
+    long recordings;
+    long bytes;
+
+    Entry(byte[] dek, List<WrappedKey> wrapped, long createdNanos) {
+      this.dek = dek.clone();
+      this.wrapped = wrapped;
+      this.createdNanos = createdNanos;
+    }
+
+    void wipe() {
+      Arrays.fill(dek, (byte) 0);
+    }
+  }
+
+  private DekCache(Builder b) {
+    this.maxAgeNanos = TimeUnit.MILLISECONDS.toNanos(b.maxAgeMillis);
+    this.maxRecordings = b.maxRecordings;
+    this.maxBytes = b.maxBytes;
+    this.maxEntries = b.maxEntries;
+    this.nanoClock = b.nanoClock;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A cached key handed to one recording. */
+  static final class Lease {
+    private final Entry entry;
+    final byte[] dek;
+    final List<WrappedKey> wrapped;
+
+    Lease(Entry entry) {
+      this.entry = entry;
+      this.dek = entry.dek.clone();
+      this.wrapped = entry.wrapped;
+    }
+  }
+
+  /** A usable cached key for {@code partition} (counted as one more recording), or null. */
+  synchronized Lease acquire(String partition) {
+    Entry e = entries.get(partition);
+    if (e == null) {
+      return null;
+    }
+    if (nanoClock.getAsLong() - e.createdNanos > maxAgeNanos
+        || e.recordings >= maxRecordings
+        || e.bytes >= maxBytes) {
+      entries.remove(partition);
+      e.wipe();
+      return null;
+    }
+    e.recordings++;
+    return new Lease(e);
+  }
+
+  /** Caches a freshly wrapped key, already used by one recording. */
+  synchronized Lease put(String partition, byte[] dek, List<WrappedKey> wrapped) {
+    Entry e = new Entry(dek, wrapped, nanoClock.getAsLong());
+    e.recordings = 1;
+    Entry old = entries.put(partition, e);
+    if (old != null) {
+      old.wipe();
+    }
+    Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+    while (entries.size() > maxEntries && it.hasNext()) {
+      it.next().getValue().wipe();
+      it.remove();
+    }
+    return new Lease(e);
+  }
+
+  /** Adds a finished recording's plaintext bytes to its key's count. */
+  synchronized void addBytes(Lease lease, long bytes) {
+    lease.entry.bytes += bytes;
+  }
+
+  /** Wipes and drops every cached key. */
+  public synchronized void clear() {
+    for (Entry e : entries.values()) {
+      e.wipe();
+    }
+    entries.clear();
+  }
+
+  long maxAgeMillis() {
+    return TimeUnit.NANOSECONDS.toMillis(maxAgeNanos);
+  }
+
+  long maxRecordings() {
+    return maxRecordings;
+  }
+
+  long maxBytes() {
+    return maxBytes;
+  }
+
+  /** Number of cached keys. */
+  public synchronized int size() {
+    return entries.size();
+  }
+
+  /** Builds a {@link DekCache}. Every limit must be set. */
+  public static final class Builder {
+    private long maxAgeMillis = -1;
+    private long maxRecordings = -1;
+    private long maxBytes = -1;
+    private int maxEntries = 1000;
+    private LongSupplier nanoClock = System::nanoTime;
+
+    private Builder() {}
+
+    /** How long a data key may be reused after it was generated. */
+    public Builder maxAgeMillis(long maxAgeMillis) {
+      this.maxAgeMillis = maxAgeMillis;
+      return this;
+    }
+
+    /** How many recordings one data key may encrypt. */
+    public Builder maxRecordings(long maxRecordings) {
+      this.maxRecordings = maxRecordings;
+      return this;
+    }
+
+    /** How many plaintext bytes one data key may encrypt before it is retired. */
+    public Builder maxBytes(long maxBytes) {
+      this.maxBytes = maxBytes;
+      return this;
+    }
+
+    /** How many partitions are kept (least recently used go first). Default 1000. */
+    public Builder maxEntries(int maxEntries) {
+      this.maxEntries = maxEntries;
+      return this;
+    }
+
+    /** The clock for {@link #maxAgeMillis}; {@code System::nanoTime} by default (tests swap it). */
+    public Builder nanoClock(LongSupplier nanoClock) {
+      this.nanoClock = nanoClock;
+      return this;
+    }
+
+    public DekCache build() {
+      if (maxAgeMillis <= 0 || maxRecordings <= 0 || maxBytes <= 0) {
+        throw new IllegalArgumentException(
+            "set maxAgeMillis, maxRecordings and maxBytes, each > 0: a cache without limits"
+                + " would reuse one data key forever");
+      }
+      if (maxEntries <= 0) {
+        throw new IllegalArgumentException("maxEntries must be > 0");
+      }
+      return new DekCache(this);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package com.getox.crypto;
+
+/**
+ * Encrypting would break the {@link ClassificationPolicy}: a Confidential recording under a
+ * plaintext keyset, a missing escrow KEK, data-key caching beyond the class's limits. Raised
+ * before any key is generated.
+ *
+ * <pre>{@code
+ * } catch (PolicyViolationException e) { showAdminError(e.getMessage()); }
+ * }</pre>
+ */
+public final class PolicyViolationException extends OxCryptoException {
+  private static final long serialVersionUID = 1L;
+
+  public PolicyViolationException(String message) {
+    super(message);
+  }
+}

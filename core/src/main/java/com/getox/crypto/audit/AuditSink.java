@@ -1,0 +1,82 @@
+package com.getox.crypto.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where audit events go. The default, {@link #slf4j()}, writes one JSON object per event to the
+ * SLF4J logger {@code com.getox.crypto.audit} at INFO; route that logger to your audit pipeline.
+ *
+ * <pre>{@code
+ * Recordings recordings = Recordings.builder().wrapWith(kek).auditSink(AuditSink.slf4j()).build();
+ * AuditSink mine = event -> siem.send(AuditSink.toJson(event));
+ * }</pre>
+ *
+ * <p>Implementations must be thread-safe and must not throw; a sink that fails must not stop the
+ * key operation it reports.
+ */
+@FunctionalInterface
+public interface AuditSink {
+  void record(AuditEvent event);
+
+  /** The logger name of {@link #slf4j()}. */
+  String LOGGER = "com.getox.crypto.audit";
+
+  /** JSON lines to the SLF4J logger {@value #LOGGER}. */
+  static AuditSink slf4j() {
+    return Slf4j.INSTANCE;
+  }
+
+  /** Discards events. */
+  static AuditSink none() {
+    return event -> {};
+  }
+
+  /** The JSON form of an event, as {@link #slf4j()} writes it. */
+  static String toJson(AuditEvent e) {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = Slf4j.JSON.createGenerator(w)) {
+      g.writeStartObject();
+      g.writeNumberField("ts", e.epochMillis());
+      g.writeStringField("op", e.operation().name());
+      if (e.kekUri() != null) {
+        g.writeStringField("kek", e.kekUri());
+      }
+      if (e.kekVersion() != null) {
+        g.writeStringField("kekVersion", e.kekVersion());
+      }
+      if (e.headerId() != null) {
+        g.writeStringField("headerId", e.headerId());
+      }
+      if (e.contextDigest() != null) {
+        g.writeStringField("contextSha256", e.contextDigest());
+      }
+      g.writeStringField("outcome", e.outcome());
+      g.writeNumberField("micros", e.durationMicros());
+      g.writeEndObject();
+    } catch (IOException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+    return w.toString();
+  }
+
+  /** Holder for the SLF4J sink, created on first use. */
+  final class Slf4j implements AuditSink {
+    static final Slf4j INSTANCE = new Slf4j();
+    static final JsonFactory JSON = new JsonFactory();
+    private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+
+    private Slf4j() {}
+
+    @Override
+    public void record(AuditEvent event) {
+      if (LOG.isInfoEnabled()) {
+        LOG.info(toJson(event));
+      }
+    }
+  }
+}
