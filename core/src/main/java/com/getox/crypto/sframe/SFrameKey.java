@@ -101,6 +101,11 @@ final class SFrameKey {
    */
   byte[] open(Cipher cipher, long ctr, byte[] frame, int headerLength, byte[] metadata)
       throws GeneralSecurityException {
+    if (frame.length - headerLength < SFrameSuite.TAG_BYTES) {
+      // Too short to hold a tag (JCA would throw a ProviderException): run the same work over a
+      // zero-padded copy, which cannot authenticate.
+      frame = Arrays.copyOf(frame, headerLength + SFrameSuite.TAG_BYTES);
+    }
     cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(8 * SFrameSuite.TAG_BYTES, nonce(ctr)));
     cipher.updateAAD(frame, 0, headerLength);
     cipher.updateAAD(metadata);
