@@ -26,6 +26,19 @@ final class GcpKek implements Kek {
   private final String versionPrefix;
   private volatile boolean hsm;
 
+  /** The primary version last seen (Encrypt response or GetCryptoKey), and when, or null. */
+  private volatile Primary primary;
+
+  private static final class Primary {
+    final String version;
+    final long seenNanos;
+
+    Primary(String version) {
+      this.version = version;
+      this.seenNanos = System.nanoTime();
+    }
+  }
+
   GcpKek(GcpKms kms, String uri, String keyName, boolean hsm) {
     this.kms = kms;
     this.uri = uri;
@@ -62,11 +75,9 @@ final class GcpKek implements Kek {
             () -> kms.client().encryptCallable().call(request, kms.callContext()),
             this::checkEncrypt);
     noteProtectionLevel(response.getProtectionLevel());
-    return WrappedKey.create(
-        uri,
-        response.getName().substring(versionPrefix.length()),
-        ALGORITHM,
-        response.getCiphertext().toByteArray());
+    String version = response.getName().substring(versionPrefix.length());
+    primary = new Primary(version);
+    return WrappedKey.create(uri, version, ALGORITHM, response.getCiphertext().toByteArray());
   }
 
   @Override
@@ -96,10 +107,39 @@ final class GcpKek implements Kek {
     return response.getPlaintext().toByteArray();
   }
 
+  /**
+   * True if {@code wrapped} is this KEK's and was made by the key's primary version, so {@link
+   * com.getox.crypto.Recordings#rewrap} leaves it alone. The primary version is learned from
+   * Encrypt responses and from {@code GetCryptoKey} (which needs {@code cloudkms.cryptoKeys.get},
+   * e.g. roles/cloudkms.viewer), and trusted for {@link GcpKms.Builder#primaryVersionCacheMillis}.
+   * When it cannot be learned the answer is false: re-wrapping then goes through Encrypt, which
+   * names the primary version, so at most one re-wrap is spent learning it.
+   */
+  @Override
+  public boolean isCurrent(WrappedKey wrapped) {
+    if (!uri.equals(wrapped.kekUri()) || !ALGORITHM.equals(wrapped.algorithm())) {
+      return false;
+    }
+    Primary p = primary;
+    if (p == null || System.nanoTime() - p.seenNanos >= kms.primaryVersionCacheNanos()) {
+      String version = kms.primaryVersion(keyName);
+      if (version == null || !version.startsWith(versionPrefix)) {
+        return false;
+      }
+      p = new Primary(version.substring(versionPrefix.length()));
+      primary = p;
+    }
+    return p.version.equals(wrapped.kekVersion());
+  }
+
   private void checkLimits(String op, int plaintextBytes, int aadBytes) throws GcpKmsException {
     String problem = null;
     if (plaintextBytes > GcpKms.MAX_BYTES) {
-      problem = "the data key is " + plaintextBytes + " bytes; Cloud KMS takes at most " + GcpKms.MAX_BYTES;
+      problem =
+          "the data key is "
+              + plaintextBytes
+              + " bytes; Cloud KMS takes at most "
+              + GcpKms.MAX_BYTES;
     } else if (aadBytes > GcpKms.MAX_BYTES) {
       problem =
           "the encryption context encodes to "
@@ -139,11 +179,11 @@ final class GcpKek implements Kek {
     }
     if (!r.hasCiphertextCrc32C()
         || r.getCiphertextCrc32C().getValue() != crc32c(r.getCiphertext()).getValue()) {
-      return "the ciphertext does not match its ciphertextCrc32c (response damaged in transit?)";
+      return "ciphertextCrc32c is missing or does not match the ciphertext"
+          + " (response damaged in transit?)";
     }
-    String version = r.getName().startsWith(versionPrefix)
-        ? r.getName().substring(versionPrefix.length())
-        : "";
+    String version =
+        r.getName().startsWith(versionPrefix) ? r.getName().substring(versionPrefix.length()) : "";
     if (!version.matches("[0-9]{1,20}")) {
       return "the response names a key version outside this key: " + r.getName();
     }

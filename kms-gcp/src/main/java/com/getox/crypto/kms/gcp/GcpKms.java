@@ -8,6 +8,7 @@ import com.google.api.gax.retrying.RetrySettings;
 import com.google.api.gax.rpc.ApiCallContext;
 import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.StatusCode;
+import com.google.cloud.kms.v1.GetCryptoKeyRequest;
 import com.google.cloud.kms.v1.KeyManagementServiceClient;
 import java.time.Duration;
 import java.util.Collections;
@@ -15,6 +16,7 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -47,35 +49,39 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Wrap</b> calls {@code Encrypt} on the CryptoKey, so Cloud KMS uses the primary version.
  *       The {@linkplain com.getox.crypto.EncryptionContext#canonicalBytes() canonical encryption
- *       context} is the {@code additionalAuthenticatedData}, and the version that Cloud KMS
- *       reports is stored in {@link com.getox.crypto.kek.WrappedKey#kekVersion()} (the number after
- *       {@code cryptoKeyVersions/}). Rotating the primary version leaves old wrapped keys readable
- *       for as long as their version stays enabled.
+ *       context} is the {@code additionalAuthenticatedData}, and the version that Cloud KMS reports
+ *       is stored in {@link com.getox.crypto.kek.WrappedKey#kekVersion()} (the number after {@code
+ *       cryptoKeyVersions/}). Rotating the primary version leaves old wrapped keys readable for as
+ *       long as their version stays enabled.
  *   <li><b>Unwrap</b> calls {@code Decrypt} on the CryptoKey; the ciphertext names its version. A
  *       wrapped key of another KEK URI throws {@link com.getox.crypto.kek.NotMyKeyException}
  *       without a call.
+ *   <li><b>Re-wrap</b> ({@link com.getox.crypto.Recordings#rewrap}) has no service-side form in
+ *       Cloud KMS, so it unwraps and wraps again. {@link Kek#isCurrent} compares a wrapped key's
+ *       version with the primary version, learned from Encrypt responses and {@code GetCryptoKey}
+ *       and cached for {@link Builder#primaryVersionCacheMillis(long)}.
  *   <li><b>Integrity</b>: CRC32C checksums are sent and checked both ways, as Google recommends;
  *       see {@link GcpKmsIntegrityException}.
- *   <li><b>Retries</b>: {@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}, {@code
- *       RESOURCE_EXHAUSTED} and integrity mismatches are retried up to {@link
- *       Builder#maxAttempts(int)} attempts in all, with jittered exponential backoff; each attempt
- *       has its own deadline ({@link Builder#attemptTimeoutMillis(long)}). The client's own retry
- *       settings are switched off for these calls, so the bounds here are the only ones. Every
- *       failure ends in a {@link GcpKmsException} (a {@link com.getox.crypto.KmsException}).
+ *   <li><b>Retries</b>: {@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}, {@code RESOURCE_EXHAUSTED}
+ *       and integrity mismatches are retried up to {@link Builder#maxAttempts(int)} attempts in
+ *       all, with jittered exponential backoff; each attempt has its own deadline ({@link
+ *       Builder#attemptTimeoutMillis(long)}). The client's own retry settings are switched off for
+ *       these calls, so the bounds here are the only ones. Every failure ends in a {@link
+ *       GcpKmsException} (a {@link com.getox.crypto.KmsException}).
  *   <li><b>Limits</b>: plaintext and additional authenticated data are each at most 64 KiB, and
  *       together at most 8 KiB for HSM keys; they are checked before the call. A KEK learns that
  *       its key is an HSM key from the first response, or up front from {@link
  *       Builder#hsmKeys(boolean)}.
  * </ul>
  *
- * <p>Transport: the client must use gRPC (the default for {@code KeyManagementServiceClient}).
- * This module never builds a channel, so TLS stays at gRPC's defaults; only tests build plaintext
- * in-process channels. Credentials come from the client's settings (Application Default
- * Credentials unless you set others). The caller needs {@code
- * roles/cloudkms.cryptoKeyEncrypterDecrypter} on the key.
+ * <p>Transport: the client must use gRPC (the default for {@code KeyManagementServiceClient}). This
+ * module never builds a channel, so TLS stays at gRPC's defaults; only tests build plaintext
+ * in-process channels. Credentials come from the client's settings (Application Default Credentials
+ * unless you set others). The caller needs {@code roles/cloudkms.cryptoKeyEncrypterDecrypter} on
+ * the key.
  *
- * <p>Thread-safe. Protobuf copies of the data key ({@code ByteString}s) are immutable and cannot
- * be wiped; the arrays this class owns are.
+ * <p>Thread-safe. Protobuf copies of the data key ({@code ByteString}s) are immutable and cannot be
+ * wiped; the arrays this class owns are.
  */
 public final class GcpKms {
   /** The KEK URI scheme, {@code gcp-kms}. */
@@ -106,6 +112,7 @@ public final class GcpKms {
   private final long initialBackoffMillis;
   private final long maxBackoffMillis;
   private final boolean hsmKeys;
+  private final long primaryVersionCacheNanos;
   private final ApiCallContext callContext;
 
   private GcpKms(Builder b) {
@@ -114,6 +121,7 @@ public final class GcpKms {
     this.initialBackoffMillis = b.initialBackoffMillis;
     this.maxBackoffMillis = b.maxBackoffMillis;
     this.hsmKeys = b.hsmKeys;
+    this.primaryVersionCacheNanos = TimeUnit.MILLISECONDS.toNanos(b.primaryVersionCacheMillis);
     Duration attempt = Duration.ofMillis(b.attemptTimeoutMillis);
     this.callContext =
         GrpcCallContext.createDefault()
@@ -135,8 +143,8 @@ public final class GcpKms {
   }
 
   /**
-   * A builder over {@code client}, which must use the gRPC transport. The caller keeps ownership
-   * of the client and closes it.
+   * A builder over {@code client}, which must use the gRPC transport. The caller keeps ownership of
+   * the client and closes it.
    */
   public static Builder builder(KeyManagementServiceClient client) {
     return new Builder(client);
@@ -161,8 +169,8 @@ public final class GcpKms {
   }
 
   /**
-   * A resolver for {@link KekRegistry.Builder#register(String, KekResolver)} under {@link
-   * #SCHEME}. A malformed URI fails with a {@link GcpKmsException} ({@code INVALID_ARGUMENT}).
+   * A resolver for {@link KekRegistry.Builder#register(String, KekResolver)} under {@link #SCHEME}.
+   * A malformed URI fails with a {@link GcpKmsException} ({@code INVALID_ARGUMENT}).
    */
   public KekResolver resolver() {
     return uri -> {
@@ -180,6 +188,27 @@ public final class GcpKms {
 
   ApiCallContext callContext() {
     return callContext;
+  }
+
+  long primaryVersionCacheNanos() {
+    return primaryVersionCacheNanos;
+  }
+
+  /**
+   * The name of {@code keyName}'s primary version from one {@code GetCryptoKey} attempt, or null if
+   * it cannot be had (no permission, service down): callers then treat versions as not current.
+   */
+  String primaryVersion(String keyName) {
+    try {
+      return client
+          .getCryptoKeyCallable()
+          .call(GetCryptoKeyRequest.newBuilder().setName(keyName).build(), callContext)
+          .getPrimary()
+          .getName();
+    } catch (RuntimeException e) {
+      log.debug("GetCryptoKey on {} failed; treating its versions as not current", keyName, e);
+      return null;
+    }
   }
 
   /**
@@ -202,14 +231,21 @@ public final class GcpKms {
         failure = null;
         log.warn(
             "Cloud KMS {} on {} failed its integrity check (attempt {}/{}): {}",
-            op, keyName, attempt, maxAttempts, integrityProblem);
+            op,
+            keyName,
+            attempt,
+            maxAttempts,
+            integrityProblem);
       } catch (ApiException e) {
         failure = e;
         code = e.getStatusCode().getCode();
         if (!RETRIED.contains(code)) {
           throw new GcpKmsException(describe(op, keyName, code), code, false, e);
         }
-        log.debug("Cloud KMS {} on {}: {} (attempt {}/{})", op, keyName, code, attempt, maxAttempts);
+        log.debug(
+            "Cloud KMS {} on {}: {} (attempt {}/{})", op, keyName, code, attempt, maxAttempts);
+      } catch (RuntimeException e) {
+        throw unexpected(op, keyName, e);
       }
       if (attempt >= maxAttempts) {
         if (failure == null) {
@@ -246,7 +282,8 @@ public final class GcpKms {
   private void sleepBeforeAttempt(
       int nextAttempt, String op, String keyName, StatusCode.Code code, ApiException failure)
       throws GcpKmsException {
-    long ceiling = Math.min(maxBackoffMillis, initialBackoffMillis << Math.min(nextAttempt - 2, 20));
+    long ceiling =
+        Math.min(maxBackoffMillis, initialBackoffMillis << Math.min(nextAttempt - 2, 20));
     long millis = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
     try {
       Thread.sleep(millis);
@@ -261,6 +298,28 @@ public final class GcpKms {
       ex.addSuppressed(e);
       throw ex;
     }
+  }
+
+  /**
+   * The client failed without an {@link ApiException}: the calling thread was interrupted while it
+   * waited (gax then throws Guava's UncheckedExecutionException), or the client is closed.
+   */
+  private static GcpKmsException unexpected(String op, String keyName, RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+        return new GcpKmsException(
+            "interrupted while calling Cloud KMS " + op + " on " + keyName,
+            StatusCode.Code.CANCELLED,
+            true,
+            e);
+      }
+    }
+    return new GcpKmsException(
+        "Cloud KMS " + op + " on " + keyName + " failed in the client: " + e,
+        StatusCode.Code.UNKNOWN,
+        false,
+        e);
   }
 
   private static String transientReason(StatusCode.Code code) {
@@ -310,6 +369,7 @@ public final class GcpKms {
     private long initialBackoffMillis = 100;
     private long maxBackoffMillis = 2_000;
     private boolean hsmKeys;
+    private long primaryVersionCacheMillis = 60_000;
 
     private Builder(KeyManagementServiceClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -339,11 +399,21 @@ public final class GcpKms {
 
     /**
      * Applies the HSM limit (plaintext plus AAD at most {@value #MAX_HSM_COMBINED_BYTES} bytes) to
-     * every key before its first call. Without it a KEK applies the limit once a response tells
-     * it that its key is an HSM key. Default false.
+     * every key before its first call. Without it a KEK applies the limit once a response tells it
+     * that its key is an HSM key. Default false.
      */
     public Builder hsmKeys(boolean hsmKeys) {
       this.hsmKeys = hsmKeys;
+      return this;
+    }
+
+    /**
+     * How long a KEK trusts the primary version it last saw (in an Encrypt response or from {@code
+     * GetCryptoKey}) when {@link Kek#isCurrent} decides whether a re-wrap is due; default 60000 ms,
+     * 0 to ask Cloud KMS every time. A rotation made elsewhere is seen after at most this long.
+     */
+    public Builder primaryVersionCacheMillis(long primaryVersionCacheMillis) {
+      this.primaryVersionCacheMillis = primaryVersionCacheMillis;
       return this;
     }
 
@@ -357,10 +427,14 @@ public final class GcpKms {
       if (maxAttempts < 1 || maxAttempts > 10) {
         throw new IllegalArgumentException("maxAttempts must be 1 to 10");
       }
-      if (initialBackoffMillis < 1 || maxBackoffMillis < initialBackoffMillis
+      if (initialBackoffMillis < 1
+          || maxBackoffMillis < initialBackoffMillis
           || maxBackoffMillis > 60_000) {
         throw new IllegalArgumentException(
             "backoff must satisfy 1 <= initialBackoffMillis <= maxBackoffMillis <= 60000");
+      }
+      if (primaryVersionCacheMillis < 0) {
+        throw new IllegalArgumentException("primaryVersionCacheMillis must be >= 0");
       }
       String transport = client.getSettings().getTransportChannelProvider().getTransportName();
       if (!"grpc".equals(transport)) {

@@ -26,7 +26,8 @@ final class CloudKmsFixture implements AutoCloseable {
     server = new InProcessCloudKms();
     client = server.newClient();
     KeyRing ring =
-        client.createKeyRing(LOCATION, "ring-" + RINGS.incrementAndGet(), KeyRing.getDefaultInstance());
+        client.createKeyRing(
+            LOCATION, "ring-" + RINGS.incrementAndGet(), KeyRing.getDefaultInstance());
     keyRing = ring.getName();
   }
 
@@ -53,7 +54,8 @@ final class CloudKmsFixture implements AutoCloseable {
 
   /** CreateCryptoKeyVersion then UpdateCryptoKeyPrimaryVersion; returns the new version id. */
   String rotate(String keyName) {
-    CryptoKeyVersion v = client.createCryptoKeyVersion(keyName, CryptoKeyVersion.getDefaultInstance());
+    CryptoKeyVersion v =
+        client.createCryptoKeyVersion(keyName, CryptoKeyVersion.getDefaultInstance());
     String id = v.getName().substring(v.getName().lastIndexOf('/') + 1);
     client.updateCryptoKeyPrimaryVersion(keyName, id);
     return id;
@@ -68,7 +70,7 @@ final class CloudKmsFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     client.close();
     server.close();
   }

@@ -105,7 +105,8 @@ class GcpKmsFaultTest {
   @ParameterizedTest(name = "{0} on every attempt of {1}: retryable {2}")
   @CsvSource({
     "UNAVAILABLE, wrap, UNAVAILABLE", "UNAVAILABLE, unwrap, UNAVAILABLE",
-    "RESOURCE_EXHAUSTED, wrap, RESOURCE_EXHAUSTED", "RESOURCE_EXHAUSTED, unwrap, RESOURCE_EXHAUSTED",
+    "RESOURCE_EXHAUSTED, wrap, RESOURCE_EXHAUSTED",
+        "RESOURCE_EXHAUSTED, unwrap, RESOURCE_EXHAUSTED",
     "SLOW, wrap, DEADLINE_EXCEEDED", "SLOW, unwrap, DEADLINE_EXCEEDED",
   })
   void persistentTransientFaultEndsRetryableAfterBoundedAttempts(
@@ -146,7 +147,9 @@ class GcpKmsFaultTest {
   }
 
   @ParameterizedTest(name = "{0} once: retried, and the damaged plaintext is never returned")
-  @EnumSource(value = Fault.class, names = {"CORRUPT_PLAINTEXT_CRC", "CORRUPT_PLAINTEXT"})
+  @EnumSource(
+      value = Fault.class,
+      names = {"CORRUPT_PLAINTEXT_CRC", "CORRUPT_PLAINTEXT"})
   void decryptIntegrityFaultOnceIsRetried(Fault fault) throws Exception {
     kms.server.inject(fault, 1);
     int before = kms.server.decryptCalls.get();
@@ -210,18 +213,24 @@ class GcpKmsFaultTest {
     assertArrayEquals(dek, once.unwrap(wrapped, CONTEXT));
   }
 
+  /**
+   * An interrupted caller gets a retryable GcpKmsException and keeps its interrupt flag, whether
+   * the interrupt lands while gax waits for the call or during the backoff sleep.
+   */
   @Test
-  void interruptDuringBackoffStopsRetryingAndKeepsTheFlag() {
-    kms.server.inject(Fault.UNAVAILABLE, ATTEMPTS);
-    Thread.currentThread().interrupt();
-    try {
-      GcpKmsException e =
-          assertThrows(GcpKmsException.class, () -> kek.unwrap(wrapped, CONTEXT));
-      assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
-      assertTrue(e.isRetryable());
-      assertTrue(Thread.currentThread().isInterrupted());
-    } finally {
-      Thread.interrupted();
+  void interruptedCallerGetsATypedErrorAndKeepsTheFlag() {
+    for (int i = 0; i < 20; i++) {
+      kms.server.clearFaults();
+      kms.server.inject(Fault.UNAVAILABLE, ATTEMPTS);
+      Thread.currentThread().interrupt();
+      try {
+        GcpKmsException e = assertThrows(GcpKmsException.class, () -> kek.unwrap(wrapped, CONTEXT));
+        assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+        assertTrue(e.isRetryable());
+        assertTrue(Thread.currentThread().isInterrupted());
+      } finally {
+        Thread.interrupted();
+      }
     }
   }
 }

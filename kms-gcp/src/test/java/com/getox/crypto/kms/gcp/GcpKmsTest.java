@@ -87,7 +87,8 @@ class GcpKmsTest {
     byte[] dek = dek();
     WrappedKey w = kek.wrap(dek, EncryptionContext.empty());
     assertArrayEquals(dek, kek.unwrap(w, EncryptionContext.empty()));
-    assertEquals(StatusCode.Code.INVALID_ARGUMENT,
+    assertEquals(
+        StatusCode.Code.INVALID_ARGUMENT,
         assertThrows(GcpKmsException.class, () -> kek.unwrap(w, CONTEXT)).code());
   }
 
@@ -122,6 +123,39 @@ class GcpKmsTest {
     assertEquals("2", fresh.kekVersion());
     assertArrayEquals(oldDek, kek.unwrap(old, CONTEXT));
     assertArrayEquals(newDek, kek.unwrap(fresh, CONTEXT));
+  }
+
+  @Test
+  void isCurrentFollowsThePrimaryVersion() throws Exception {
+    String key = kms.newKey();
+    String uri = CloudKmsFixture.uri(key);
+    Kek cached = gcp.kek(uri);
+    WrappedKey v1 = cached.wrap(dek(), CONTEXT);
+    assertTrue(cached.isCurrent(v1));
+
+    kms.rotate(key);
+
+    // A fresh KEK asks GetCryptoKey; a KEK that saw v1 moments ago trusts that for its cache time.
+    assertFalse(gcp.kek(uri).isCurrent(v1));
+    assertTrue(cached.isCurrent(v1));
+    Kek uncached = GcpKms.builder(kms.client).primaryVersionCacheMillis(0).build().kek(uri);
+    assertFalse(uncached.isCurrent(v1));
+    WrappedKey v2 = cached.wrap(dek(), CONTEXT); // an Encrypt response names the new primary
+    assertTrue(cached.isCurrent(v2));
+    assertFalse(cached.isCurrent(v1));
+    assertTrue(uncached.isCurrent(v2));
+    assertFalse(gcp.kek(CloudKmsFixture.uri(kms.newKey())).isCurrent(v2), "another key's");
+
+    // Without permission to read the key, versions count as not current until an Encrypt shows.
+    kms.server.denyGetCryptoKey = true;
+    try {
+      Kek blind = gcp.kek(uri);
+      assertFalse(blind.isCurrent(v2));
+      blind.wrap(dek(), CONTEXT);
+      assertTrue(blind.isCurrent(v2));
+    } finally {
+      kms.server.denyGetCryptoKey = false;
+    }
   }
 
   @Test
@@ -174,9 +208,11 @@ class GcpKmsTest {
     bytes[bytes.length / 2] ^= 0x40;
     WrappedKey tampered = WrappedKey.create(a.uri(), w.kekVersion(), w.algorithm(), bytes);
 
-    assertEquals(StatusCode.Code.INVALID_ARGUMENT,
+    assertEquals(
+        StatusCode.Code.INVALID_ARGUMENT,
         assertThrows(GcpKmsException.class, () -> b.unwrap(relabelled, CONTEXT)).code());
-    assertEquals(StatusCode.Code.INVALID_ARGUMENT,
+    assertEquals(
+        StatusCode.Code.INVALID_ARGUMENT,
         assertThrows(GcpKmsException.class, () -> a.unwrap(tampered, CONTEXT)).code());
   }
 
@@ -226,7 +262,8 @@ class GcpKmsTest {
 
     // Not yet known to be HSM: Cloud KMS itself refuses it.
     Kek unknown = gcp.kek(CloudKmsFixture.uri(key));
-    assertEquals(StatusCode.Code.INVALID_ARGUMENT,
+    assertEquals(
+        StatusCode.Code.INVALID_ARGUMENT,
         assertThrows(GcpKmsException.class, () -> unknown.wrap(dek(), big)).code());
     assertEquals(before + 1, kms.server.encryptCalls.get());
 
@@ -239,8 +276,7 @@ class GcpKmsTest {
     assertEquals(afterLearning, kms.server.encryptCalls.get());
 
     // Declared up front: refused locally before any call.
-    Kek declared =
-        GcpKms.builder(kms.client).hsmKeys(true).build().kek(CloudKmsFixture.uri(key));
+    Kek declared = GcpKms.builder(kms.client).hsmKeys(true).build().kek(CloudKmsFixture.uri(key));
     assertThrows(GcpKmsException.class, () -> declared.wrap(dek(), big));
     assertEquals(afterLearning, kms.server.encryptCalls.get());
   }
@@ -272,19 +308,27 @@ class GcpKmsTest {
     byte[] dek = dek();
     assertArrayEquals(dek, kek.unwrap(kek.wrap(dek, CONTEXT), CONTEXT));
     assertSame(kek, registry.resolve(uri));
-    assertEquals(StatusCode.Code.INVALID_ARGUMENT,
+    assertEquals(
+        StatusCode.Code.INVALID_ARGUMENT,
         assertThrows(GcpKmsException.class, () -> registry.resolve("gcp-kms://nonsense")).code());
     assertThrows(NotMyKeyException.class, () -> KekRegistry.builder().build().resolve(uri));
   }
 
   @Test
   void builderValidatesBoundsAndTransport() throws Exception {
-    assertThrows(IllegalArgumentException.class, () -> GcpKms.builder(kms.client).maxAttempts(0).build());
-    assertThrows(IllegalArgumentException.class, () -> GcpKms.builder(kms.client).maxAttempts(11).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> GcpKms.builder(kms.client).maxAttempts(0).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> GcpKms.builder(kms.client).maxAttempts(11).build());
+    assertThrows(
+        IllegalArgumentException.class,
         () -> GcpKms.builder(kms.client).attemptTimeoutMillis(0).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> GcpKms.builder(kms.client).backoffMillis(50, 10).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> GcpKms.builder(kms.client).primaryVersionCacheMillis(-1).build());
     try (KeyManagementServiceClient http =
         KeyManagementServiceClient.create(
             KeyManagementServiceSettings.newHttpJsonBuilder()
@@ -303,10 +347,12 @@ class GcpKmsTest {
     try {
       List<Future<Boolean>> results = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
-        results.add(pool.submit(() -> {
-          byte[] dek = dek();
-          return java.util.Arrays.equals(dek, kek.unwrap(kek.wrap(dek, CONTEXT), CONTEXT));
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  byte[] dek = dek();
+                  return java.util.Arrays.equals(dek, kek.unwrap(kek.wrap(dek, CONTEXT), CONTEXT));
+                }));
       }
       for (Future<Boolean> f : results) {
         assertTrue(f.get(20, TimeUnit.SECONDS));
@@ -329,8 +375,9 @@ class GcpKmsTest {
             .build();
     ApiException e = assertThrows(ApiException.class, () -> kms.client.encrypt(bad));
     assertEquals(StatusCode.Code.INVALID_ARGUMENT, e.getStatusCode().getCode());
-    assertNotEquals(0, kms.client.encrypt(bad.toBuilder().clearPlaintextCrc32C().build())
-        .getCiphertext().size());
+    assertNotEquals(
+        0,
+        kms.client.encrypt(bad.toBuilder().clearPlaintextCrc32C().build()).getCiphertext().size());
   }
 
   private static EncryptionContext contextOf(int entries) {

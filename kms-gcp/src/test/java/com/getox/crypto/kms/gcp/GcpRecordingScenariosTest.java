@@ -2,6 +2,7 @@ package com.getox.crypto.kms.gcp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,12 +10,12 @@ import com.getox.crypto.ContextMismatchException;
 import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.NoUsableKeyException;
 import com.getox.crypto.ReadOptions;
+import com.getox.crypto.RecordingFiles;
 import com.getox.crypto.RecordingHeader;
 import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.KekRegistry;
-import com.getox.crypto.kek.WrappedKey;
 import com.getox.crypto.kms.gcp.InProcessCloudKms.Fault;
 import com.getox.crypto.local.KeysetProtection;
 import com.getox.crypto.local.LocalKms;
@@ -23,9 +24,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -56,7 +57,12 @@ class GcpRecordingScenariosTest {
   @BeforeAll
   void start() throws Exception {
     kms = new CloudKmsFixture();
-    gcp = GcpKms.builder(kms.client).maxAttempts(2).attemptTimeoutMillis(2_000).backoffMillis(5, 20).build();
+    gcp =
+        GcpKms.builder(kms.client)
+            .maxAttempts(2)
+            .attemptTimeoutMillis(2_000)
+            .backoffMillis(5, 20)
+            .build();
   }
 
   @AfterEach
@@ -123,38 +129,37 @@ class GcpRecordingScenariosTest {
   }
 
   /**
-   * Re-wrap after rotation: only the header's wrapped key changes (unwrap under version 1, wrap
-   * under the new primary), the body is copied byte for byte; after version 1 is destroyed the
-   * re-wrapped recording opens and the original does not, with the typed cause.
+   * Re-wrap after rotation with core's {@link RecordingFiles#rewrap}: only the header changes
+   * (unwrap under version 1, wrap under the new primary); a second pass finds nothing to do; after
+   * version 1 is destroyed the re-wrapped file opens and a copy of the original does not, with the
+   * typed cause.
    */
   @Test
-  void rewrapMovesARecordingToTheNewPrimaryVersion() throws Exception {
+  void rewrapMovesARecordingToTheNewPrimaryVersion(@TempDir File dir) throws Exception {
     String key = kms.newKey();
-    Kek kek = gcp.kek(CloudKmsFixture.uri(key));
+    String uri = CloudKmsFixture.uri(key);
     byte[] pcm = audio(70_000);
-    byte[] original = write(Recordings.builder().wrapWith(kek).build(), pcm);
+    byte[] original = write(Recordings.builder().wrapWith(gcp.kek(uri)).build(), pcm);
+    File file = new File(dir, "talk.oxr");
+    Files.write(file.toPath(), original);
     kms.rotate(key);
 
-    RecordingHeader header = header(original);
-    byte[] headerBytes = header.toByteArray();
-    WrappedKey old = header.wrappedKeys().get(0);
-    byte[] dek = kek.unwrap(old, header.context());
-    WrappedKey fresh;
-    try {
-      fresh = kek.wrap(dek, header.context());
-    } finally {
-      Arrays.fill(dek, (byte) 0);
-    }
-    byte[] newHeader = header.withWrappedKeys(List.of(fresh)).toByteArray();
-    ByteArrayOutputStream rewrapped = new ByteArrayOutputStream();
-    rewrapped.write(newHeader);
-    rewrapped.write(original, headerBytes.length, original.length - headerBytes.length);
-    byte[] rewrappedRecording = rewrapped.toByteArray();
-    assertEquals("2", header(rewrappedRecording).wrappedKeys().get(0).kekVersion());
+    Recordings rewrapper = Recordings.builder().wrapWith(gcp.kek(uri)).build();
+    assertTrue(RecordingFiles.rewrap(rewrapper, file, ReadOptions.defaults()));
+    assertFalse(RecordingFiles.rewrap(rewrapper, file, ReadOptions.defaults()), "already current");
+
+    byte[] rewrapped = Files.readAllBytes(file.toPath());
+    assertEquals("2", header(rewrapped).wrappedKeys().get(0).kekVersion());
+    int headerLength = header(original).toByteArray().length;
+    int newHeaderLength = header(rewrapped).toByteArray().length;
+    assertArrayEquals(
+        Arrays.copyOfRange(original, headerLength, original.length),
+        Arrays.copyOfRange(rewrapped, newHeaderLength, rewrapped.length),
+        "the body is untouched");
 
     kms.destroy(key, "1");
 
-    assertArrayEquals(pcm, read(registryReader(), rewrappedRecording));
+    assertArrayEquals(pcm, read(registryReader(), rewrapped));
     NoUsableKeyException e =
         assertThrows(NoUsableKeyException.class, () -> read(registryReader(), original));
     GcpKmsException cause = (GcpKmsException) e.causes().get(0);

@@ -16,6 +16,7 @@ import com.google.cloud.kms.v1.DecryptResponse;
 import com.google.cloud.kms.v1.DestroyCryptoKeyVersionRequest;
 import com.google.cloud.kms.v1.EncryptRequest;
 import com.google.cloud.kms.v1.EncryptResponse;
+import com.google.cloud.kms.v1.GetCryptoKeyRequest;
 import com.google.cloud.kms.v1.KeyManagementServiceClient;
 import com.google.cloud.kms.v1.KeyManagementServiceGrpc;
 import com.google.cloud.kms.v1.KeyManagementServiceSettings;
@@ -54,16 +55,17 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A Cloud KMS for tests: an in-process gRPC server implementing the {@code KeyManagementService}
- * methods this module and its tests use, with real AES-256-GCM key versions, plus fault
- * injection. Clients reach it only through a real {@link KeyManagementServiceClient} from {@link
- * #newClient()}.
+ * methods this module and its tests use (CreateKeyRing, CreateCryptoKey, CreateCryptoKeyVersion,
+ * UpdateCryptoKeyPrimaryVersion, DestroyCryptoKeyVersion, GetCryptoKey, Encrypt, Decrypt), with
+ * real AES-256-GCM key versions, plus fault injection. Clients reach it only through a real {@link
+ * KeyManagementServiceClient} from {@link #newClient()}.
  *
- * <p>Behaviour follows the Cloud KMS reference: Encrypt on a CryptoKey uses its primary version
- * and answers with that version's name; the ciphertext names its version, so Decrypt on the
- * CryptoKey finds it; supplied CRC32C fields are verified (a mismatch is INVALID_ARGUMENT) and
- * reported back as verified; responses carry CRC32C of what they return; a version that is not
- * ENABLED gives FAILED_PRECONDITION; a wrong key, AAD or ciphertext gives INVALID_ARGUMENT; 64
- * KiB plaintext/AAD limits and the 8 KiB combined HSM limit give INVALID_ARGUMENT.
+ * <p>Behaviour follows the Cloud KMS reference: Encrypt on a CryptoKey uses its primary version and
+ * answers with that version's name; the ciphertext names its version, so Decrypt on the CryptoKey
+ * finds it; supplied CRC32C fields are verified (a mismatch is INVALID_ARGUMENT) and reported back
+ * as verified; responses carry CRC32C of what they return; a version that is not ENABLED gives
+ * FAILED_PRECONDITION; a wrong key, AAD or ciphertext gives INVALID_ARGUMENT; 64 KiB plaintext/AAD
+ * limits and the 8 KiB combined HSM limit give INVALID_ARGUMENT.
  */
 final class InProcessCloudKms implements AutoCloseable {
 
@@ -100,6 +102,7 @@ final class InProcessCloudKms implements AutoCloseable {
   private final Map<String, KeyRing> keyRings = new HashMap<>();
   private final Map<String, KeyState> keys = new HashMap<>();
   private final Set<String> denied = ConcurrentHashMap.newKeySet();
+  volatile boolean denyGetCryptoKey;
   private final Deque<Fault> faults = new ArrayDeque<>();
   final AtomicInteger encryptCalls = new AtomicInteger();
   final AtomicInteger decryptCalls = new AtomicInteger();
@@ -164,12 +167,16 @@ final class InProcessCloudKms implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     channel.shutdownNow();
     server.shutdownNow();
     executor.shutdownNow();
-    server.awaitTermination(5, TimeUnit.SECONDS);
-    executor.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static StatusRuntimeException status(Status s, String description) {
@@ -180,229 +187,279 @@ final class InProcessCloudKms implements AutoCloseable {
 
     @Override
     public void createKeyRing(CreateKeyRingRequest req, StreamObserver<KeyRing> out) {
-      answer(out, () -> {
-        String name = req.getParent() + "/keyRings/" + req.getKeyRingId();
-        if (!req.getParent().matches("projects/[^/]+/locations/[^/]+")
-            || !req.getKeyRingId().matches("[A-Za-z0-9_-]{1,63}")) {
-          throw status(Status.INVALID_ARGUMENT, "bad key ring name " + name);
-        }
-        synchronized (InProcessCloudKms.this) {
-          if (keyRings.containsKey(name)) {
-            throw status(Status.ALREADY_EXISTS, name);
-          }
-          KeyRing ring = KeyRing.newBuilder().setName(name).build();
-          keyRings.put(name, ring);
-          return ring;
-        }
-      });
+      answer(
+          out,
+          () -> {
+            String name = req.getParent() + "/keyRings/" + req.getKeyRingId();
+            if (!req.getParent().matches("projects/[^/]+/locations/[^/]+")
+                || !req.getKeyRingId().matches("[A-Za-z0-9_-]{1,63}")) {
+              throw status(Status.INVALID_ARGUMENT, "bad key ring name " + name);
+            }
+            synchronized (InProcessCloudKms.this) {
+              if (keyRings.containsKey(name)) {
+                throw status(Status.ALREADY_EXISTS, name);
+              }
+              KeyRing ring = KeyRing.newBuilder().setName(name).build();
+              keyRings.put(name, ring);
+              return ring;
+            }
+          });
     }
 
     @Override
     public void createCryptoKey(CreateCryptoKeyRequest req, StreamObserver<CryptoKey> out) {
-      answer(out, () -> {
-        String name = req.getParent() + "/cryptoKeys/" + req.getCryptoKeyId();
-        if (!req.getCryptoKeyId().matches("[A-Za-z0-9_-]{1,63}")) {
-          throw status(Status.INVALID_ARGUMENT, "bad crypto key id");
-        }
-        if (req.getCryptoKey().getPurpose() != CryptoKeyPurpose.ENCRYPT_DECRYPT) {
-          throw status(Status.INVALID_ARGUMENT, "this server supports ENCRYPT_DECRYPT keys only");
-        }
-        synchronized (InProcessCloudKms.this) {
-          if (!keyRings.containsKey(req.getParent())) {
-            throw status(Status.NOT_FOUND, req.getParent());
-          }
-          if (keys.containsKey(name)) {
-            throw status(Status.ALREADY_EXISTS, name);
-          }
-          ProtectionLevel protection =
-              req.getCryptoKey().getVersionTemplate().getProtectionLevel()
-                      == ProtectionLevel.HSM
-                  ? ProtectionLevel.HSM
-                  : ProtectionLevel.SOFTWARE;
-          KeyState k = new KeyState(req.getCryptoKey().toBuilder().setName(name), protection);
-          keys.put(name, k);
-          if (!req.getSkipInitialVersionCreation()) {
-            k.primary = newVersion(k);
-          }
-          return view(k);
-        }
-      });
+      answer(
+          out,
+          () -> {
+            String name = req.getParent() + "/cryptoKeys/" + req.getCryptoKeyId();
+            if (!req.getCryptoKeyId().matches("[A-Za-z0-9_-]{1,63}")) {
+              throw status(Status.INVALID_ARGUMENT, "bad crypto key id");
+            }
+            if (req.getCryptoKey().getPurpose() != CryptoKeyPurpose.ENCRYPT_DECRYPT) {
+              throw status(
+                  Status.INVALID_ARGUMENT, "this server supports ENCRYPT_DECRYPT keys only");
+            }
+            synchronized (InProcessCloudKms.this) {
+              if (!keyRings.containsKey(req.getParent())) {
+                throw status(Status.NOT_FOUND, req.getParent());
+              }
+              if (keys.containsKey(name)) {
+                throw status(Status.ALREADY_EXISTS, name);
+              }
+              ProtectionLevel protection =
+                  req.getCryptoKey().getVersionTemplate().getProtectionLevel()
+                          == ProtectionLevel.HSM
+                      ? ProtectionLevel.HSM
+                      : ProtectionLevel.SOFTWARE;
+              KeyState k = new KeyState(req.getCryptoKey().toBuilder().setName(name), protection);
+              keys.put(name, k);
+              if (!req.getSkipInitialVersionCreation()) {
+                k.primary = newVersion(k);
+              }
+              return view(k);
+            }
+          });
+    }
+
+    @Override
+    public void getCryptoKey(GetCryptoKeyRequest req, StreamObserver<CryptoKey> out) {
+      answer(
+          out,
+          () -> {
+            if (denyGetCryptoKey) {
+              throw status(
+                  Status.PERMISSION_DENIED,
+                  "Permission 'cloudkms.cryptoKeys.get' denied on resource '"
+                      + req.getName()
+                      + "'");
+            }
+            synchronized (InProcessCloudKms.this) {
+              return view(key(req.getName()));
+            }
+          });
     }
 
     @Override
     public void createCryptoKeyVersion(
         CreateCryptoKeyVersionRequest req, StreamObserver<CryptoKeyVersion> out) {
-      answer(out, () -> {
-        synchronized (InProcessCloudKms.this) {
-          KeyState k = key(req.getParent());
-          return k.versions.get(newVersion(k));
-        }
-      });
+      answer(
+          out,
+          () -> {
+            synchronized (InProcessCloudKms.this) {
+              KeyState k = key(req.getParent());
+              return k.versions.get(newVersion(k));
+            }
+          });
     }
 
     @Override
     public void updateCryptoKeyPrimaryVersion(
         UpdateCryptoKeyPrimaryVersionRequest req, StreamObserver<CryptoKey> out) {
-      answer(out, () -> {
-        synchronized (InProcessCloudKms.this) {
-          KeyState k = key(req.getName());
-          int id = parseVersionId(req.getCryptoKeyVersionId());
-          CryptoKeyVersion v = k.versions.get(id);
-          if (v == null) {
-            throw status(Status.NOT_FOUND, req.getName() + "/cryptoKeyVersions/" + id);
-          }
-          if (v.getState() != CryptoKeyVersionState.ENABLED) {
-            throw status(Status.FAILED_PRECONDITION, v.getName() + " is " + v.getState());
-          }
-          k.primary = id;
-          return view(k);
-        }
-      });
+      answer(
+          out,
+          () -> {
+            synchronized (InProcessCloudKms.this) {
+              KeyState k = key(req.getName());
+              int id = parseVersionId(req.getCryptoKeyVersionId());
+              CryptoKeyVersion v = k.versions.get(id);
+              if (v == null) {
+                throw status(Status.NOT_FOUND, req.getName() + "/cryptoKeyVersions/" + id);
+              }
+              if (v.getState() != CryptoKeyVersionState.ENABLED) {
+                throw status(Status.FAILED_PRECONDITION, v.getName() + " is " + v.getState());
+              }
+              k.primary = id;
+              return view(k);
+            }
+          });
     }
 
     @Override
     public void destroyCryptoKeyVersion(
         DestroyCryptoKeyVersionRequest req, StreamObserver<CryptoKeyVersion> out) {
-      answer(out, () -> {
-        synchronized (InProcessCloudKms.this) {
-          int at = req.getName().lastIndexOf("/cryptoKeyVersions/");
-          if (at < 0) {
-            throw status(Status.INVALID_ARGUMENT, "not a key version name: " + req.getName());
-          }
-          KeyState k = key(req.getName().substring(0, at));
-          int id = parseVersionId(req.getName().substring(at + "/cryptoKeyVersions/".length()));
-          CryptoKeyVersion v = k.versions.get(id);
-          if (v == null) {
-            throw status(Status.NOT_FOUND, req.getName());
-          }
-          if (v.getState() != CryptoKeyVersionState.ENABLED
-              && v.getState() != CryptoKeyVersionState.DISABLED) {
-            throw status(Status.FAILED_PRECONDITION, v.getName() + " is " + v.getState());
-          }
-          CryptoKeyVersion destroyed =
-              v.toBuilder().setState(CryptoKeyVersionState.DESTROY_SCHEDULED).build();
-          k.versions.put(id, destroyed);
-          return destroyed;
-        }
-      });
+      answer(
+          out,
+          () -> {
+            synchronized (InProcessCloudKms.this) {
+              int at = req.getName().lastIndexOf("/cryptoKeyVersions/");
+              if (at < 0) {
+                throw status(Status.INVALID_ARGUMENT, "not a key version name: " + req.getName());
+              }
+              KeyState k = key(req.getName().substring(0, at));
+              int id = parseVersionId(req.getName().substring(at + "/cryptoKeyVersions/".length()));
+              CryptoKeyVersion v = k.versions.get(id);
+              if (v == null) {
+                throw status(Status.NOT_FOUND, req.getName());
+              }
+              if (v.getState() != CryptoKeyVersionState.ENABLED
+                  && v.getState() != CryptoKeyVersionState.DISABLED) {
+                throw status(Status.FAILED_PRECONDITION, v.getName() + " is " + v.getState());
+              }
+              CryptoKeyVersion destroyed =
+                  v.toBuilder().setState(CryptoKeyVersionState.DESTROY_SCHEDULED).build();
+              k.versions.put(id, destroyed);
+              return destroyed;
+            }
+          });
     }
 
     @Override
     public void encrypt(EncryptRequest req, StreamObserver<EncryptResponse> out) {
       encryptCalls.incrementAndGet();
-      answer(out, () -> {
-        Fault fault = fault();
-        byte[] plaintext = req.getPlaintext().toByteArray();
-        byte[] aad = req.getAdditionalAuthenticatedData().toByteArray();
-        verifyCrc("plaintext", plaintext, req.hasPlaintextCrc32C(), req.getPlaintextCrc32C());
-        verifyCrc("additional_authenticated_data", aad,
-            req.hasAdditionalAuthenticatedDataCrc32C(), req.getAdditionalAuthenticatedDataCrc32C());
-        String versionName;
-        byte[] ciphertext;
-        ProtectionLevel protection;
-        synchronized (InProcessCloudKms.this) {
-          int at = req.getName().lastIndexOf("/cryptoKeyVersions/");
-          KeyState k = key(at < 0 ? req.getName() : req.getName().substring(0, at));
-          int id = at < 0
-              ? k.primary
-              : parseVersionId(req.getName().substring(at + "/cryptoKeyVersions/".length()));
-          CryptoKeyVersion v = k.versions.get(id);
-          if (v == null) {
-            throw status(Status.FAILED_PRECONDITION, req.getName() + " has no primary version");
-          }
-          checkSizes(k, plaintext.length, aad.length);
-          if (v.getState() != CryptoKeyVersionState.ENABLED) {
-            throw status(Status.FAILED_PRECONDITION, v.getName() + " is not enabled, current state is: " + v.getState());
-          }
-          versionName = v.getName();
-          protection = k.protection;
-          ciphertext = seal(k.material.get(id), id, plaintext, aad);
-        }
-        EncryptResponse.Builder r =
-            EncryptResponse.newBuilder()
-                .setName(versionName)
-                .setCiphertext(ByteString.copyFrom(ciphertext))
-                .setCiphertextCrc32C(crc(ciphertext))
-                .setVerifiedPlaintextCrc32C(req.hasPlaintextCrc32C())
-                .setVerifiedAdditionalAuthenticatedDataCrc32C(
-                    req.hasAdditionalAuthenticatedDataCrc32C())
-                .setProtectionLevel(protection);
-        if (fault != null) {
-          switch (fault) {
-            case CORRUPT_CIPHERTEXT_CRC:
-              r.setCiphertextCrc32C(Int64Value.of((crc(ciphertext).getValue() + 1) & 0xffffffffL));
-              break;
-            case CORRUPT_CIPHERTEXT:
-              ciphertext[ciphertext.length - 1] ^= 1;
-              r.setCiphertext(ByteString.copyFrom(ciphertext));
-              break;
-            case MISSING_CIPHERTEXT_CRC:
-              r.clearCiphertextCrc32C();
-              break;
-            case UNVERIFIED_PLAINTEXT_CRC:
-              r.setVerifiedPlaintextCrc32C(false);
-              break;
-            case UNVERIFIED_AAD_CRC:
-              r.setVerifiedAdditionalAuthenticatedDataCrc32C(false);
-              break;
-            case FOREIGN_VERSION_NAME:
-              r.setName(versionName.replace("/cryptoKeys/", "/cryptoKeys/other-"));
-              break;
-            default:
-              break;
-          }
-        }
-        return r.build();
-      });
+      answer(
+          out,
+          () -> {
+            Fault fault = fault();
+            byte[] plaintext = req.getPlaintext().toByteArray();
+            byte[] aad = req.getAdditionalAuthenticatedData().toByteArray();
+            verifyCrc("plaintext", plaintext, req.hasPlaintextCrc32C(), req.getPlaintextCrc32C());
+            verifyCrc(
+                "additional_authenticated_data",
+                aad,
+                req.hasAdditionalAuthenticatedDataCrc32C(),
+                req.getAdditionalAuthenticatedDataCrc32C());
+            String versionName;
+            byte[] ciphertext;
+            ProtectionLevel protection;
+            synchronized (InProcessCloudKms.this) {
+              int at = req.getName().lastIndexOf("/cryptoKeyVersions/");
+              KeyState k = key(at < 0 ? req.getName() : req.getName().substring(0, at));
+              int id =
+                  at < 0
+                      ? k.primary
+                      : parseVersionId(
+                          req.getName().substring(at + "/cryptoKeyVersions/".length()));
+              CryptoKeyVersion v = k.versions.get(id);
+              if (v == null) {
+                throw status(Status.FAILED_PRECONDITION, req.getName() + " has no primary version");
+              }
+              checkSizes(k, plaintext.length, aad.length);
+              if (v.getState() != CryptoKeyVersionState.ENABLED) {
+                throw status(
+                    Status.FAILED_PRECONDITION,
+                    v.getName() + " is not enabled, current state is: " + v.getState());
+              }
+              versionName = v.getName();
+              protection = k.protection;
+              ciphertext = seal(k.material.get(id), id, plaintext, aad);
+            }
+            EncryptResponse.Builder r =
+                EncryptResponse.newBuilder()
+                    .setName(versionName)
+                    .setCiphertext(ByteString.copyFrom(ciphertext))
+                    .setCiphertextCrc32C(crc(ciphertext))
+                    .setVerifiedPlaintextCrc32C(req.hasPlaintextCrc32C())
+                    .setVerifiedAdditionalAuthenticatedDataCrc32C(
+                        req.hasAdditionalAuthenticatedDataCrc32C())
+                    .setProtectionLevel(protection);
+            if (fault != null) {
+              switch (fault) {
+                case CORRUPT_CIPHERTEXT_CRC:
+                  r.setCiphertextCrc32C(
+                      Int64Value.of((crc(ciphertext).getValue() + 1) & 0xffffffffL));
+                  break;
+                case CORRUPT_CIPHERTEXT:
+                  ciphertext[ciphertext.length - 1] ^= 1;
+                  r.setCiphertext(ByteString.copyFrom(ciphertext));
+                  break;
+                case MISSING_CIPHERTEXT_CRC:
+                  r.clearCiphertextCrc32C();
+                  break;
+                case UNVERIFIED_PLAINTEXT_CRC:
+                  r.setVerifiedPlaintextCrc32C(false);
+                  break;
+                case UNVERIFIED_AAD_CRC:
+                  r.setVerifiedAdditionalAuthenticatedDataCrc32C(false);
+                  break;
+                case FOREIGN_VERSION_NAME:
+                  r.setName(versionName.replace("/cryptoKeys/", "/cryptoKeys/other-"));
+                  break;
+                default:
+                  break;
+              }
+            }
+            return r.build();
+          });
     }
 
     @Override
     public void decrypt(DecryptRequest req, StreamObserver<DecryptResponse> out) {
       decryptCalls.incrementAndGet();
-      answer(out, () -> {
-        Fault fault = fault();
-        byte[] ciphertext = req.getCiphertext().toByteArray();
-        byte[] aad = req.getAdditionalAuthenticatedData().toByteArray();
-        verifyCrc("ciphertext", ciphertext, req.hasCiphertextCrc32C(), req.getCiphertextCrc32C());
-        verifyCrc("additional_authenticated_data", aad,
-            req.hasAdditionalAuthenticatedDataCrc32C(), req.getAdditionalAuthenticatedDataCrc32C());
-        byte[] plaintext;
-        boolean usedPrimary;
-        ProtectionLevel protection;
-        synchronized (InProcessCloudKms.this) {
-          KeyState k = key(req.getName());
-          checkSizes(k, 0, aad.length);
-          if (ciphertext.length < HEADER + NONCE + 16) {
-            throw status(Status.INVALID_ARGUMENT, "Decryption failed: the ciphertext is invalid.");
-          }
-          int id = ByteBuffer.wrap(ciphertext, 0, HEADER).getInt();
-          CryptoKeyVersion v = k.versions.get(id);
-          if (v == null) {
-            throw status(Status.INVALID_ARGUMENT, "Decryption failed: the ciphertext is invalid.");
-          }
-          if (v.getState() != CryptoKeyVersionState.ENABLED) {
-            throw status(Status.FAILED_PRECONDITION,
-                "The request cannot be fulfilled. Resource " + v.getName()
-                    + " is not enabled, current state is: " + v.getState());
-          }
-          plaintext = open(k.material.get(id), ciphertext, aad);
-          usedPrimary = id == k.primary;
-          protection = k.protection;
-        }
-        DecryptResponse.Builder r =
-            DecryptResponse.newBuilder()
-                .setPlaintext(ByteString.copyFrom(plaintext))
-                .setPlaintextCrc32C(crc(plaintext))
-                .setUsedPrimary(usedPrimary)
-                .setProtectionLevel(protection);
-        if (fault == Fault.CORRUPT_PLAINTEXT_CRC) {
-          r.setPlaintextCrc32C(Int64Value.of((crc(plaintext).getValue() + 1) & 0xffffffffL));
-        } else if (fault == Fault.CORRUPT_PLAINTEXT) {
-          plaintext[0] ^= 1;
-          r.setPlaintext(ByteString.copyFrom(plaintext));
-        }
-        return r.build();
-      });
+      answer(
+          out,
+          () -> {
+            Fault fault = fault();
+            byte[] ciphertext = req.getCiphertext().toByteArray();
+            byte[] aad = req.getAdditionalAuthenticatedData().toByteArray();
+            verifyCrc(
+                "ciphertext", ciphertext, req.hasCiphertextCrc32C(), req.getCiphertextCrc32C());
+            verifyCrc(
+                "additional_authenticated_data",
+                aad,
+                req.hasAdditionalAuthenticatedDataCrc32C(),
+                req.getAdditionalAuthenticatedDataCrc32C());
+            byte[] plaintext;
+            boolean usedPrimary;
+            ProtectionLevel protection;
+            synchronized (InProcessCloudKms.this) {
+              KeyState k = key(req.getName());
+              checkSizes(k, 0, aad.length);
+              if (ciphertext.length < HEADER + NONCE + 16) {
+                throw status(
+                    Status.INVALID_ARGUMENT, "Decryption failed: the ciphertext is invalid.");
+              }
+              int id = ByteBuffer.wrap(ciphertext, 0, HEADER).getInt();
+              CryptoKeyVersion v = k.versions.get(id);
+              if (v == null) {
+                throw status(
+                    Status.INVALID_ARGUMENT, "Decryption failed: the ciphertext is invalid.");
+              }
+              if (v.getState() != CryptoKeyVersionState.ENABLED) {
+                throw status(
+                    Status.FAILED_PRECONDITION,
+                    "The request cannot be fulfilled. Resource "
+                        + v.getName()
+                        + " is not enabled, current state is: "
+                        + v.getState());
+              }
+              plaintext = open(k.material.get(id), ciphertext, aad);
+              usedPrimary = id == k.primary;
+              protection = k.protection;
+            }
+            DecryptResponse.Builder r =
+                DecryptResponse.newBuilder()
+                    .setPlaintext(ByteString.copyFrom(plaintext))
+                    .setPlaintextCrc32C(crc(plaintext))
+                    .setUsedPrimary(usedPrimary)
+                    .setProtectionLevel(protection);
+            if (fault == Fault.CORRUPT_PLAINTEXT_CRC) {
+              r.setPlaintextCrc32C(Int64Value.of((crc(plaintext).getValue() + 1) & 0xffffffffL));
+            } else if (fault == Fault.CORRUPT_PLAINTEXT) {
+              plaintext[0] ^= 1;
+              r.setPlaintext(ByteString.copyFrom(plaintext));
+            }
+            return r.build();
+          });
     }
   }
 
@@ -432,7 +489,8 @@ final class InProcessCloudKms implements AutoCloseable {
 
   private KeyState key(String name) {
     if (denied.contains(name)) {
-      throw status(Status.PERMISSION_DENIED,
+      throw status(
+          Status.PERMISSION_DENIED,
           "Permission 'cloudkms.cryptoKeyVersions.useToEncrypt' denied on resource '" + name + "'");
     }
     KeyState k = keys.get(name);
@@ -447,8 +505,10 @@ final class InProcessCloudKms implements AutoCloseable {
       throw status(Status.INVALID_ARGUMENT, "plaintext or additional_authenticated_data too large");
     }
     if (k.protection == ProtectionLevel.HSM && plaintext + aad > MAX_HSM_COMBINED) {
-      throw status(Status.INVALID_ARGUMENT,
-          "The combined length of the plaintext and additional_authenticated_data fields exceeds 8192");
+      throw status(
+          Status.INVALID_ARGUMENT,
+          "The combined length of the plaintext and additional_authenticated_data fields exceeds"
+              + " 8192");
     }
   }
 
@@ -486,8 +546,12 @@ final class InProcessCloudKms implements AutoCloseable {
 
   private static void verifyCrc(String field, byte[] data, boolean present, Int64Value crc) {
     if (present && crc.getValue() != crc(data).getValue()) {
-      throw status(Status.INVALID_ARGUMENT,
-          "The checksum in field " + field + "_crc32c did not match the data in field " + field
+      throw status(
+          Status.INVALID_ARGUMENT,
+          "The checksum in field "
+              + field
+              + "_crc32c did not match the data in field "
+              + field
               + ".");
     }
   }
@@ -501,7 +565,10 @@ final class InProcessCloudKms implements AutoCloseable {
       random.nextBytes(nonce);
       System.arraycopy(nonce, 0, out, HEADER, NONCE);
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(material, "AES"), new GCMParameterSpec(128, nonce));
+      c.init(
+          Cipher.ENCRYPT_MODE,
+          new SecretKeySpec(material, "AES"),
+          new GCMParameterSpec(128, nonce));
       c.updateAAD(out, 0, HEADER);
       c.updateAAD(aad);
       c.doFinal(plaintext, 0, plaintext.length, out, HEADER + NONCE);
@@ -514,7 +581,9 @@ final class InProcessCloudKms implements AutoCloseable {
   private static byte[] open(byte[] material, byte[] ciphertext, byte[] aad) {
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(material, "AES"),
+      c.init(
+          Cipher.DECRYPT_MODE,
+          new SecretKeySpec(material, "AES"),
           new GCMParameterSpec(128, ciphertext, HEADER, NONCE));
       c.updateAAD(ciphertext, 0, HEADER);
       c.updateAAD(aad);
