@@ -366,6 +366,17 @@ public final class LocalKms implements Kek {
     }
     long id =
         ((bytes[1] & 0xffL) << 24) | ((bytes[2] & 0xff) << 16) | ((bytes[3] & 0xff) << 8) | (bytes[4] & 0xff);
+    // The header's version field is not covered by the body's commitment: check it against the
+    // key id that really made the ciphertext, so a tampered or mislabelled version fails closed.
+    if (!Long.toString(id).equals(wrapped.kekVersion())) {
+      throw new AuthenticationException(
+          "wrapped data key says version '"
+              + wrapped.kekVersion()
+              + "' of "
+              + uri()
+              + " but was made by version "
+              + id);
+    }
     State s = state;
     KeysetHandle.Entry entry = null;
     for (int i = 0; i < s.handle.size(); i++) {
