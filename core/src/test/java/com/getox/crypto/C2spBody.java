@@ -57,7 +57,7 @@ final class C2spBody {
   static RecordingWriter rawWriter(byte[] aeadKey, byte[] baseNonce, ByteArrayOutputStream out)
       throws GeneralSecurityException {
     return new RecordingWriter(
-        RecordingWriter.Sink.of(out), null, Cobblestone.raw(aeadKey, baseNonce));
+        RecordingWriter.Sink.of(out), null, Cobblestone.raw(aeadKey, baseNonce), null);
   }
 
   /**
@@ -70,7 +70,7 @@ final class C2spBody {
     byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
     Cobblestone c = Cobblestone.seal(inputKey, salt, context, prefix);
     out.write(prefix, 0, prefix.length);
-    return new RecordingWriter(RecordingWriter.Sink.of(out), null, c);
+    return new RecordingWriter(RecordingWriter.Sink.of(out), null, c, null);
   }
 
   private static Cobblestone unlock(byte[] inputKey, byte[] context, byte[] prefix)
