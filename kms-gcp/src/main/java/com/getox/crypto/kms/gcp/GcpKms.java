@@ -10,9 +10,11 @@ import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.StatusCode;
 import com.google.cloud.kms.v1.GetCryptoKeyRequest;
 import com.google.cloud.kms.v1.KeyManagementServiceClient;
+import com.google.cloud.kms.v1.stub.GrpcKeyManagementServiceStub;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -207,28 +209,50 @@ public final class GcpKms {
           .getName();
     } catch (RuntimeException e) {
       log.debug("GetCryptoKey on {} failed; treating its versions as not current", keyName, e);
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+      }
       return null;
     }
   }
 
   /**
    * Runs {@code rpc} up to {@code maxAttempts} times. {@code check} returns null for a good
-   * response, or why it failed the integrity checks (which is retried too).
+   * response, or why it failed the integrity checks; that, and Cloud KMS reporting that a request
+   * checksum did not match, are retried like transient errors and end in a {@link
+   * GcpKmsIntegrityException}.
    */
   <T> T call(String op, String keyName, Supplier<T> rpc, Function<T, String> check)
       throws GcpKmsException {
-    String integrityProblem = null;
     for (int attempt = 1; ; attempt++) {
-      StatusCode.Code code;
-      ApiException failure;
+      String integrityProblem;
+      ApiException failure = null;
+      StatusCode.Code code = StatusCode.Code.DATA_LOSS;
       try {
         T response = rpc.get();
         integrityProblem = check.apply(response);
         if (integrityProblem == null) {
           return response;
         }
+      } catch (ApiException e) {
+        code = e.getStatusCode().getCode();
+        if (code == StatusCode.Code.INVALID_ARGUMENT && isChecksumError(e)) {
+          integrityProblem = "Cloud KMS found a request checksum mismatch (request damaged?)";
+        } else if (RETRIED.contains(code)) {
+          integrityProblem = null;
+          failure = e;
+          log.debug(
+              "Cloud KMS {} on {}: {} (attempt {}/{})", op, keyName, code, attempt, maxAttempts);
+        } else {
+          throw new GcpKmsException(describe(op, keyName, code), code, false, e);
+        }
+      } catch (RuntimeException e) {
+        throw unexpected(op, keyName, e);
+      }
+      if (integrityProblem != null) {
         code = StatusCode.Code.DATA_LOSS;
-        failure = null;
         log.warn(
             "Cloud KMS {} on {} failed its integrity check (attempt {}/{}): {}",
             op,
@@ -236,19 +260,7 @@ public final class GcpKms {
             attempt,
             maxAttempts,
             integrityProblem);
-      } catch (ApiException e) {
-        failure = e;
-        code = e.getStatusCode().getCode();
-        if (!RETRIED.contains(code)) {
-          throw new GcpKmsException(describe(op, keyName, code), code, false, e);
-        }
-        log.debug(
-            "Cloud KMS {} on {}: {} (attempt {}/{})", op, keyName, code, attempt, maxAttempts);
-      } catch (RuntimeException e) {
-        throw unexpected(op, keyName, e);
-      }
-      if (attempt >= maxAttempts) {
-        if (failure == null) {
+        if (attempt >= maxAttempts) {
           throw new GcpKmsIntegrityException(
               "Cloud KMS "
                   + op
@@ -259,6 +271,7 @@ public final class GcpKms {
                   + " attempts: "
                   + integrityProblem);
         }
+      } else if (attempt >= maxAttempts) {
         throw new GcpKmsException(
             "Cloud KMS "
                 + op
@@ -277,6 +290,15 @@ public final class GcpKms {
       }
       sleepBeforeAttempt(attempt + 1, op, keyName, code, failure);
     }
+  }
+
+  /**
+   * Cloud KMS answers INVALID_ARGUMENT when a request's data does not match the CRC32C sent with
+   * it; only the message tells that apart from a wrong key or AAD, so match on it.
+   */
+  private static boolean isChecksumError(ApiException e) {
+    String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+    return message.contains("checksum") || message.contains("crc32c");
   }
 
   private void sleepBeforeAttempt(
@@ -436,10 +458,10 @@ public final class GcpKms {
       if (primaryVersionCacheMillis < 0) {
         throw new IllegalArgumentException("primaryVersionCacheMillis must be >= 0");
       }
-      String transport = client.getSettings().getTransportChannelProvider().getTransportName();
-      if (!"grpc".equals(transport)) {
+      if (!(client.getStub() instanceof GrpcKeyManagementServiceStub)) {
         throw new IllegalArgumentException(
-            "GcpKms needs a gRPC KeyManagementServiceClient, got transport " + transport);
+            "GcpKms needs a gRPC KeyManagementServiceClient, got "
+                + client.getStub().getClass().getSimpleName());
       }
       return new GcpKms(this);
     }

@@ -188,6 +188,30 @@ class GcpKmsFaultTest {
     assertEquals(before + ATTEMPTS, counter.get());
   }
 
+  @ParameterizedTest(name = "request damaged in transit on {0}: retried, then typed")
+  @CsvSource({"wrap", "unwrap"})
+  void damagedRequestIsRetriedThenAnIntegrityError(String op) throws Exception {
+    kms.server.inject(Fault.CORRUPT_REQUEST, 1);
+    int before = calls(op).get();
+    run(op);
+    assertEquals(before + 2, calls(op).get());
+
+    kms.server.inject(Fault.CORRUPT_REQUEST, ATTEMPTS);
+    before = calls(op).get();
+    GcpKmsIntegrityException e =
+        assertThrows(
+            GcpKmsIntegrityException.class,
+            () -> {
+              if (op.equals("wrap")) {
+                kek.wrap(dek, CONTEXT);
+              } else {
+                kek.unwrap(wrapped, CONTEXT);
+              }
+            });
+    assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+    assertEquals(before + ATTEMPTS, calls(op).get());
+  }
+
   @Test
   void transientFaultThenFinalErrorStopsAtTheFinalError() {
     kms.server.inject(Fault.UNAVAILABLE, 1);

@@ -87,6 +87,8 @@ final class InProcessCloudKms implements AutoCloseable {
     UNVERIFIED_AAD_CRC,
     /** Encrypt: the response names a version of another key. */
     FOREIGN_VERSION_NAME,
+    /** Encrypt or Decrypt: the request's plaintext or ciphertext arrives damaged. */
+    CORRUPT_REQUEST,
     /** Decrypt: plaintextCrc32c off by one. */
     CORRUPT_PLAINTEXT_CRC,
     /** Decrypt: a plaintext byte flipped after its CRC32C was computed. */
@@ -331,6 +333,9 @@ final class InProcessCloudKms implements AutoCloseable {
           () -> {
             Fault fault = fault();
             byte[] plaintext = req.getPlaintext().toByteArray();
+            if (fault == Fault.CORRUPT_REQUEST) {
+              plaintext[0] ^= 1;
+            }
             byte[] aad = req.getAdditionalAuthenticatedData().toByteArray();
             verifyCrc("plaintext", plaintext, req.hasPlaintextCrc32C(), req.getPlaintextCrc32C());
             verifyCrc(
@@ -410,6 +415,9 @@ final class InProcessCloudKms implements AutoCloseable {
           () -> {
             Fault fault = fault();
             byte[] ciphertext = req.getCiphertext().toByteArray();
+            if (fault == Fault.CORRUPT_REQUEST) {
+              ciphertext[0] ^= 1;
+            }
             byte[] aad = req.getAdditionalAuthenticatedData().toByteArray();
             verifyCrc(
                 "ciphertext", ciphertext, req.hasCiphertextCrc32C(), req.getCiphertextCrc32C());
