@@ -55,9 +55,13 @@ final class Vectors {
     return f;
   }
 
-  @SuppressWarnings("unchecked")
   static Map<String, Object> json(String relative) {
-    try (JsonParser p = new JsonFactory().createParser(file(relative))) {
+    return jsonFile(file(relative));
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> jsonFile(File f) {
+    try (JsonParser p = new JsonFactory().createParser(f)) {
       p.nextToken();
       return (Map<String, Object>) value(p);
     } catch (IOException e) {

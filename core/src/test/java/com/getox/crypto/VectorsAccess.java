@@ -11,6 +11,10 @@ public final class VectorsAccess {
     return Vectors.json(relative);
   }
 
+  public static Map<String, Object> jsonFile(java.io.File f) {
+    return Vectors.jsonFile(f);
+  }
+
   public static List<Map<String, Object>> list(Object o) {
     return Vectors.list(o);
   }
