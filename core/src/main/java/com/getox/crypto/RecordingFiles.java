@@ -59,6 +59,33 @@ public final class RecordingFiles {
     return edit(file, options, (h, prefix) -> recordings.revoke(h, kekUri));
   }
 
+  /**
+   * The recordings under {@code paths} (files or directory trees) that only KEK {@code kekUri}
+   * version {@code kekVersion} can open: destroying that version crypto-shreds exactly these.
+   * Reads headers only; needs no key.
+   */
+  public static java.util.List<File> dependingOnlyOn(
+      java.util.List<File> paths, String kekUri, String kekVersion, ReadOptions options)
+      throws IOException {
+    java.util.List<File> out = new java.util.ArrayList<>();
+    for (File f : BulkRewrap.walk(paths)) {
+      RecordingHeader h;
+      try {
+        h = readHeader(f, options);
+      } catch (OxCryptoException e) {
+        continue; // unreadable headers are not ours to judge
+      }
+      boolean only = true;
+      for (com.getox.crypto.kek.WrappedKey w : h.wrappedKeys()) {
+        only &= w.kekUri().equals(kekUri) && w.kekVersion().equals(kekVersion);
+      }
+      if (only) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
   /** True if {@code file} starts with the recording magic bytes. */
   public static boolean looksLikeRecording(File file) {
     if (!file.isFile() || file.length() < RecordingHeader.PREAMBLE_BYTES) {

@@ -92,6 +92,25 @@ class RewrapTest {
   }
 
   @Test
+  void dryRunListsTheRecordingsOnlyAVersionCanOpen() throws Exception {
+    LocalKms kms = TestKeks.newLocalKms("dry");
+    LocalKms other = TestKeks.newLocalKms("dry-other");
+    Recordings r = Recordings.builder().wrapWith(kms).build();
+    File a = new File(dir, "a.oxr");
+    File b = new File(dir, "b.oxr");
+    File c = new File(dir, "c.oxr");
+    write(r, a, plaintext(10, 1));
+    write(r, b, plaintext(10, 2));
+    String v1 = Long.toString(kms.primary().id());
+    kms.rotate();
+    write(r, c, plaintext(10, 3));
+    RecordingFiles.share(r, b, other, ReadOptions.defaults());
+    assertEquals(
+        Collections.singletonList(a),
+        RecordingFiles.dependingOnlyOn(Collections.singletonList(dir), kms.uri(), v1, ReadOptions.defaults()));
+  }
+
+  @Test
   void shareAddsARecipientAndRevokeRemovesIt() throws Exception {
     LocalKms mine = TestKeks.newLocalKms("mine");
     LocalKms theirs = TestKeks.newLocalKms("theirs");
