@@ -1,0 +1,114 @@
+package com.getox.crypto.benchmarks;
+
+import com.getox.crypto.EncryptionContext;
+import com.getox.crypto.ReadOptions;
+import com.getox.crypto.RecordingInputStream;
+import com.getox.crypto.RecordingWriter;
+import com.getox.crypto.Recordings;
+import com.getox.crypto.kek.Kek;
+import com.getox.crypto.kek.WrappedKey;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.security.GeneralSecurityException;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Envelope cost: opening a recording (header parse, DEK unwrap, HKDF, commitment check) and
+ * starting one (DEK generation, wrap, header), with a local KEK. KMS calls are counted by a
+ * delegating {@link Kek} and reported as the secondary metrics {@code kmsCalls} and {@code opens}.
+ * Core has no DEK cache yet, so there is no cache-hit case to measure.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class Envelope {
+  /** Counts wrap and unwrap calls on its delegate. */
+  static final class CountingKek implements Kek {
+    final Kek delegate;
+    long calls;
+
+    CountingKek(Kek delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String uri() {
+      return delegate.uri();
+    }
+
+    @Override
+    public WrappedKey wrap(byte[] dek, EncryptionContext ctx) throws GeneralSecurityException {
+      calls++;
+      return delegate.wrap(dek, ctx);
+    }
+
+    @Override
+    public byte[] unwrap(WrappedKey w, EncryptionContext ctx) throws GeneralSecurityException {
+      calls++;
+      return delegate.unwrap(w, ctx);
+    }
+  }
+
+  @State(Scope.Thread)
+  public static class Env {
+    CountingKek kek;
+    Recordings recordings;
+    byte[] recording;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+      kek = new CountingKek(Fixtures.newLocalKek());
+      recordings = Recordings.builder().wrapWith(kek).build();
+      ByteArrayOutputStream bos = new ByteArrayOutputStream();
+      try (RecordingWriter w = recordings.newWriter(bos, Fixtures.CONTEXT)) {
+        w.write(Fixtures.bytes(640, 3));
+      }
+      recording = bos.toByteArray();
+    }
+  }
+
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class Counts {
+    public long opens;
+    public long kmsCalls;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      opens = kmsCalls = 0;
+    }
+  }
+
+  @Benchmark
+  public int openLocal(Env e, Counts c) throws Exception {
+    long before = e.kek.calls;
+    RecordingInputStream in =
+        e.recordings.newInputStream(new ByteArrayInputStream(e.recording), ReadOptions.defaults());
+    c.opens++;
+    c.kmsCalls += e.kek.calls - before;
+    return in.available();
+  }
+
+  @Benchmark
+  public int startLocal(Env e, Counts c) throws Exception {
+    long before = e.kek.calls;
+    RecordingWriter w = e.recordings.newWriter(new Fixtures.Discard(), Fixtures.CONTEXT);
+    c.opens++;
+    c.kmsCalls += e.kek.calls - before;
+    return w.header().hashCode();
+  }
+}

@@ -1,0 +1,48 @@
+package com.getox.crypto.benchmarks;
+
+import java.io.File;
+import java.util.Locale;
+
+/**
+ * The CI regression gate: for every piece size in a JMH JSON result, ours must reach at least
+ * {@code minRatio} of the ceiling on the same provider, in both directions. Exits 1 otherwise.
+ *
+ * <pre>
+ * java -cp benchmarks.jar com.getox.crypto.benchmarks.Gate smoke.json 0.5
+ * </pre>
+ */
+public final class Gate {
+  private Gate() {}
+
+  public static void main(String[] args) throws Exception {
+    Results r = Results.read(new File(args[0]));
+    double min = Double.parseDouble(args[1]);
+    int checked = 0;
+    int failed = 0;
+    for (Results.Row row : r.rows) {
+      if (!row.benchmark.startsWith("Throughput.ours")) {
+        continue;
+      }
+      String dir = row.benchmark.substring("Throughput.ours".length());
+      Results.Row ceiling = r.find("Throughput.ceiling" + dir, "provider", row.param("provider"));
+      if (ceiling == null) {
+        System.err.println("gate: no ceiling" + dir + " for " + row.param("provider"));
+        System.exit(1);
+      }
+      double ratio = row.megabytesPerSecond() / ceiling.megabytesPerSecond();
+      boolean ok = ratio >= min;
+      checked++;
+      failed += ok ? 0 : 1;
+      System.out.println(String.format(Locale.ROOT,
+          "gate: %-7s %-9s %7s B: ours %7.0f MB/s, ceiling %7.0f MB/s, ratio %.2f (min %.2f) %s",
+          dir, row.param("provider"), row.param("pieceBytes"), row.megabytesPerSecond(),
+          ceiling.megabytesPerSecond(), ratio, min, ok ? "ok" : "FAIL"));
+    }
+    if (checked == 0) {
+      System.err.println("gate: no results for ours");
+      System.exit(1);
+    }
+    System.out.println((checked - failed) + " passed, " + failed + " failed");
+    System.exit(failed == 0 ? 0 : 1);
+  }
+}

@@ -1,0 +1,194 @@
+package com.getox.crypto.benchmarks;
+
+import com.getox.crypto.ReadOptions;
+import com.getox.crypto.RecordingWriter;
+import com.getox.crypto.Recordings;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+/**
+ * Steady-state streaming throughput of a recording (ours) and of the ceiling, per JCA provider.
+ * One operation moves {@link Fixtures#OP_BYTES} (1 MiB) of plaintext: ops/s × 1.048576 = MB/s.
+ *
+ * <p>Ours writes into one long-lived {@link RecordingWriter} (to a discarding sink) in pieces of
+ * {@code pieceBytes} from one reused array, as an audio app would, and reads a 64 MiB recording
+ * from memory in pieces of {@code pieceBytes} (reopening it, envelope and all, when it ends).
+ *
+ * <p>The ceiling is raw JCE {@code AES/GCM/NoPadding} doing only what the format needs: one
+ * {@code init} and one {@code doFinal} per 16 KiB chunk, a counter nonce, reused buffers and no
+ * copies. It does not depend on the piece size, so it runs once per provider.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 1)
+@Fork(1)
+public class Throughput {
+  static final int CHUNK = 16384;
+  /** Mixed-size AES-GCM warm-up before JMH's own (see {@link Warm}). */
+  static final long WARM_MILLIS = Long.getLong("ox.warmMillis", 3000);
+  static final int CHUNKS_PER_OP = Fixtures.OP_BYTES / CHUNK;
+
+  /** Ours: a long-lived writer and reader on the selected provider. */
+  @State(Scope.Thread)
+  public static class Ours {
+    @Param({Providers.SUNJCE, Providers.CONSCRYPT, Providers.ACCP})
+    public String provider;
+
+    @Param({"640", "4096", "16384", "65536", "1048576"})
+    public int pieceBytes;
+
+    Recordings recordings;
+    byte[] piece;
+    byte[] ciphertext;
+    RecordingWriter writer;
+    Fixtures.Discard sink;
+    InputStream reader;
+    byte[] readBuf;
+    boolean decrypting;
+
+    @Setup(Level.Trial)
+    public void setUp(BenchmarkParams params) throws Exception {
+      Providers.install(provider);
+      Warm.aesGcm(WARM_MILLIS);
+      recordings = Fixtures.recordings(Fixtures.newLocalKek());
+      piece = Fixtures.bytes(pieceBytes, 1);
+      readBuf = new byte[pieceBytes];
+      decrypting = params.getBenchmark().endsWith("Decrypt");
+      ciphertext = !decrypting ? null :
+          Fixtures.ciphertext(
+              out -> recordings.newWriter(out, Fixtures.CONTEXT), Fixtures.DECRYPT_MESSAGE_BYTES);
+    }
+
+    @Setup(Level.Iteration)
+    public void open() throws Exception {
+      sink = new Fixtures.Discard();
+      writer = recordings.newWriter(sink, Fixtures.CONTEXT);
+      if (decrypting) {
+        reopenReader();
+      }
+    }
+
+    void reopenReader() throws Exception {
+      reader = recordings.newInputStream(new ByteArrayInputStream(ciphertext), ReadOptions.defaults());
+    }
+
+    @TearDown(Level.Iteration)
+    public void close() throws Exception {
+      writer.close();
+      if (reader != null) {
+        reader.close();
+      }
+    }
+  }
+
+  /** The ceiling on the selected provider. */
+  @State(Scope.Thread)
+  public static class Ceiling {
+    @Param({Providers.SUNJCE, Providers.CONSCRYPT, Providers.ACCP})
+    public String provider;
+
+    Cipher cipher;
+    SecretKeySpec key;
+    byte[] baseNonce;
+    final byte[] nonce = new byte[12];
+    byte[] plain;
+    byte[] out;
+    byte[][] sealed;
+    long counter;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+      Providers.install(provider);
+      Warm.aesGcm(WARM_MILLIS);
+      cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      key = new SecretKeySpec(Fixtures.bytes(32, 2), "AES");
+      baseNonce = Fixtures.bytes(12, 3);
+      plain = Fixtures.bytes(CHUNK, 4);
+      out = new byte[CHUNK + 16];
+      sealed = new byte[CHUNKS_PER_OP][];
+      for (int i = 0; i < CHUNKS_PER_OP; i++) {
+        sealed[i] = new byte[CHUNK + 16];
+        seal(i, plain, sealed[i]);
+      }
+      counter = CHUNKS_PER_OP;
+    }
+
+    GCMParameterSpec spec(long index) {
+      System.arraycopy(baseNonce, 0, nonce, 0, 12);
+      for (int i = 0; i < 8; i++) {
+        nonce[11 - i] ^= (byte) (index >>> (8 * i));
+      }
+      return new GCMParameterSpec(128, nonce);
+    }
+
+    int seal(long index, byte[] in, byte[] dst) throws Exception {
+      cipher.init(Cipher.ENCRYPT_MODE, key, spec(index));
+      return cipher.doFinal(in, 0, CHUNK, dst, 0);
+    }
+
+    int open(long index, byte[] in, byte[] dst) throws Exception {
+      cipher.init(Cipher.DECRYPT_MODE, key, spec(index));
+      return cipher.doFinal(in, 0, in.length, dst, 0);
+    }
+  }
+
+  @Benchmark
+  public long oursEncrypt(Ours s) throws Exception {
+    Fixtures.writeInPieces(s.writer, s.piece, Fixtures.OP_BYTES);
+    return s.sink.bytes;
+  }
+
+  @Benchmark
+  public long oursDecrypt(Ours s) throws Exception {
+    long left = Fixtures.OP_BYTES;
+    long sum = 0;
+    while (left > 0) {
+      int n = s.reader.read(s.readBuf, 0, (int) Math.min(s.readBuf.length, left));
+      if (n < 0) {
+        s.reader.close();
+        s.reopenReader();
+        continue;
+      }
+      sum += s.readBuf[0];
+      left -= n;
+    }
+    return sum;
+  }
+
+  @Benchmark
+  public int ceilingEncrypt(Ceiling s) throws Exception {
+    int n = 0;
+    for (int i = 0; i < CHUNKS_PER_OP; i++) {
+      n += s.seal(s.counter++, s.plain, s.out);
+    }
+    return n + s.out[0];
+  }
+
+  @Benchmark
+  public int ceilingDecrypt(Ceiling s) throws Exception {
+    int n = 0;
+    for (int i = 0; i < CHUNKS_PER_OP; i++) {
+      n += s.open(i, s.sealed[i], s.plain);
+    }
+    return n + s.plain[0];
+  }
+}
