@@ -82,8 +82,9 @@ import org.slf4j.LoggerFactory;
  * unless you set others). The caller needs {@code roles/cloudkms.cryptoKeyEncrypterDecrypter} on
  * the key.
  *
- * <p>Thread-safe. Protobuf copies of the data key ({@code ByteString}s) are immutable and cannot be
- * wiped; the arrays this class owns are.
+ * <p>Thread-safe. The caller owns and wipes the data-key arrays it passes and gets back; the
+ * protobuf copies in requests and responses ({@code ByteString}s) are immutable and cannot be
+ * wiped, and are left to the garbage collector.
  */
 public final class GcpKms {
   /** The KEK URI scheme, {@code gcp-kms}. */

@@ -16,6 +16,8 @@ import com.google.api.gax.rpc.StatusCode;
  *       ciphertextCrc32c} against the returned ciphertext.
  *   <li>Decrypt: it sends {@code ciphertextCrc32c} and {@code additionalAuthenticatedDataCrc32c},
  *       and checks {@code plaintextCrc32c} against the returned plaintext.
+ *   <li>Both: Cloud KMS answers INVALID_ARGUMENT with a message about a checksum when a request's
+ *       data did not match the CRC32C sent with it (the request was damaged on the way).
  * </ul>
  *
  * A mismatch is retried up to the configured {@linkplain GcpKms.Builder#maxAttempts(int) number of
