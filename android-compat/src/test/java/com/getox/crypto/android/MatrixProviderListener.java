@@ -72,14 +72,28 @@ public final class MatrixProviderListener implements LauncherSessionListener {
         }
         return sun;
       case "Conscrypt":
-        // Throws (with the native library's load error as cause) if BoringSSL does not load.
-        org.conscrypt.Conscrypt.checkAvailability();
-        return org.conscrypt.Conscrypt.newProvider();
+        return ConscryptHolder.create();
       case "BC":
-        return new org.bouncycastle.jce.provider.BouncyCastleProvider();
+        return BcHolder.create();
       default:
         throw new IllegalArgumentException(
             "-D" + PROPERTY + " must be SunJCE, Conscrypt or BC, not " + name);
+    }
+  }
+
+  // Holders: a missing jar surfaces as NoClassDefFoundError from newProvider (reported with the
+  // provider's name), not as a verifier error loading this listener.
+  private static final class ConscryptHolder {
+    static Provider create() {
+      // Throws (with the native library's load error as cause) if BoringSSL does not load.
+      org.conscrypt.Conscrypt.checkAvailability();
+      return org.conscrypt.Conscrypt.newProvider();
+    }
+  }
+
+  private static final class BcHolder {
+    static Provider create() {
+      return new org.bouncycastle.jce.provider.BouncyCastleProvider();
     }
   }
 
