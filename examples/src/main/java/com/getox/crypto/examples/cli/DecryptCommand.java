@@ -34,16 +34,17 @@ import picocli.CommandLine.ParentCommand;
     name = "decrypt",
     mixinStandardHelpOptions = true,
     description = {
-      "Decrypt the recording IN into OUT ('-' for stdout).",
-      "Checks the expected context and the key commitment before any chunk; every chunk is",
-      "authenticated before its bytes are written. A file OUT appears only when all of IN",
-      "decrypted (it is written to a temporary file and renamed)."
+      "Decrypt the recording IN ('-' for stdin) into OUT ('-' for stdout).",
+      "The expected context and the key commitment are checked before any chunk, and every chunk "
+          + "is authenticated before its bytes are written. A file OUT appears only once all of IN "
+          + "decrypted: it is written to a temporary file beside it and renamed (except with --recover)."
     },
     footer = {
       "%nExamples:",
       "  oxcrypt decrypt --keyset keys.json --expect user-id=u-7 talk.oxr talk.pcm",
-      "  oxcrypt decrypt --keyset keys.json --offset 320000 --length 32000 talk.oxr - | aplay -f S16_LE -r 16000",
-      "  oxcrypt decrypt --keyset keys.json --recover crashed.oxr salvaged.pcm"
+      "  oxcrypt decrypt --keyset keys.json --offset 320000 --length 32000 talk.oxr -",
+      "  oxcrypt decrypt --keyset keys.json --recover crashed.oxr salvaged.pcm",
+      ""
     })
 final class DecryptCommand implements Callable<Integer> {
   private static final int BUFFER_BYTES = 64 * 1024;

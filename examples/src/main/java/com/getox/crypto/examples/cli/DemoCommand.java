@@ -14,8 +14,9 @@ import picocli.CommandLine.ParentCommand;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Encrypt ~30 s of synthetic speech in 20 ms frames under a new (INSECURE, plaintext) demo",
-      "keyset, decrypt it sequentially and by random access, catch a flipped bit, rotate the KEK."
+      "Run the demo: encrypt ~30 s of synthetic speech in 20 ms frames.",
+      "Uses a new INSECURE plaintext demo keyset; decrypts the recording sequentially and by random "
+          + "access, catches a flipped bit, rotates the KEK and opens the old recording again."
     })
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;

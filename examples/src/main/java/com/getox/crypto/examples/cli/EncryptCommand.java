@@ -28,10 +28,12 @@ import picocli.CommandLine.ParentCommand;
     name = "encrypt",
     mixinStandardHelpOptions = true,
     description = {
-      "Encrypt IN into the recording OUT under the keyset's primary KEK version.",
-      "IN may be '-' (stdin, streamed); OUT may be '-' (stdout)."
+      "Encrypt IN ('-' for stdin) into the recording OUT ('-' for stdout).",
+      "The data key is wrapped under the keyset's primary KEK version. Input is streamed: each 16 KiB "
+          + "is sealed and written as soon as it is read. If IN fails midway, OUT is left truncated "
+          + "(never sealed as complete); 'decrypt --recover' salvages it."
     },
-    footer = {"%nExample:%n  oxcrypt encrypt --keyset keys.json --context user-id=u-7 talk.pcm talk.oxr"})
+    footer = {"%nExample:%n  oxcrypt encrypt --keyset keys.json --context user-id=u-7 talk.pcm talk.oxr", ""})
 final class EncryptCommand implements Callable<Integer> {
   private static final int BUFFER_BYTES = 64 * 1024;
 

@@ -31,7 +31,7 @@ import picocli.CommandLine.ParentCommand;
       "Print the header and body layout of the recording IN ('-' for stdin) as JSON.",
       "Needs no keys and authenticates nothing: plaintextBytes is what the body's length implies."
     },
-    footer = {"%nExample:%n  oxcrypt inspect talk.oxr"})
+    footer = {"%nExample:%n  oxcrypt inspect talk.oxr", ""})
 final class InspectCommand implements Callable<Integer> {
   // The Cobblestone-256 layout (docs/FORMAT.md): salt(24) || commitment(32) || chunks of
   // 16384+16 bytes, the final one 16..16399 bytes. Restated here because core keeps it internal.

@@ -51,8 +51,8 @@ final class KeysCommand {
       mixinStandardHelpOptions = true,
       description = {
         "Create a keyset file holding one new AES-256-GCM KEK version.",
-        "It is encrypted under a passphrase (--passphrase-file or " + KeysetOptions.PASSPHRASE_ENV + "),",
-        "or stored in the clear with --insecure."
+        "The file is encrypted under a passphrase (--passphrase-file or " + KeysetOptions.PASSPHRASE_ENV
+            + "), or stored in the clear with --insecure (demos and tests only)."
       })
   static final class Create implements Callable<Integer> {
     @ParentCommand KeysCommand parent;
@@ -153,6 +153,19 @@ final class KeysCommand {
     @Override
     public Integer call() throws Exception {
       LocalKms kms = keyset.open(parent.root);
+      KeyVersion target = null;
+      for (KeyVersion v : kms.versions()) {
+        if (v.id() == version) {
+          target = v;
+        }
+      }
+      if (target == null) {
+        throw new CliException(OxCrypt.USAGE, "keyset " + keyset.keyset + " has no version " + version);
+      }
+      if (target.isPrimary()) {
+        throw new CliException(OxCrypt.USAGE,
+            "version " + version + " is the primary: run 'keys rotate' first");
+      }
       apply(kms, version);
       printVersions(parent.root, kms);
       return OxCrypt.OK;
@@ -178,10 +191,8 @@ final class KeysCommand {
   }
 
   @Command(name = "destroy", mixinStandardHelpOptions = true,
-      description = {
-        "Delete a (non-primary) version's key material for good: every recording only it",
-        "can open becomes unrecoverable."
-      })
+      description = "Delete a (non-primary) version's key material for good: every recording only it "
+          + "can open becomes unrecoverable.")
   static final class Destroy extends VersionChange {
     @Override
     void apply(LocalKms kms, long id) throws Exception {

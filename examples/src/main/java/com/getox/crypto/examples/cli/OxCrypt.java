@@ -43,11 +43,10 @@ import picocli.CommandLine.Command;
     name = "oxcrypt",
     mixinStandardHelpOptions = true,
     versionProvider = OxCrypt.Version.class,
-    description = {
-      "Encrypts and decrypts audio recordings with Ox Crypto: a Cobblestone-256 body (AES-256-GCM,",
-      "16 KiB chunks, key commitment) under an envelope header whose data key is wrapped by a KEK",
-      "held in a local keyset file."
-    },
+    description =
+        "Encrypts and decrypts audio recordings with Ox Crypto: a Cobblestone-256 body (AES-256-GCM, "
+            + "16 KiB chunks, key commitment) under an envelope header whose data key is wrapped by a "
+            + "KEK held in a local keyset file.",
     subcommands = {
       KeysCommand.class,
       EncryptCommand.class,
@@ -58,9 +57,11 @@ import picocli.CommandLine.Command;
     },
     footerHeading = "%nKeyset protection:%n",
     footer = {
-      "  The keyset passphrase comes from --passphrase-file FILE or the environment variable",
-      "  " + KeysetOptions.PASSPHRASE_ENV + " (Argon2id). A plaintext keyset is created only with",
-      "  'keys create --insecure', and every use of one prints a warning on stderr."
+      "  The passphrase comes from --passphrase-file FILE or the environment variable",
+      "  " + KeysetOptions.PASSPHRASE_ENV + " (the key is derived with Argon2id). A plaintext",
+      "  keyset is created only with 'keys create --insecure'; every use of one",
+      "  prints a warning on stderr.",
+      ""
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -202,6 +202,8 @@ class OxCryptTest {
     String v1 = primaryOf(ok("keys", "list", "--keyset", keys.toString()).out());
     byte[] plain = random(1000, 2);
     Path rec = encrypt(plain);
+    assertFails(OxCrypt.USAGE, run("keys", "disable", "--keyset", keys.toString(), "--version", v1)); // primary
+    assertFails(OxCrypt.USAGE, run("keys", "destroy", "--keyset", keys.toString(), "--version", "12345"));
     ok("keys", "rotate", "--keyset", keys.toString());
     ok("keys", "disable", "--keyset", keys.toString(), "--version", v1);
     Path back = dir.resolve("back.bin");
