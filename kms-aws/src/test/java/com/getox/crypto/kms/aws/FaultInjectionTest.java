@@ -2,6 +2,7 @@ package com.getox.crypto.kms.aws;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,6 +91,9 @@ class FaultInjectionTest extends KmsTestSupport {
 
     assertTrue(e.isRetryable(), e::toString);
     assertTrue(e.getMessage().contains(expected), e::getMessage);
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      assertFalse(String.valueOf(t.getMessage()).contains(LocalKmsServer.MALFORMED_PLAINTEXT_BASE64), "no unwrapped bytes in messages");
+    }
     int attempts = server.requests("Decrypt") - before;
     // The JDK resends a POST once on a dropped connection, so DROP_CONNECTION may double.
     int most = fault == Fault.DROP_CONNECTION ? 2 * MAX_ATTEMPTS : MAX_ATTEMPTS;

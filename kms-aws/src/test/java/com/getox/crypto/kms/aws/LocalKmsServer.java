@@ -87,11 +87,14 @@ final class LocalKmsServer implements AutoCloseable {
     SLOW,
     /** Reads the request, then closes the connection without answering. */
     DROP_CONNECTION,
-    /** HTTP 200 with a JSON body cut off in the middle. */
+    /** HTTP 200 with a JSON body cut off in the middle of a Plaintext field. */
     MALFORMED_BODY,
     /** Answers normally, but names another key in the response's KeyId. */
     WRONG_KEY_ID
   }
+
+  /** The start of the Plaintext that {@link Fault#MALFORMED_BODY} cuts off: must never be echoed. */
+  static final String MALFORMED_PLAINTEXT_BASE64 = "c2VjcmV0LWRlay1ieXRlcw";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -429,7 +432,7 @@ final class LocalKmsServer implements AutoCloseable {
         case MALFORMED_BODY:
           return new HttpResponse(
               200, "OK", "application/x-amz-json-1.1",
-              "{\"KeyId\":\"arn:aws:kms:".getBytes(StandardCharsets.UTF_8));
+              ("{\"Plaintext\":\"" + MALFORMED_PLAINTEXT_BASE64).getBytes(StandardCharsets.UTF_8));
         default:
           break;
       }
