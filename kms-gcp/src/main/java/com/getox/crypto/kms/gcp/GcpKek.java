@@ -104,6 +104,7 @@ final class GcpKek implements Kek {
             () -> kms.client().decryptCallable().call(request, kms.callContext()),
             GcpKek::checkDecrypt);
     noteProtectionLevel(response.getProtectionLevel());
+    notePrimary(wrapped.kekVersion(), response.getUsedPrimary());
     return response.getPlaintext().toByteArray();
   }
 
@@ -112,8 +113,9 @@ final class GcpKek implements Kek {
    * com.getox.crypto.Recordings#rewrap} leaves it alone. The primary version is learned from
    * Encrypt responses and from {@code GetCryptoKey} (which needs {@code cloudkms.cryptoKeys.get},
    * e.g. roles/cloudkms.viewer), and trusted for {@link GcpKms.Builder#primaryVersionCacheMillis}.
-   * When it cannot be learned the answer is false: re-wrapping then goes through Encrypt, which
-   * names the primary version, so at most one re-wrap is spent learning it.
+   * Decrypt responses ({@code usedPrimary}) confirm or invalidate it. When it cannot be learned the
+   * answer is false: re-wrapping then goes through Encrypt, which names the primary version, so at
+   * most one re-wrap per cache period is spent learning it.
    */
   @Override
   public boolean isCurrent(WrappedKey wrapped) {
@@ -130,6 +132,16 @@ final class GcpKek implements Kek {
       primary = p;
     }
     return p.version.equals(wrapped.kekVersion());
+  }
+
+  /** Decrypt says whether the ciphertext's version is the primary one: keep the cache honest. */
+  private void notePrimary(String version, boolean usedPrimary) {
+    Primary p = primary;
+    if (usedPrimary && version.matches("[0-9]{1,20}")) {
+      primary = new Primary(version);
+    } else if (!usedPrimary && p != null && p.version.equals(version)) {
+      primary = null; // rotated since we looked
+    }
   }
 
   private void checkLimits(String op, int plaintextBytes, int aadBytes) throws GcpKmsException {

@@ -144,15 +144,27 @@ class GcpKmsTest {
     assertTrue(cached.isCurrent(v2));
     assertFalse(cached.isCurrent(v1));
     assertTrue(uncached.isCurrent(v2));
+    Kek stale = gcp.kek(uri);
+    stale.wrap(dek(), CONTEXT); // caches v2
+    kms.rotate(key); // v3
+    assertTrue(stale.isCurrent(v2), "still within the cache period");
+    stale.unwrap(v2, CONTEXT); // Decrypt says usedPrimary=false: the cache is dropped
+    assertFalse(stale.isCurrent(v2));
+    WrappedKey v3 = stale.wrap(dek(), CONTEXT);
+    assertEquals("3", v3.kekVersion());
+    assertTrue(stale.isCurrent(v3));
     assertFalse(gcp.kek(CloudKmsFixture.uri(kms.newKey())).isCurrent(v2), "another key's");
 
     // Without permission to read the key, versions count as not current until an Encrypt shows.
     kms.server.denyGetCryptoKey = true;
     try {
       Kek blind = gcp.kek(uri);
-      assertFalse(blind.isCurrent(v2));
+      assertFalse(blind.isCurrent(v3));
       blind.wrap(dek(), CONTEXT);
-      assertTrue(blind.isCurrent(v2));
+      assertTrue(blind.isCurrent(v3));
+      Kek blind2 = gcp.kek(uri);
+      blind2.unwrap(v3, CONTEXT); // Decrypt says usedPrimary=true
+      assertTrue(blind2.isCurrent(v3));
     } finally {
       kms.server.denyGetCryptoKey = false;
     }
