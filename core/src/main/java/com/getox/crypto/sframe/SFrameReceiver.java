@@ -110,7 +110,11 @@ public final class SFrameReceiver {
         retire();
         Epoch held = epochs.get(number);
         if (held != null) {
-          boolean same = MessageDigest.isEqual(held.key.keyBytes(), key.keyBytes());
+          byte[] a = held.key.keyBytes();
+          byte[] b = key.keyBytes();
+          boolean same = MessageDigest.isEqual(a, b);
+          Arrays.fill(a, (byte) 0);
+          Arrays.fill(b, (byte) 0);
           key.destroy();
           if (!same) {
             throw new AuthenticationException(

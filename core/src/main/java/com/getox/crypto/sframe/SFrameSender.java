@@ -64,6 +64,7 @@ public final class SFrameSender {
   private Recordings members;
 
   private Epoch current;
+  private boolean destroyed;
   private Epoch pending;
   private long pendingFrames;
 
@@ -105,6 +106,7 @@ public final class SFrameSender {
       throws IOException, GeneralSecurityException {
     Objects.requireNonNull(frame, "frame");
     Objects.requireNonNull(metadata, "metadata");
+    checkNotDestroyed();
     if (pending == null
         && (current.frames >= rotateEveryFrames
             || clockMillis.getAsLong() - current.startMillis >= rotateEveryMillis)) {
@@ -144,6 +146,7 @@ public final class SFrameSender {
    */
   public synchronized void membersChanged(Recordings members)
       throws IOException, GeneralSecurityException {
+    checkNotDestroyed();
     this.members = Objects.requireNonNull(members, "members");
     if (pending != null) {
       pending.key.destroy();
@@ -166,6 +169,22 @@ public final class SFrameSender {
   /** The key package of the announced next epoch during its grace period, or null. */
   public synchronized byte[] pendingKeyPackage() {
     return pending == null ? null : pending.keyPackage.clone();
+  }
+
+  /** Wipes the keys; later calls to {@link #encrypt} fail. */
+  public synchronized void destroy() {
+    destroyed = true;
+    current.key.destroy();
+    if (pending != null) {
+      pending.key.destroy();
+      pending = null;
+    }
+  }
+
+  private void checkNotDestroyed() {
+    if (destroyed) {
+      throw new IllegalStateException("SFrameSender was destroyed");
+    }
   }
 
   public SFrameSuite suite() {

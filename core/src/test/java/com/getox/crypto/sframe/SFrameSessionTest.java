@@ -332,6 +332,15 @@ class SFrameSessionTest {
   }
 
   @Test
+  void aDestroyedSenderRefuses() throws Exception {
+    SFrameSender s = sender("s14", "bob").build();
+    s.encrypt(new byte[1], new byte[0]);
+    s.destroy();
+    assertThrows(IllegalStateException.class, () -> s.encrypt(new byte[1], new byte[0]));
+    assertThrows(IllegalStateException.class, () -> s.membersChanged(Members.wrappingFor("bob")));
+  }
+
+  @Test
   void toStringsHoldNoSecrets() throws Exception {
     SFrameSender s = sender("s13", "bob").build();
     SFrameReceiver bob = receiver("s13", "bob");
