@@ -15,6 +15,7 @@ import javax.net.ssl.SSLHandshakeException;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kms.KmsClient;
@@ -63,6 +64,9 @@ final class AwsKek implements Kek {
   public WrappedKey wrap(byte[] dek, EncryptionContext context) throws GeneralSecurityException {
     Objects.requireNonNull(dek, "dek");
     Objects.requireNonNull(context, "context");
+    if (dek.length < 1 || dek.length > 4096) {
+      throw new IllegalArgumentException("KMS Encrypt takes 1 to 4096 bytes, got " + dek.length);
+    }
     EncryptResponse r =
         call(
             "Encrypt",
@@ -233,6 +237,10 @@ final class AwsKek implements Kek {
                   || s.statusCode() >= 500);
       return new KmsException(
           prefix + (code.isEmpty() ? "" : code + ": ") + s.getMessage(), retryable, e);
+    }
+    if (e instanceof AbortedException || hasCause(e, InterruptedException.class)) {
+      Thread.currentThread().interrupt(); // keep the caller's interrupt visible
+      return new KmsException(prefix + "interrupted: " + e.getMessage(), true, e);
     }
     if (e instanceof SdkClientException) {
       // Timeouts, refused or dropped connections, unreadable answers: transient, unless TLS itself

@@ -9,7 +9,7 @@ final class KeyArn {
 
   private static final Pattern ARN =
       Pattern.compile(
-          "arn:(aws[a-z-]*):kms:([a-z]{2}(?:-[a-z0-9]+)+-[0-9]+):([0-9]{12}):"
+          "arn:(aws[a-z-]*):kms:([a-z]{2,4}(?:-[a-z0-9]+)+-[0-9]+):([0-9]{12}):"
               + "(?:key/((?:mrk-)?[A-Za-z0-9-]{1,64})|(alias/[A-Za-z0-9/_-]{1,250}))");
 
   final String partition;

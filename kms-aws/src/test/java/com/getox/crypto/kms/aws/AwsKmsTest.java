@@ -13,6 +13,13 @@ import com.getox.crypto.kek.KekRegistry;
 import com.getox.crypto.kek.NotMyKeyException;
 import com.getox.crypto.kek.WrappedKey;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.security.GeneralSecurityException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
@@ -328,6 +335,13 @@ class AwsKmsTest extends KmsTestSupport {
                 track(AwsKms.clientBuilder().region("us-gov-west-1").credentialsProvider(credentials).build()))
             .uri());
 
+    assertEquals(
+        "aws-kms://arn:aws-cn:kms:cn-north-1:" + ACCOUNT + ":key/mrk-0123456789abcdef0123456789abcdef",
+        AwsKms.kek(
+                "aws-kms://arn:aws-cn:kms:cn-north-1:" + ACCOUNT + ":key/mrk-0123456789abcdef0123456789abcdef",
+                track(AwsKms.clientBuilder().region("cn-north-1").credentialsProvider(credentials).build()))
+            .uri());
+    assertThrows(IllegalArgumentException.class, () -> AwsKms.kek(uri(createKey(kms)), kms).wrap(new byte[0], CTX));
     assertThrows(IllegalArgumentException.class, () -> AwsKms.clientBuilder().build());
     assertThrows(
         IllegalArgumentException.class,
@@ -337,6 +351,29 @@ class AwsKmsTest extends KmsTestSupport {
         IllegalArgumentException.class,
         () -> AwsKms.clientBuilder().region(REGION).callAttemptTimeoutMillis(5_000).callTimeoutMillis(1_000).build());
     assertThrows(IllegalArgumentException.class, () -> AwsKms.clientBuilder().region(REGION).connectTimeoutMillis(0).build());
+  }
+
+  @Test
+  void oneKekServesManyThreads() throws Exception {
+    Kek kek = AwsKms.kek(uri(createKey(kms)), kms);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  byte[] dek = randomDek();
+                  return Arrays.equals(dek, kek.unwrap(kek.wrap(dek, CTX), CTX));
+                }));
+      }
+      for (Future<Boolean> r : results) {
+        assertTrue(r.get(60, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(16, server.requests("Decrypt"));
   }
 
   @Test
