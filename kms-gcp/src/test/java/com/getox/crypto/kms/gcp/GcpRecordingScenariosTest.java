@@ -57,12 +57,7 @@ class GcpRecordingScenariosTest {
   @BeforeAll
   void start() throws Exception {
     kms = new CloudKmsFixture();
-    gcp =
-        GcpKms.builder(kms.client)
-            .maxAttempts(2)
-            .attemptTimeoutMillis(2_000)
-            .backoffMillis(5, 20)
-            .build();
+    gcp = GcpKms.builder(kms.client).maxAttempts(2).backoffMillis(5, 20).build();
   }
 
   @AfterEach
