@@ -1,6 +1,6 @@
 package com.getox.crypto.sframe;
 
-import com.getox.crypto.AuthenticationException;
+import com.getox.crypto.OxCryptoException;
 import java.io.File;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -10,11 +10,24 @@ import java.util.Locale;
 /**
  * A rough per-frame latency loop (not a benchmark: no JMH, no forking, one JVM, timer overhead
  * included), run by hand: {@code java -cp <core test classpath> com.getox.crypto.sframe.SFrameLatency}.
- * Decrypt uses a fresh counter each time (the replay window accepts it); the "bad" column times
- * frames with a flipped tag bit, to compare failed and good frames.
+ * Decrypt uses a fresh counter each time (the replay window accepts it); the rejected columns
+ * time a frame with a flipped tag bit, one naming an unknown epoch, and a replay.
  */
 public final class SFrameLatency {
   private SFrameLatency() {}
+
+  private static double failing(SFrameReceiver r, byte[] frame, byte[] meta, int iterations) {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < iterations; i++) {
+      try {
+        r.decrypt(frame, meta);
+        throw new IllegalStateException("decrypted");
+      } catch (OxCryptoException expected) {
+        // always
+      }
+    }
+    return (System.nanoTime() - t0) / 1e3 / iterations;
+  }
 
   public static void main(String[] args) throws Exception {
     int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
@@ -48,18 +61,14 @@ public final class SFrameLatency {
         long t2 = System.nanoTime();
         byte[] bad = s.encrypt(frame, meta);
         bad[bad.length - 1] ^= 1;
-        long t3 = System.nanoTime();
-        for (int i = 0; i < iterations; i++) {
-          try {
-            r.decrypt(bad, meta);
-          } catch (AuthenticationException expected) {
-            // always
-          }
-        }
-        long t4 = System.nanoTime();
+        byte[] unknown = SFrameHeader.of(9, 0).toByteArray();
+        unknown = java.util.Arrays.copyOf(unknown, unknown.length + size + 16);
+        double badTag = failing(r, bad, meta, iterations);
+        double unknownEpoch = failing(r, unknown, meta, iterations);
+        double replay = failing(r, wire[0], meta, iterations);
         System.out.printf(Locale.ROOT,
-            "%s %4d B: encrypt %6.2f us/frame, decrypt %6.2f us/frame, failed decrypt %6.2f us/frame%n",
-            suite, size, (t1 - t0) / 1e3 / iterations, (t2 - t1) / 1e3 / iterations, (t4 - t3) / 1e3 / iterations);
+            "%s %4d B: encrypt %6.2f us, decrypt %6.2f us; rejected: bad tag %6.2f us, unknown epoch %6.2f us, replay %6.2f us%n",
+            suite, size, (t1 - t0) / 1e3 / iterations, (t2 - t1) / 1e3 / iterations, badTag, unknownEpoch, replay);
       }
     }
   }
