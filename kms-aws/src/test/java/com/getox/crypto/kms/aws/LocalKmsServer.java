@@ -29,7 +29,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -975,8 +974,7 @@ final class LocalKmsServer implements AutoCloseable {
       throw new KmsError(400, "ValidationException", field + " must be a string map");
     }
     TreeMap<String, String> sorted = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = ctx.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : ctx.properties()) {
       if (!e.getValue().isTextual()) {
         throw new KmsError(400, "ValidationException", field + " values must be strings");
       }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,16 +43,25 @@ class TlsTest {
 
   static KeyStore serverKeys;
   static TlsTrustManagersProvider trustServer;
+  /** A certificate for another host name, trusted too: only hostname verification rejects it. */
+  static KeyStore otherHostKeys;
+  static TlsTrustManagersProvider trustOtherHost;
 
-  /** A self-signed certificate for 127.0.0.1, made by the JDK's keytool. */
+  /** Self-signed certificates made by the JDK's keytool: one for 127.0.0.1, one for another name. */
   @BeforeAll
-  static void makeCertificate(@TempDir Path dir) throws Exception {
-    Path store = dir.resolve("server.p12");
+  static void makeCertificates(@TempDir Path dir) throws Exception {
+    serverKeys = keytool(dir.resolve("server.p12"), "ip:127.0.0.1");
+    trustServer = trusting(serverKeys);
+    otherHostKeys = keytool(dir.resolve("other.p12"), "dns:kms.example.invalid");
+    trustOtherHost = trusting(otherHostKeys);
+  }
+
+  private static KeyStore keytool(Path store, String san) throws Exception {
     Process p =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "kms", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
+                "-dname", "CN=ox-test", "-ext", "SAN=" + san, "-validity", "2",
                 "-storetype", "PKCS12", "-keystore", store.toString(),
                 "-storepass", "changeit", "-keypass", "changeit")
             .redirectErrorStream(true)
@@ -59,18 +69,22 @@ class TlsTest {
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "keytool hung");
     String output = new String(p.getInputStream().readAllBytes());
     assertEquals(0, p.exitValue(), output);
-    serverKeys = KeyStore.getInstance("PKCS12");
+    KeyStore keys = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {
-      serverKeys.load(in, PASSWORD);
+      keys.load(in, PASSWORD);
     }
-    Certificate cert = serverKeys.getCertificate("kms");
+    return keys;
+  }
+
+  private static TlsTrustManagersProvider trusting(KeyStore keys) throws Exception {
+    Certificate cert = keys.getCertificate("kms");
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("kms", cert);
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     TrustManager[] managers = tmf.getTrustManagers();
-    trustServer = () -> managers;
+    return () -> managers;
   }
 
   private static KmsClient client(LocalKmsServer server, AwsCredentialsProvider creds, TlsTrustManagersProvider trust) {
@@ -147,6 +161,27 @@ class TlsTest {
       assertFalse(e.isRetryable(), e::toString);
       assertTrue(handshakeFailed(e), e::toString);
       assertTrue(server.tlsProtocols().contains("failed"));
+    }
+  }
+
+  @Test
+  void verifiesTheHostName() throws Exception {
+    try (LocalKmsServer server = LocalKmsServer.startHttps(otherHostKeys, PASSWORD, "TLSv1.3", "TLSv1.2");
+        KmsClient kms = client(server, server.newAccount("111122223333"), trustOtherHost)) {
+      KmsException e =
+          assertTimeoutPreemptively(
+              HANG_GUARD,
+              () -> assertThrows(
+                  KmsException.class,
+                  () -> kekFor(kms, "key/00000000-0000-0000-0000-000000000000").wrap(new byte[32], EncryptionContext.empty())));
+      assertFalse(e.isRetryable(), e::toString);
+      assertTrue(handshakeFailed(e), e::toString);
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      assertTrue(root instanceof CertificateException, root::toString);
+      assertTrue(String.valueOf(root.getMessage()).contains("127.0.0.1"), root::toString);
     }
   }
 
