@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DecryptResponse;
 import software.amazon.awssdk.services.kms.model.EncryptResponse;
 import software.amazon.awssdk.services.kms.model.EncryptionAlgorithmSpec;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
 
 /** A {@link Kek} held in AWS KMS: Encrypt to wrap, Decrypt (with KeyId) to unwrap, ReEncrypt. */
@@ -119,6 +120,29 @@ final class AwsKek implements Kek {
           false);
     }
     return dek;
+  }
+
+  /**
+   * A key ARN rotates its material behind one id and keeps the old material, so its wrapped keys
+   * are always current. Through an alias, a wrapped key is current while the alias still points at
+   * the key that wrapped it (one DescribeKey call); after the alias moves (manual rotation), {@code
+   * Recordings.rewrap} re-wraps it with {@link #rewrap}, that is ReEncrypt. If DescribeKey fails
+   * the answer is false, so the re-wrap runs and reports the failure.
+   */
+  @Override
+  public boolean isCurrent(WrappedKey wrapped) {
+    if (!wrapped.kekUri().equals(uri())) {
+      return false;
+    }
+    if (!key.isAlias()) {
+      return true;
+    }
+    try {
+      KeyMetadata target = client.describeKey(b -> b.keyId(key.arn())).keyMetadata();
+      return target != null && wrapped.kekVersion().equals(target.arn());
+    } catch (SdkException e) {
+      return false;
+    }
   }
 
   @Override

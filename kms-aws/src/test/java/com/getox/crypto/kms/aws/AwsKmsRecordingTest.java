@@ -90,6 +90,31 @@ class AwsKmsRecordingTest extends KmsTestSupport {
   }
 
   @Test
+  void aliasMoveIsAManualRotationThatCoreRewrapsThroughReEncrypt() throws Exception {
+    String second = createKey(kms);
+    kms.createAlias(b -> b.aliasName("alias/recordings").targetKeyId(arnA));
+    Kek alias = AwsKms.kek(uri("arn:aws:kms:" + REGION + ":" + ACCOUNT + ":alias/recordings"), kms);
+    Recordings recordings = Recordings.builder().wrapWith(alias).build();
+    byte[] recording = encrypt(recordings, audio);
+    RecordingHeader header = header(recording);
+    assertEquals(arnA, onlyKey(recording).kekVersion());
+    assertSame(header, recordings.rewrap(header, bodyPrefix(recording), ReadOptions.defaults()));
+
+    kms.updateAlias(b -> b.aliasName("alias/recordings").targetKeyId(second));
+    int decrypts = server.requests("Decrypt");
+    RecordingHeader moved = recordings.rewrap(header, bodyPrefix(recording), ReadOptions.defaults());
+    byte[] rewrapped = withHeader(recording, moved);
+
+    assertEquals(second, onlyKey(rewrapped).kekVersion());
+    assertEquals(decrypts, server.requests("Decrypt"), "re-wrapped by ReEncrypt, the DEK stayed in KMS");
+    assertEquals(1, server.requests("ReEncrypt"));
+    assertSame(moved, recordings.rewrap(moved, bodyPrefix(rewrapped), ReadOptions.defaults()));
+    kms.disableKey(b -> b.keyId(arnA)); // the old key can now be retired
+    assertArrayEquals(audio, decrypt(recordings, rewrapped, ReadOptions.defaults()));
+    assertThrows(NoUsableKeyException.class, () -> decrypt(recordings, recording, ReadOptions.defaults()));
+  }
+
+  @Test
   void recordingUnderLocalAndAwsKeksOpensWithEither() throws Exception {
     LocalKms local =
         LocalKms.create(dir.resolve("team.json").toFile(), KeysetProtection.insecurePlaintext(), "team");

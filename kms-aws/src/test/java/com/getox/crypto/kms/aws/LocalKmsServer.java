@@ -467,6 +467,12 @@ final class LocalKmsServer implements AutoCloseable {
     switch (op) {
       case "CreateKey":
         return createKey(in, c);
+      case "DescribeKey":
+        {
+          ObjectNode out = JSON.createObjectNode();
+          out.set("KeyMetadata", ownKey(in, "KeyId", c).metadata());
+          return out;
+        }
       case "ReplicateKey":
         return replicateKey(in, c);
       case "CreateAlias":
