@@ -50,7 +50,10 @@ import software.amazon.awssdk.services.kms.KmsClientBuilder;
  *       com.getox.crypto.kek.NotMyKeyException} without a call; multi-Region keys ({@code mrk-})
  *       match their replicas in every Region.
  *   <li>{@link Kek#rewrap rewrap} calls {@code ReEncrypt}, so the data key never leaves KMS, when
- *       the source is an AWS key in the same Region (or a replica of a multi-Region key).
+ *       the source is an AWS key in the same Region (or a replica of a multi-Region key). Key
+ *       rotation needs no re-wrap (KMS keeps old material); after an alias moves to a new key,
+ *       {@link Kek#isCurrent isCurrent} (one {@code DescribeKey}) lets {@code Recordings.rewrap}
+ *       move recordings to it.
  *   <li>Failures are {@link com.getox.crypto.KmsException}s after the SDK's bounded retries:
  *       {@code NotFound}, {@code Disabled}, {@code KMSInvalidState}, {@code AccessDenied}, {@code
  *       InvalidCiphertext} and {@code IncorrectKey} are not retryable; throttling, {@code
@@ -93,7 +96,8 @@ public final class AwsKms {
   /**
    * Registers the {@code aws-kms} scheme in {@code registry}: a URI resolves to a KEK through the
    * client for its Region. A multi-Region key ({@code mrk-}) in a Region without a client resolves
-   * to its replica in the first client's Region that can read it. Returns {@code registry}.
+   * to its replica in the first client's Region (if there is no replica there, unwrapping fails
+   * with a non-retryable {@code NotFoundException}). Returns {@code registry}.
    *
    * @throws IllegalArgumentException if no client is given or two share a Region
    */
