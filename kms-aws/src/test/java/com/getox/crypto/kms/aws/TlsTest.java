@@ -52,25 +52,34 @@ class TlsTest {
   /** Self-signed certificates made by the JDK's keytool: one for 127.0.0.1, one for another name. */
   @BeforeAll
   static void makeCertificates(@TempDir Path dir) throws Exception {
-    serverKeys = keytool(dir.resolve("server.p12"), "ip:127.0.0.1");
+    Path server = dir.resolve("server.p12");
+    Path other = dir.resolve("other.p12");
+    Process a = keytool(server, "ip:127.0.0.1");
+    Process b = keytool(other, "dns:kms.example.invalid"); // both at once: each is a JVM start
+    serverKeys = load(a, server);
+    otherHostKeys = load(b, other);
     trustServer = trusting(serverKeys);
-    otherHostKeys = keytool(dir.resolve("other.p12"), "dns:kms.example.invalid");
     trustOtherHost = trusting(otherHostKeys);
   }
 
-  private static KeyStore keytool(Path store, String san) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "kms", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=ox-test", "-ext", "SAN=" + san, "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", store.toString(),
-                "-storepass", "changeit", "-keypass", "changeit")
-            .redirectErrorStream(true)
-            .start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "keytool hung");
-    String output = new String(p.getInputStream().readAllBytes());
-    assertEquals(0, p.exitValue(), output);
+  private static Process keytool(Path store, String san) throws Exception {
+    return new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+            "-genkeypair", "-alias", "kms", "-keyalg", "EC", "-groupname", "secp256r1",
+            "-dname", "CN=ox-test", "-ext", "SAN=" + san, "-validity", "2",
+            "-storetype", "PKCS12", "-keystore", store.toString(),
+            "-storepass", "changeit", "-keypass", "changeit")
+        .redirectErrorStream(true)
+        .start();
+  }
+
+  private static KeyStore load(Process keytool, Path store) throws Exception {
+    if (!keytool.waitFor(60, TimeUnit.SECONDS)) {
+      keytool.destroyForcibly();
+      throw new AssertionError("keytool hung");
+    }
+    String output = new String(keytool.getInputStream().readAllBytes());
+    assertEquals(0, keytool.exitValue(), output);
     KeyStore keys = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {
       keys.load(in, PASSWORD);
