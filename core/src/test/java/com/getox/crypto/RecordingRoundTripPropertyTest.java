@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Property: any plaintext from 0 to several chunks, written in any chunking (byte[] slices, single
@@ -33,9 +34,20 @@ class RecordingRoundTripPropertyTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void anyLengthInAnyChunkingRoundTripsThroughEveryReader(long seed) throws Exception {
+    roundTrip(seed, -1);
+  }
+
+  /** The boundary examples, each in a random chunking. */
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {0, 1, 16383, 16384, 16385, 32768, 32768 + 500})
+  void boundaryLengthsRoundTripThroughEveryReader(int length) throws Exception {
+    roundTrip(length * 31L + 7, length);
+  }
+
+  static void roundTrip(long seed, int fixedLength) throws Exception {
     String s = "seed " + seed + ": ";
     Random r = new Random(seed);
-    int length = Fixtures.plaintextLength(r);
+    int length = fixedLength >= 0 ? fixedLength : Fixtures.plaintextLength(r);
     EncryptionContext ctx = Fixtures.randomContext(r);
     byte[] plain = Fixtures.randomBytes(r, length);
 
