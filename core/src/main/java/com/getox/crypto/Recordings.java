@@ -373,7 +373,10 @@ public final class Recordings {
 
   /**
    * Shares a recording with another KEK (a colleague's, an escrow key, an HPKE recipient's public
-   * key) by adding a wrapped key to its header. The body is untouched.
+   * key) by adding a wrapped key to its header. The body is untouched. Where the recipient KEK can
+   * re-wrap on the service side from one of the existing wrapped keys (AWS KMS {@code ReEncrypt}),
+   * the data key never leaves the KMS; otherwise it is unwrapped, checked against the body's key
+   * commitment and wrapped for the recipient.
    *
    * @param bodyPrefix the first 56 bytes of the body (salt and commitment)
    */
@@ -389,8 +392,27 @@ public final class Recordings {
       throw new FormatException(
           "recording already has " + options.maxWrappedKeys() + " wrapped keys, the reader limit");
     }
-    byte[] dek = dataKey(header, bodyPrefix, options);
     long t = System.nanoTime();
+    // Service-side first (AWS KMS ReEncrypt): the data key never leaves the KMS. A wrapped key
+    // that does not match the body's commitment then simply fails when the recipient opens it.
+    for (WrappedKey existing : header.wrappedKeys()) {
+      WrappedKey w;
+      try {
+        w = recipient.rewrap(existing, header.context());
+      } catch (NotMyKeyException e) {
+        continue;
+      } catch (GeneralSecurityException | RuntimeException e) {
+        continue; // fall back to unwrap and wrap below
+      }
+      List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
+      next.add(w);
+      audit.record(
+          AuditEvent.of(
+              Operation.SHARE, recipient.uri(), w.kekVersion(),
+              header.headerIdHex(), header.context(), null, t));
+      return header.withWrappedKeys(next);
+    }
+    byte[] dek = dataKey(header, bodyPrefix, options);
     try {
       List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
       WrappedKey w = recipient.wrap(dek, header.context());
