@@ -42,11 +42,21 @@ public final class Cobblestone {
   private final byte[] baseNonce;
   private final byte[] nonce = new byte[NONCE_BYTES];
   private final Cipher cipher;
+  /**
+   * Conscrypt (and Android's AndroidOpenSSL, which is Conscrypt) hands the whole Java array to
+   * native code even for a slice of it, so sealing 16 KiB slices of a caller's 1 MiB array copies
+   * 1 MiB per chunk: measured 10-25x slower. For those providers a slice of a large array is
+   * first copied into {@link #slice}; SunJCE and ACCP read slices in place.
+   */
+  private final boolean copyLargeSlices;
+  private byte[] slice;
 
   private Cobblestone(SecretKeySpec key, byte[] baseNonce) throws GeneralSecurityException {
     this.key = key;
     this.baseNonce = baseNonce;
     this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    String provider = cipher.getProvider().getName();
+    this.copyLargeSlices = provider.equals("Conscrypt") || provider.equals("AndroidOpenSSL");
   }
 
   /**
@@ -142,6 +152,18 @@ public final class Cobblestone {
    */
   public int sealChunk(long index, byte[] in, int off, int len, byte[] out, int outOff)
       throws GeneralSecurityException {
+    if (copyLargeSlices && in.length > 4 * CHUNK_CIPHERTEXT_BYTES && len <= CHUNK_PLAINTEXT_BYTES) {
+      if (slice == null) {
+        slice = new byte[CHUNK_PLAINTEXT_BYTES];
+      }
+      System.arraycopy(in, off, slice, 0, len);
+      try {
+        cipher.init(Cipher.ENCRYPT_MODE, key, nonceFor(index));
+        return cipher.doFinal(slice, 0, len, out, outOff);
+      } finally {
+        Arrays.fill(slice, 0, len, (byte) 0); // plaintext: do not keep it around
+      }
+    }
     cipher.init(Cipher.ENCRYPT_MODE, key, nonceFor(index));
     return cipher.doFinal(in, off, len, out, outOff);
   }
