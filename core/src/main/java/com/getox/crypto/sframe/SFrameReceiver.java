@@ -1,11 +1,14 @@
 package com.getox.crypto.sframe;
 
 import com.getox.crypto.AuthenticationException;
+import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.FormatException;
 import com.getox.crypto.KeyPackage;
 import com.getox.crypto.OxCryptoException;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.audit.AuditEvent;
+import com.getox.crypto.audit.AuditSink;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -57,6 +60,7 @@ public final class SFrameReceiver {
   private final int maxEpochs;
   private final long retireAfterMillis;
   private final LongSupplier clockMillis;
+  private final AuditSink audit;
   private final Cipher cipher;
   private final SFrameKey decoy;
   private final TreeMap<Long, Epoch> epochs = new TreeMap<>();
@@ -69,6 +73,7 @@ public final class SFrameReceiver {
     this.maxEpochs = b.maxEpochs;
     this.retireAfterMillis = b.retireAfterMillis;
     this.clockMillis = b.clockMillis;
+    this.audit = b.audit;
     this.cipher = SFrameKey.newCipher();
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
@@ -128,9 +133,9 @@ public final class SFrameReceiver {
             throw new OxCryptoException(
                 "key package for epoch " + number + " is older than every epoch held");
           }
-          epochs.pollFirstEntry().getValue().destroy();
+          retire(epochs.pollFirstEntry().getValue());
         }
-        epochs.put(number, new Epoch(number, key, windowFrames));
+        epochs.put(number, new Epoch(number, key, windowFrames, kp));
         return number;
       }
     } finally {
@@ -214,7 +219,7 @@ public final class SFrameReceiver {
   /** Drops and wipes every key. */
   public synchronized void destroy() {
     for (Epoch e : epochs.values()) {
-      e.destroy();
+      retire(e);
     }
     epochs.clear();
   }
@@ -224,10 +229,17 @@ public final class SFrameReceiver {
     for (Iterator<Map.Entry<Long, Epoch>> it = epochs.entrySet().iterator(); it.hasNext(); ) {
       Epoch e = it.next().getValue();
       if (e.retireAtMillis != Long.MAX_VALUE && now - e.retireAtMillis >= 0) {
-        e.destroy();
+        retire(e);
         it.remove();
       }
     }
+  }
+
+  /** Wipes an epoch's key and records a DESTROY audit event naming its key package. */
+  private void retire(Epoch e) {
+    long t = System.nanoTime();
+    e.key.destroy();
+    audit.record(AuditEvent.of(AuditEvent.Operation.DESTROY, null, null, e.headerId, e.context, null, t));
   }
 
   private static void wipe(byte[] b) {
@@ -245,17 +257,17 @@ public final class SFrameReceiver {
     final long number;
     final SFrameKey key;
     final ReplayWindow window;
+    final String headerId;
+    final EncryptionContext context;
     boolean used;
     long retireAtMillis = Long.MAX_VALUE;
 
-    Epoch(long number, SFrameKey key, int windowFrames) {
+    Epoch(long number, SFrameKey key, int windowFrames, KeyPackage kp) {
       this.number = number;
       this.key = key;
       this.window = new ReplayWindow(windowFrames);
-    }
-
-    void destroy() {
-      key.destroy();
+      this.headerId = kp.header().headerIdHex();
+      this.context = kp.header().context();
     }
   }
 
@@ -327,6 +339,7 @@ public final class SFrameReceiver {
     private int maxEpochs = 3;
     private long retireAfterMillis = 10_000;
     private LongSupplier clockMillis = () -> System.nanoTime() / 1_000_000L;
+    private AuditSink audit = AuditSink.slf4j();
 
     private Builder(Recordings recordings, String sessionId) {
       this.recordings = Objects.requireNonNull(recordings, "recordings");
@@ -360,6 +373,16 @@ public final class SFrameReceiver {
     /** A monotonic millisecond clock, for tests; {@code System.nanoTime()} based by default. */
     public Builder clockMillis(LongSupplier clock) {
       this.clockMillis = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Where to record each epoch key's retirement (a DESTROY event naming its key package's header
+     * id and context); {@link AuditSink#slf4j()} by default. Opening key packages is recorded by
+     * the {@link Recordings}' own sink.
+     */
+    public Builder auditSink(AuditSink audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
       return this;
     }
 

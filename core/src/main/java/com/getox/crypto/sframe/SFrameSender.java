@@ -5,6 +5,8 @@ import com.getox.crypto.FormatException;
 import com.getox.crypto.KeyPackage;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.audit.AuditEvent;
+import com.getox.crypto.audit.AuditSink;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -60,6 +62,7 @@ public final class SFrameSender {
   private final long counterReservation;
   private final LongSupplier clockMillis;
   private final Consumer<byte[]> listener;
+  private final AuditSink audit;
   private final Cipher cipher;
   private Recordings members;
 
@@ -79,6 +82,7 @@ public final class SFrameSender {
     this.clockMillis = b.clockMillis;
     this.listener = b.listener;
     this.members = b.members;
+    this.audit = b.audit;
     this.cipher = SFrameKey.newCipher();
   }
 
@@ -149,7 +153,7 @@ public final class SFrameSender {
     checkNotDestroyed();
     this.members = Objects.requireNonNull(members, "members");
     if (pending != null) {
-      pending.key.destroy();
+      retire(pending);
       pending = null;
     }
     pending = newEpoch();
@@ -173,10 +177,13 @@ public final class SFrameSender {
 
   /** Wipes the keys; later calls to {@link #encrypt} fail. */
   public synchronized void destroy() {
+    if (destroyed) {
+      return;
+    }
     destroyed = true;
-    current.key.destroy();
+    retire(current);
     if (pending != null) {
-      pending.key.destroy();
+      retire(pending);
       pending = null;
     }
   }
@@ -191,8 +198,15 @@ public final class SFrameSender {
     return suite;
   }
 
+  /** Wipes an epoch's key and records a DESTROY audit event naming its key package. */
+  private void retire(Epoch e) {
+    long t = System.nanoTime();
+    e.key.destroy();
+    audit.record(AuditEvent.of(AuditEvent.Operation.DESTROY, null, null, e.headerId, e.context, null, t));
+  }
+
   private void switchToPending() {
-    current.key.destroy();
+    retire(current);
     current = pending;
     current.startMillis = clockMillis.getAsLong();
     pending = null;
@@ -208,7 +222,7 @@ public final class SFrameSender {
     KeyPackage kp = members.newKeyPackage(context(number));
     byte[] base = kp.secret();
     try {
-      Epoch e = new Epoch(number, SFrameKey.derive(suite, base, number), kp.toByteArray());
+      Epoch e = new Epoch(number, SFrameKey.derive(suite, base, number), kp);
       e.nextCtr = store.load(counterName(number));
       e.reservedUpTo = e.nextCtr;
       e.startMillis = clockMillis.getAsLong();
@@ -232,7 +246,7 @@ public final class SFrameSender {
       if (!ReplayWindow.greater(store.load(name), number)) {
         store.store(name, number + 1);
       }
-      Epoch e = new Epoch(number, SFrameKey.derive(suite, base, number), keyPackage.clone());
+      Epoch e = new Epoch(number, SFrameKey.derive(suite, base, number), kp);
       e.nextCtr = store.load(counterName(number));
       e.reservedUpTo = e.nextCtr;
       e.startMillis = clockMillis.getAsLong();
@@ -282,15 +296,19 @@ public final class SFrameSender {
     final long number;
     final SFrameKey key;
     final byte[] keyPackage;
+    final String headerId;
+    final EncryptionContext context;
     long nextCtr;
     long reservedUpTo;
     long frames;
     long startMillis;
 
-    Epoch(long number, SFrameKey key, byte[] keyPackage) {
+    Epoch(long number, SFrameKey key, KeyPackage kp) {
       this.number = number;
       this.key = key;
-      this.keyPackage = keyPackage;
+      this.keyPackage = kp.toByteArray();
+      this.headerId = kp.header().headerIdHex();
+      this.context = kp.header().context();
     }
   }
 
@@ -306,6 +324,7 @@ public final class SFrameSender {
     private long counterReservation = 256;
     private LongSupplier clockMillis = () -> System.nanoTime() / 1_000_000L;
     private Consumer<byte[]> listener = bytes -> {};
+    private AuditSink audit = AuditSink.slf4j();
     private byte[] resume;
 
     private Builder(Recordings members, String sessionId, CounterStore store) {
@@ -353,6 +372,16 @@ public final class SFrameSender {
     /** Receives each new epoch's key package (from {@link #build()} on), to send to the members. */
     public Builder onKeyPackage(Consumer<byte[]> listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Where to record the retirement of each epoch's key (a DESTROY event naming its key package's
+     * header id and context); {@link AuditSink#slf4j()} by default. Creating and opening key
+     * packages is recorded by the {@link Recordings}' own sink.
+     */
+    public Builder auditSink(AuditSink audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
       return this;
     }
 

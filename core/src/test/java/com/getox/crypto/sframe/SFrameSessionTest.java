@@ -12,6 +12,10 @@ import com.getox.crypto.ContextMismatchException;
 import com.getox.crypto.FormatException;
 import com.getox.crypto.NoUsableKeyException;
 import com.getox.crypto.OxCryptoException;
+import com.getox.crypto.Recordings;
+import com.getox.crypto.audit.AuditEvent;
+import com.getox.crypto.audit.AuditEvent.Operation;
+import com.getox.crypto.audit.AuditSink;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -329,6 +333,46 @@ class SFrameSessionTest {
         () -> SFrameReceiver.builder(Members.of("bob"), "v").replayWindowFrames(0).build());
     assertThrows(IllegalArgumentException.class,
         () -> SFrameReceiver.builder(Members.of("bob"), "v").maxEpochs(17).build());
+  }
+
+  @Test
+  void keyPackagesCreatedOpenedAndRetiredAreAudited() throws Exception {
+    List<AuditEvent> sent = new ArrayList<>();
+    List<AuditEvent> got = new ArrayList<>();
+    SFrameSender s =
+        SFrameSender.builder(
+                Recordings.builder().wrapWith(Members.kek("alice"), Members.kek("bob")).auditSink(sent::add).build(),
+                "s15", CounterStore.file(new File(dir, "s15.ctr")))
+            .auditSink(sent::add).onKeyPackage(packages::add).build();
+    SFrameReceiver bob =
+        SFrameReceiver.builder(Recordings.builder().unwrapWith(Members.kek("bob")).auditSink(got::add).build(), "s15")
+            .auditSink(got::add).clockMillis(clock::get).retireAfterMillis(0).build();
+    bob.addKeyPackage(packages.get(0));
+    String epoch0 = Recordings.builder().unwrapWith(Members.kek("bob")).auditSink(AuditSink.none()).build()
+        .openKeyPackage(packages.get(0), com.getox.crypto.ReadOptions.defaults()).header().headerIdHex();
+    assertEquals(Arrays.asList(Operation.GENERATE_DEK, Operation.WRAP, Operation.WRAP), ops(sent));
+    assertEquals(Arrays.asList(Operation.UNWRAP), ops(got));
+
+    s.membersChanged(Members.wrappingFor("bob"));
+    AuditEvent retired = sent.get(3);
+    assertEquals(Operation.DESTROY, retired.operation());
+    assertEquals(epoch0, retired.headerId(), "names epoch 0's key package");
+    assertEquals(AuditEvent.digest(s.context(0)), retired.contextDigest());
+
+    bob.addKeyPackage(packages.get(1));
+    bob.decrypt(s.encrypt(new byte[1], new byte[0]), new byte[0]); // epoch 1 in use: epoch 0 retires
+    bob.epochs();
+    assertEquals(Operation.DESTROY, got.get(got.size() - 1).operation());
+    assertEquals(epoch0, got.get(got.size() - 1).headerId());
+    assertEquals(Arrays.asList(1L), bob.epochs());
+  }
+
+  private static List<Operation> ops(List<AuditEvent> events) {
+    List<Operation> out = new ArrayList<>();
+    for (AuditEvent e : events) {
+      out.add(e.operation());
+    }
+    return out;
   }
 
   @Test
