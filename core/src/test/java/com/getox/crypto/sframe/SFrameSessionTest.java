@@ -16,6 +16,7 @@ import com.getox.crypto.Recordings;
 import com.getox.crypto.audit.AuditEvent;
 import com.getox.crypto.audit.AuditEvent.Operation;
 import com.getox.crypto.audit.AuditSink;
+import com.getox.crypto.hpke.HpkeRecipient;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -373,6 +374,21 @@ class SFrameSessionTest {
       out.add(e.operation());
     }
     return out;
+  }
+
+  @Test
+  void aMemberKnownOnlyByPublicKeyReceivesEpochKeys() throws Exception {
+    HpkeRecipient dave = HpkeRecipient.generate(); // on dave's device
+    HpkeRecipient toDave = HpkeRecipient.fromPublicKeyset(dave.publicKeysetJson()); // at the sender
+    SFrameSender s =
+        SFrameSender.builder(Recordings.builder().wrapWith(Members.kek("alice"), toDave).build(), "s16",
+                CounterStore.file(new File(dir, "s16.ctr")))
+            .onKeyPackage(packages::add).build();
+    SFrameReceiver daveRx = SFrameReceiver.builder(Recordings.builder().unwrapWith(dave).build(), "s16").build();
+    daveRx.addKeyPackage(packages.get(0));
+    assertArrayEquals(bytes("hi dave"), daveRx.decrypt(s.encrypt(bytes("hi dave"), new byte[0]), new byte[0]).plaintext());
+    s.membersChanged(Members.wrappingFor("alice"));
+    assertThrows(NoUsableKeyException.class, () -> daveRx.addKeyPackage(packages.get(1)));
   }
 
   @Test
