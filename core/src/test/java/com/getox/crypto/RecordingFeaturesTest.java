@@ -77,6 +77,48 @@ class RecordingFeaturesTest {
   }
 
   @Test
+  void aWriterWhoseSinkFailsKeepsFailingAndWhatReachedTheDiskRecovers() throws Exception {
+    Random r = new Random(23);
+    byte[] plain = Fixtures.randomBytes(r, 5 * Fixtures.CHUNK);
+    ByteArrayOutputStream disk = new ByteArrayOutputStream();
+    final int budget = 400 + 3 * Fixtures.SEALED + 5000; // header, prefix, 3 chunks, a torn 4th
+    java.io.OutputStream failing = new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        int n = Math.min(len, budget - disk.size());
+        disk.write(b, off, Math.max(n, 0));
+        if (n < len) {
+          throw new IOException("disk full");
+        }
+      }
+    };
+    RecordingWriter w = Fixtures.RECORDINGS.newWriter(failing, Fixtures.randomContext(r));
+    IOException first = assertThrows(IOException.class, () -> w.write(plain));
+    assertEquals("disk full", first.getMessage());
+    IOException again = assertThrows(IOException.class, () -> w.write(new byte[1]));
+    assertTrue(again.getMessage().contains("disk full"), again.getMessage());
+    assertThrows(IOException.class, w::flush);
+    w.close(); // does not seal a final chunk after a failure
+    assertThrows(IOException.class, () -> w.write(new byte[1]), "closed");
+    byte[] onDisk = disk.toByteArray();
+    ByteArrayOutputStream recovered = new ByteArrayOutputStream();
+    RecoveryReport report = Fixtures.RECORDINGS.recover(new ByteArrayInputStream(onDisk), recovered, ReadOptions.defaults());
+    assertTrue(report.truncated(), report.toString());
+    int headerBytes = w.header().toByteArray().length;
+    int complete = (onDisk.length - headerBytes - Fixtures.PREFIX) / Fixtures.SEALED;
+    assertTrue(complete >= 3, "chunks on disk: " + complete);
+    assertArrayEquals(Arrays.copyOf(plain, complete * Fixtures.CHUNK), recovered.toByteArray(), report.toString());
+    IOException e = assertThrows(IOException.class, () -> Streams.readAll(
+        Fixtures.RECORDINGS.newInputStream(new ByteArrayInputStream(onDisk), ReadOptions.defaults())));
+    assertTrue(e.getCause() instanceof AuthenticationException, e.toString());
+  }
+
+  @Test
   void recoveryStillFailsOnCorruptionBeforeTheEnd() throws Exception {
     Random r = new Random(7);
     Sample x = Fixtures.encrypt(Fixtures.RECORDINGS, r, 3 * Fixtures.CHUNK + 10, Fixtures.randomContext(r));
@@ -247,6 +289,13 @@ class RecordingFeaturesTest {
         () -> Fixtures.readerWith(Fixtures.IMPOSTOR_KMS).newInputStream(new ByteArrayInputStream(x.recording), ReadOptions.defaults()));
     assertEquals(1, e.causes().size(), e.toString());
     assertTrue(e.getMessage().contains(Fixtures.OTHER_KMS.uri()), e.getMessage());
+    // Two readers' worth of wrong keys: one exception carries every cause.
+    NoUsableKeyException both2 = assertThrows(NoUsableKeyException.class,
+        () -> Fixtures.readerWith(Fixtures.IMPOSTOR_KMS, TestKeks.newLocalKms("other"))
+            .newInputStream(new ByteArrayInputStream(x.recording), ReadOptions.defaults()));
+    assertEquals(2, both2.causes().size(), both2.toString());
+    assertEquals(1, both2.getSuppressed().length, both2.toString());
+    assertTrue(both2.causes().get(0) instanceof KmsException, both2.toString());
   }
 
   @Test
