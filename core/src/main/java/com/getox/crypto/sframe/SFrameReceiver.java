@@ -330,7 +330,14 @@ public final class SFrameReceiver {
     }
   }
 
-  /** Builds an {@link SFrameReceiver}; {@link #build()} validates. */
+  /**
+   * Builds an {@link SFrameReceiver}; {@link #build()} validates.
+   *
+   * <pre>{@code
+   * SFrameReceiver r = SFrameReceiver.builder(mine, "ptt-9")
+   *     .replayWindowFrames(256).maxEpochs(3).retireAfterMillis(10_000).build();
+   * }</pre>
+   */
   public static final class Builder {
     private final Recordings recordings;
     private final String sessionId;

@@ -312,7 +312,15 @@ public final class SFrameSender {
     }
   }
 
-  /** Builds an {@link SFrameSender}; {@link #build()} validates and creates the first epoch. */
+  /**
+   * Builds an {@link SFrameSender}; {@link #build()} validates and creates the first epoch.
+   *
+   * <pre>{@code
+   * SFrameSender s = SFrameSender.builder(members, "ptt-9", store)
+   *     .suite(SFrameSuite.AES_256_GCM_SHA512_128).rotateEveryFrames(30_000).graceFrames(25)
+   *     .onKeyPackage(control::broadcast).build();
+   * }</pre>
+   */
   public static final class Builder {
     private final Recordings members;
     private final String sessionId;
