@@ -1,6 +1,7 @@
 package com.getox.crypto.benchmarks;
 
 import java.io.File;
+import java.io.PrintStream;
 import java.util.Locale;
 
 /**
@@ -15,8 +16,11 @@ public final class Gate {
   private Gate() {}
 
   public static void main(String[] args) throws Exception {
-    Results r = Results.read(new File(args[0]));
-    double min = Double.parseDouble(args[1]);
+    System.exit(check(Results.read(new File(args[0])), Double.parseDouble(args[1]), System.out));
+  }
+
+  /** Prints one line per result and returns the exit code: 0 if every ratio is at least min. */
+  static int check(Results r, double min, PrintStream out) {
     int checked = 0;
     int failed = 0;
     for (Results.Row row : r.rows) {
@@ -26,23 +30,23 @@ public final class Gate {
       String dir = row.benchmark.substring("Throughput.ours".length());
       Results.Row ceiling = r.find("Throughput.ceiling" + dir, "provider", row.param("provider"));
       if (ceiling == null) {
-        System.err.println("gate: no ceiling" + dir + " for " + row.param("provider"));
-        System.exit(1);
+        out.println("gate: no ceiling" + dir + " for " + row.param("provider"));
+        return 1;
       }
       double ratio = row.megabytesPerSecond() / ceiling.megabytesPerSecond();
       boolean ok = ratio >= min;
       checked++;
       failed += ok ? 0 : 1;
-      System.out.println(String.format(Locale.ROOT,
+      out.println(String.format(Locale.ROOT,
           "gate: %-7s %-9s %7s B: ours %7.0f MB/s, ceiling %7.0f MB/s, ratio %.2f (min %.2f) %s",
           dir, row.param("provider"), row.param("pieceBytes"), row.megabytesPerSecond(),
           ceiling.megabytesPerSecond(), ratio, min, ok ? "ok" : "FAIL"));
     }
     if (checked == 0) {
-      System.err.println("gate: no results for ours");
-      System.exit(1);
+      out.println("gate: no results for ours");
+      return 1;
     }
-    System.out.println((checked - failed) + " passed, " + failed + " failed");
-    System.exit(failed == 0 ? 0 : 1);
+    out.println("gate: " + (checked - failed) + " passed, " + failed + " failed");
+    return failed == 0 ? 0 : 1;
   }
 }

@@ -143,6 +143,18 @@ public class Peers {
       piece = Fixtures.bytes(pieceBytes, 1);
       readBuf = new byte[pieceBytes];
       decrypting = params.getBenchmark().endsWith("Decrypt");
+      ciphertext = Fixtures.ciphertext(impl::encrypting, 4 << 20);
+      open();
+      Warm.untilStable(
+          peer,
+          () -> {
+            Fixtures.writeInPieces(writer, piece, Fixtures.OP_BYTES);
+            readOp(this);
+            return 2L * Fixtures.OP_BYTES;
+          },
+          Throughput.WARM_MILLIS,
+          Throughput.MAX_WARM_MILLIS);
+      close();
       ciphertext =
           !decrypting ? null : Fixtures.ciphertext(impl::encrypting, Fixtures.DECRYPT_MESSAGE_BYTES);
     }
@@ -151,7 +163,7 @@ public class Peers {
     public void open() throws Exception {
       sink = new Fixtures.Discard();
       writer = impl.encrypting(sink);
-      if (decrypting) {
+      if (ciphertext != null) {
         reopenReader();
       }
     }
@@ -165,6 +177,7 @@ public class Peers {
       writer.close();
       if (reader != null) {
         reader.close();
+        reader = null;
       }
     }
   }
@@ -177,6 +190,10 @@ public class Peers {
 
   @Benchmark
   public long peerDecrypt(Peer s) throws Exception {
+    return readOp(s);
+  }
+
+  static long readOp(Peer s) throws Exception {
     long left = Fixtures.OP_BYTES;
     long sum = 0;
     while (left > 0) {

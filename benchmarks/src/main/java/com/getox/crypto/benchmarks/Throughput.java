@@ -44,7 +44,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 public class Throughput {
   static final int CHUNK = 16384;
   /** Mixed-size AES-GCM warm-up before JMH's own (see {@link Warm}). */
-  static final long WARM_MILLIS = Long.getLong("ox.warmMillis", 3000);
+  static final long WARM_MILLIS = Long.getLong("ox.warmMillis", 2000);
+  /** Longest adaptive warm-up on the benchmark's own path (see {@link Warm#untilStable}). */
+  static final long MAX_WARM_MILLIS = Long.getLong("ox.maxWarmMillis", 30000);
   static final int CHUNKS_PER_OP = Fixtures.OP_BYTES / CHUNK;
 
   /** Ours: a long-lived writer and reader on the selected provider. */
@@ -73,6 +75,20 @@ public class Throughput {
       piece = Fixtures.bytes(pieceBytes, 1);
       readBuf = new byte[pieceBytes];
       decrypting = params.getBenchmark().endsWith("Decrypt");
+      // Warm up on the benchmark's own path, both directions, over a small recording.
+      ciphertext =
+          Fixtures.ciphertext(out -> recordings.newWriter(out, Fixtures.CONTEXT), 4 << 20);
+      open();
+      Warm.untilStable(
+          "ours/" + provider,
+          () -> {
+            Fixtures.writeInPieces(writer, piece, Fixtures.OP_BYTES);
+            readOp(this);
+            return 2L * Fixtures.OP_BYTES;
+          },
+          WARM_MILLIS,
+          MAX_WARM_MILLIS);
+      close();
       ciphertext = !decrypting ? null :
           Fixtures.ciphertext(
               out -> recordings.newWriter(out, Fixtures.CONTEXT), Fixtures.DECRYPT_MESSAGE_BYTES);
@@ -82,7 +98,7 @@ public class Throughput {
     public void open() throws Exception {
       sink = new Fixtures.Discard();
       writer = recordings.newWriter(sink, Fixtures.CONTEXT);
-      if (decrypting) {
+      if (ciphertext != null) {
         reopenReader();
       }
     }
@@ -96,6 +112,7 @@ public class Throughput {
       writer.close();
       if (reader != null) {
         reader.close();
+        reader = null;
       }
     }
   }
@@ -130,6 +147,15 @@ public class Throughput {
         seal(i, plain, sealed[i]);
       }
       counter = CHUNKS_PER_OP;
+      Warm.untilStable(
+          "ceiling/" + provider,
+          () -> {
+            sealOp(this);
+            openOp(this);
+            return 2L * Fixtures.OP_BYTES;
+          },
+          WARM_MILLIS,
+          MAX_WARM_MILLIS);
     }
 
     GCMParameterSpec spec(long index) {
@@ -159,6 +185,10 @@ public class Throughput {
 
   @Benchmark
   public long oursDecrypt(Ours s) throws Exception {
+    return readOp(s);
+  }
+
+  static long readOp(Ours s) throws Exception {
     long left = Fixtures.OP_BYTES;
     long sum = 0;
     while (left > 0) {
@@ -176,6 +206,15 @@ public class Throughput {
 
   @Benchmark
   public int ceilingEncrypt(Ceiling s) throws Exception {
+    return sealOp(s);
+  }
+
+  @Benchmark
+  public int ceilingDecrypt(Ceiling s) throws Exception {
+    return openOp(s);
+  }
+
+  static int sealOp(Ceiling s) throws Exception {
     int n = 0;
     for (int i = 0; i < CHUNKS_PER_OP; i++) {
       n += s.seal(s.counter++, s.plain, s.out);
@@ -183,8 +222,7 @@ public class Throughput {
     return n + s.out[0];
   }
 
-  @Benchmark
-  public int ceilingDecrypt(Ceiling s) throws Exception {
+  static int openOp(Ceiling s) throws Exception {
     int n = 0;
     for (int i = 0; i < CHUNKS_PER_OP; i++) {
       n += s.open(i, s.sealed[i], s.plain);

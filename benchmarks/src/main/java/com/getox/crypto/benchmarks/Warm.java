@@ -13,7 +13,50 @@ import javax.crypto.spec.SecretKeySpec;
 final class Warm {
   private static final int[] SIZES = {17, 640, 4096, 16384, 65536, 1 << 20};
 
+  /** Warm-up ends only once the workload runs at least this fast (AES-GCM below it is not JIT-compiled). */
+  static final double MIN_MB_PER_S = Double.parseDouble(System.getProperty("ox.warmMinMBps", "150"));
+
   private Warm() {}
+
+  /** One round of a benchmark's own workload; returns the bytes it processed. */
+  interface Work {
+    long run() throws Exception;
+  }
+
+  /**
+   * Runs {@code work} until its speed has reached a plateau: at least {@code minMillis}, at least
+   * {@link #MIN_MB_PER_S}, and no 200 ms window more than 15% faster than the best so far for
+   * 1.5 s. Gives up after {@code maxMillis}. On a loaded 2-core machine C2 can take well over 10 s
+   * to compile SunJCE's GHASH; measuring before that measures the interpreter.
+   */
+  static void untilStable(String what, Work work, long minMillis, long maxMillis) throws Exception {
+    long start = System.nanoTime();
+    long windowStart = start;
+    long windowBytes = 0;
+    double best = 0;
+    long bestAt = start;
+    while (true) {
+      windowBytes += work.run();
+      long now = System.nanoTime();
+      if (now - windowStart < 200_000_000L) {
+        continue;
+      }
+      double rate = windowBytes * 1e3 / (now - windowStart); // MB/s
+      windowStart = now;
+      windowBytes = 0;
+      if (rate > best * 1.15) {
+        bestAt = now;
+      }
+      best = Math.max(best, rate);
+      long elapsed = (now - start) / 1_000_000L;
+      boolean plateau = (now - bestAt) >= 1_500_000_000L;
+      if ((elapsed >= minMillis && rate >= MIN_MB_PER_S && plateau) || elapsed >= maxMillis) {
+        System.out.printf("warm-up of %s: %d ms, last %.0f MB/s, best %.0f MB/s%n",
+            what, elapsed, rate, best);
+        return;
+      }
+    }
+  }
 
   static void aesGcm(long millis) throws Exception {
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
