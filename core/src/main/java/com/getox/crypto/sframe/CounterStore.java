@@ -26,6 +26,12 @@ public interface CounterStore {
   void store(String name, long value) throws IOException;
 
   /**
+   * Forgets {@code name}, whose value will never be needed again (the counter of a retired epoch).
+   * The default keeps it; a store that implements this stays small over a long session.
+   */
+  default void remove(String name) throws IOException {}
+
+  /**
    * A store kept in one small properties file, replaced atomically on every write: written to
    * {@code file.tmp}, synced to disk, then renamed over {@code file}. Opening it reads the file
    * (or, after a crash in the middle of a replacement on a platform whose rename cannot replace,

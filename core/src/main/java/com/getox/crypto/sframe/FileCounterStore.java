@@ -60,6 +60,20 @@ final class FileCounterStore implements CounterStore {
     }
   }
 
+  @Override
+  public synchronized void remove(String name) throws IOException {
+    Long old = values.remove(name);
+    if (old == null) {
+      return;
+    }
+    try {
+      write();
+    } catch (IOException e) {
+      values.put(name, old);
+      throw e;
+    }
+  }
+
   private void write() throws IOException {
     Properties p = new Properties();
     for (Map.Entry<String, Long> e : values.entrySet()) {

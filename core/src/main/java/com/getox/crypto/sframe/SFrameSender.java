@@ -3,6 +3,7 @@ package com.getox.crypto.sframe;
 import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.FormatException;
 import com.getox.crypto.KeyPackage;
+import com.getox.crypto.OxCryptoException;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.audit.AuditEvent;
@@ -206,10 +207,17 @@ public final class SFrameSender {
   }
 
   private void switchToPending() {
-    retire(current);
+    Epoch old = current;
     current = pending;
     current.startMillis = clockMillis.getAsLong();
     pending = null;
+    retire(old);
+    try {
+      // Only the latest epoch can be resumed, so an older epoch's counter is never needed again.
+      store.remove(counterName(old.number));
+    } catch (IOException e) {
+      // harmless: the stale entry stays in the store
+    }
   }
 
   private Epoch newEpoch() throws IOException, GeneralSecurityException {
@@ -242,9 +250,12 @@ public final class SFrameSender {
     byte[] base = kp.secret();
     try {
       long number = parseEpoch(kp.header().context().get(CTX_EPOCH));
-      String name = sessionId + "/next-epoch";
-      if (!ReplayWindow.greater(store.load(name), number)) {
-        store.store(name, number + 1);
+      long next = store.load(sessionId + "/next-epoch");
+      if (next != number + 1) {
+        throw new OxCryptoException(
+            "can only resume session " + sessionId + "'s latest epoch"
+                + (next == 0 ? " (the counter store knows none)" : " (" + (next - 1) + ")")
+                + "; this key package is for epoch " + number);
       }
       Epoch e = new Epoch(number, SFrameKey.derive(suite, base, number), kp);
       e.nextCtr = store.load(counterName(number));
@@ -394,10 +405,11 @@ public final class SFrameSender {
     }
 
     /**
-     * Continues the epoch of {@code keyPackage} (this session's latest, which the members already
-     * hold) after a restart instead of starting a new one: the key is unwrapped again with the
-     * builder's {@link Recordings}, so it must include a KEK of this sender's, and counting
-     * resumes from the value in the counter store.
+     * Continues the epoch of {@code keyPackage} after a restart instead of starting a new one: the
+     * key is unwrapped again with the builder's {@link Recordings}, so it must include a KEK of
+     * this sender's, and counting resumes from the value in the counter store. It must be the
+     * latest key package this sender handed out (the counter store's latest epoch), else {@link
+     * #build()} throws an {@link OxCryptoException}: older epochs' counters are not kept.
      */
     public Builder resume(byte[] keyPackage) {
       this.resume = Objects.requireNonNull(keyPackage, "keyPackage").clone();

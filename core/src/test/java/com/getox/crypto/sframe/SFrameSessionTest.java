@@ -248,8 +248,34 @@ class SFrameSessionTest {
 
     // a restart without resume starts a fresh epoch, never epoch 0 again
     SFrameSender fresh =
-        SFrameSender.builder(Members.wrappingFor("bob"), "s10", CounterStore.file(file)).build();
+        SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", CounterStore.file(file)).build();
     assertEquals(1, fresh.currentEpoch());
+    // epoch 0 is no longer the latest: resuming it is refused
+    OxCryptoException e = assertThrows(OxCryptoException.class,
+        () -> SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", CounterStore.file(file))
+            .resume(s.currentKeyPackage()).build());
+    assertTrue(e.getMessage().contains("latest epoch (1)"), e.getMessage());
+    // and with a lost counter store, nothing can be resumed
+    assertThrows(OxCryptoException.class,
+        () -> SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10",
+                CounterStore.file(new File(dir, "lost.ctr")))
+            .resume(fresh.currentKeyPackage()).build());
+  }
+
+  @Test
+  void retiredEpochCountersArePrunedFromTheStore() throws Exception {
+    File file = new File(dir, "s17.ctr");
+    SFrameSender s = SFrameSender.builder(Members.wrappingFor("bob"), "s17", CounterStore.file(file))
+        .rotateEveryFrames(3).graceFrames(1).build();
+    for (int i = 0; i < 20; i++) {
+      s.encrypt(new byte[1], new byte[0]);
+    }
+    assertEquals(4, s.currentEpoch());
+    java.util.Properties p = new java.util.Properties();
+    try (java.io.FileInputStream in = new java.io.FileInputStream(file)) {
+      p.load(in);
+    }
+    assertEquals(new java.util.TreeSet<>(Arrays.asList("s17/ctr/4", "s17/next-epoch")), p.stringPropertyNames());
   }
 
   @Test
