@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Tag;
  * seed inputs under {@code src/test/resources/com/getox/crypto/RecordingFuzzTestInputs/<method>/}
  * (and {@code .cifuzz-corpus/} if present). To fuzz for real, see core/README.md:
  * {@code JAZZER_FUZZ=1 mvn -pl core test -Dtest=RecordingFuzzTest#headerParser}.
+ *
+ * <p>{@code keysetFile} fuzzes the local keyset file parser ({@code LocalKms.open}).
  */
 @Tag("fuzz")
 class RecordingFuzzTest {
@@ -95,6 +97,38 @@ class RecordingFuzzTest {
     } catch (GeneralSecurityException e) {
       assertTrue(e instanceof OxCryptoException, e.toString());
       assertTrue(d.failure != null, "random access rejected what the stream accepted: " + e);
+    }
+  }
+
+  /**
+   * The local keyset file parser (Jackson streaming plus Tink's JSON keyset format) on arbitrary
+   * bytes: it opens, or fails with an IOException or a GeneralSecurityException, never a runtime
+   * exception. What opens must wrap and unwrap.
+   */
+  @FuzzTest(maxDuration = "5m")
+  void keysetFile(byte[] data) throws Exception {
+    java.io.File f = java.io.File.createTempFile("fuzz-keyset", ".json");
+    try {
+      java.nio.file.Files.write(f.toPath(), data);
+      com.getox.crypto.local.LocalKms kms;
+      try {
+        kms = com.getox.crypto.local.LocalKms.open(f, com.getox.crypto.local.KeysetProtection.insecurePlaintext());
+      } catch (IOException | GeneralSecurityException expected) {
+        return;
+      }
+      EncryptionContext ctx = EncryptionContext.builder().put("k", "v").build();
+      try {
+        com.getox.crypto.kek.WrappedKey w = kms.wrap(KEY, ctx);
+        assertArrayEquals(KEY, kms.unwrap(w, ctx));
+      } catch (GeneralSecurityException acceptable) {
+        // e.g. a keyset whose primary is not usable
+      }
+      kms.versions();
+      kms.toString();
+    } finally {
+      if (!f.delete()) {
+        f.deleteOnExit();
+      }
     }
   }
 
