@@ -16,7 +16,6 @@ import javax.crypto.spec.SecretKeySpec;
 final class SFrameKey {
   private static final byte[] KEY_LABEL = "SFrame 1.0 Secret key ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SALT_LABEL = "SFrame 1.0 Secret salt ".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] RATCHET_LABEL = "SFrame 1.0 Ratchet".getBytes(StandardCharsets.US_ASCII);
 
   final SFrameSuite suite;
   final long kid;
@@ -49,16 +48,6 @@ final class SFrameKey {
     Mac mac = Mac.getInstance(suite.hmacAlgorithm());
     mac.init(new SecretKeySpec(new byte[mac.getMacLength()], suite.hmacAlgorithm()));
     return mac.doFinal(baseKey);
-  }
-
-  /** The next base key of an RFC 9605 section 5.1 ratchet: Expand(Extract("", b), "SFrame 1.0 Ratchet", Nh). */
-  static byte[] ratchet(SFrameSuite suite, byte[] baseKey) throws GeneralSecurityException {
-    byte[] secret = extract(suite, baseKey);
-    try {
-      return HkdfExpand.expand(suite.hmacAlgorithm(), secret, RATCHET_LABEL, secret.length);
-    } finally {
-      Arrays.fill(secret, (byte) 0);
-    }
   }
 
   static byte[] label(byte[] prefix, long kid, SFrameSuite suite) {
