@@ -131,7 +131,10 @@ public final class RecordingInputStream extends InputStream {
         truncated = true; // a torn final write: drop it, keep what authenticated
         return;
       }
-      throw e;
+      // Cryptographically a cut inside the last chunk and a corrupted last chunk look the same.
+      throw new AuthenticationException(
+          "final chunk " + chunkIndex + " failed authentication: the recording is truncated or corrupt",
+          e);
     }
   }
 

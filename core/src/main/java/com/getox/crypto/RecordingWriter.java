@@ -126,15 +126,40 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
     return !closed;
   }
 
-  /** Seals the final chunk and closes the sink. Idempotent. */
+  /** Seals the final chunk and closes the sink. Idempotent; does nothing after {@link #abort()}. */
   @Override
   public void close() throws IOException {
+    finish(true);
+  }
+
+  /**
+   * Closes the sink <em>without</em> sealing the final chunk, so the recording reads as truncated
+   * (a {@link TruncationException}, or {@link Recordings#recover} for its complete chunks) instead
+   * of as a complete, shorter recording. Call it when the audio source failed mid-recording and a
+   * reader must not mistake the result for the whole recording:
+   *
+   * <pre>{@code
+   * RecordingWriter w = recordings.newWriter(out, ctx);
+   * try {
+   *   pump(mic, w);
+   *   w.close();
+   * } catch (IOException e) {
+   *   w.abort();
+   *   throw e;
+   * }
+   * }</pre>
+   */
+  public void abort() throws IOException {
+    finish(false);
+  }
+
+  private void finish(boolean seal) throws IOException {
     if (closed) {
       return;
     }
     closed = true;
     try {
-      if (failure == null) {
+      if (seal && failure == null) {
         sealAndEmit(pending, 0, pendingBytes);
         sink.flush();
       }

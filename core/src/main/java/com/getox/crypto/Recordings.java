@@ -79,6 +79,20 @@ public final class Recordings {
     return new Builder();
   }
 
+  /**
+   * The plaintext length that a body of {@code bodyBytes} (everything after the header) holds if
+   * it is intact, or -1 if no valid chunk layout has that length. Not authenticated: see {@link
+   * SeekableRecording#size()}.
+   */
+  public static long plaintextLength(long bodyBytes) {
+    return Cobblestone.plaintextLength(bodyBytes);
+  }
+
+  /** The body's chunk size in plaintext bytes (16384 for Cobblestone-256). */
+  public static int chunkSizeBytes() {
+    return Cobblestone.CHUNK_PLAINTEXT_BYTES;
+  }
+
   /** The KEKs every new recording's data key is wrapped under. */
   public List<Kek> wrapKeks() {
     return wrapKeks;

@@ -81,6 +81,28 @@ class RoundTripTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void anAbortedWriterLeavesATruncatedRecordingNotAShorterCompleteOne() throws Exception {
+    byte[] plain = new byte[40_000];
+    new Random(9).nextBytes(plain);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    RecordingWriter w = RECORDINGS.newWriter(out, CTX);
+    w.write(plain);
+    w.abort();
+    w.close(); // a later close (try-with-resources) must not seal it
+    byte[] ct = out.toByteArray();
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> readAll(RECORDINGS.newInputStream(new ByteArrayInputStream(ct), ReadOptions.defaults())));
+    assertEquals(true, e.getCause() instanceof TruncationException, e.toString());
+    ByteArrayOutputStream recovered = new ByteArrayOutputStream();
+    RecoveryReport report =
+        RECORDINGS.recover(new ByteArrayInputStream(ct), recovered, ReadOptions.defaults());
+    assertEquals(true, report.truncated());
+    assertArrayEquals(java.util.Arrays.copyOf(plain, 32768), recovered.toByteArray());
+  }
+
   /** A SeekableByteChannel over an array (java.nio.file-free, as on Android 24). */
   static final class InMemoryChannel implements SeekableByteChannel {
     private final byte[] data;

@@ -193,6 +193,16 @@ public final class LocalKms implements Kek {
     return new LocalKms(file, parsed.name, effective, new State(handle, parsed.destroyed));
   }
 
+  /** How the keyset file {@code file} is protected, read without any key (to pick a prompt). */
+  public static KeysetProtection.Kind protectionOf(File file) throws IOException, OxCryptoException {
+    if (file.length() > MAX_FILE_BYTES) {
+      throw new FormatException("keyset file is over " + MAX_FILE_BYTES + " bytes");
+    }
+    try (InputStream in = new FileInputStream(file)) {
+      return KeysetFile.parse(in).protection;
+    }
+  }
+
   private static KeysetHandle parseEncrypted(String json, Aead aead, byte[] ad, String hint)
       throws GeneralSecurityException {
     try {
