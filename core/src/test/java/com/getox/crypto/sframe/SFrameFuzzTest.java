@@ -13,15 +13,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Jazzer targets for the header parser and the receiver. Under plain {@code mvn verify} Jazzer
- * runs them in regression mode (on their stored inputs, if any); {@code JAZZER_FUZZ=1 mvn test -pl
- * core -Dtest=SFrameFuzzTest} fuzzes them for {@code maxDuration} each. The seeded cases below feed
- * the same targets random and mutated frames on every build.
+ * runs them in regression mode, in core's separate {@code fuzz-regression} surefire execution (see
+ * core/README.md); {@code JAZZER_FUZZ=1 mvn test -pl core -Dtest=SFrameFuzzTest#headerParser} (or
+ * {@code #receiverDecrypt}) fuzzes one for its {@code maxDuration}. The seeded cases below feed the
+ * same targets random and mutated frames on every build.
  */
+@Tag("fuzz")
 class SFrameFuzzTest {
   private static final SFrameReceiver RECEIVER;
   private static final List<byte[]> FRAMES = new ArrayList<>();
