@@ -36,7 +36,7 @@ public final class MatrixProviderListener implements LauncherSessionListener {
         "[provider-matrix] " + wanted + " installed; providers now: " + providerNames());
   }
 
-  /** Installs {@code wanted} first and verifies it; visible for {@link MatrixProviderInUseTest}. */
+  /** Installs {@code wanted} first and verifies it; visible for {@link MatrixProviderInUseCheck}. */
   static void install(String wanted) throws GeneralSecurityException {
     Provider p = newProvider(wanted);
     Providers.prefer(p);

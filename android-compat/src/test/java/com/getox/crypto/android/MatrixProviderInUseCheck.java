@@ -13,7 +13,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * and HMAC-SHA512 resolve to (so the run really exercised it). Skipped outside the matrix.
  */
 @EnabledIfSystemProperty(named = MatrixProviderListener.PROPERTY, matches = ".+")
-class MatrixProviderInUseTest {
+class MatrixProviderInUseCheck {
 
   @Test
   void theMatrixProviderStillResolvesAesGcmAndHmac() throws Exception {
