@@ -33,6 +33,7 @@ public final class RecordingInputStream extends InputStream {
   private long chunkIndex;
   private boolean done;
   private boolean truncated;
+  private boolean closed;
   private IOException failure;
 
   RecordingInputStream(
@@ -71,6 +72,9 @@ public final class RecordingInputStream extends InputStream {
     }
     if (failure != null) {
       throw new IOException(failure.getMessage(), failure.getCause());
+    }
+    if (closed) {
+      throw new IOException("recording stream is closed");
     }
     if (len == 0) {
       return 0;
@@ -152,6 +156,7 @@ public final class RecordingInputStream extends InputStream {
 
   @Override
   public void close() throws IOException {
+    closed = true;
     Arrays.fill(plain, (byte) 0);
     plainLen = plainPos = 0;
     done = true;
