@@ -15,7 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
  * of these once at startup, before the first recording, if you want another.
  *
  * <pre>{@code
- * // A server that ships org.conscrypt:conscrypt-openjdk-uber (BoringSSL, ~1.4x SunJCE on small
+ * // A server that ships org.conscrypt:conscrypt-openjdk-uber (BoringSSL, ~2x SunJCE on 640 B
  * // chunks on JDK 17):
  * Provider p = Providers.preferConscrypt();
  * // Any provider, e.g. Bouncy Castle as the last resort where nothing else has AES-GCM:
