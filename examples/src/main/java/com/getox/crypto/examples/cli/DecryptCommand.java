@@ -5,6 +5,7 @@ import com.getox.crypto.RecordingInputStream;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.RecoveryReport;
 import com.getox.crypto.SeekableRecording;
+import com.getox.crypto.hpke.HpkeRecipient;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,12 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -44,13 +48,28 @@ import picocli.CommandLine.ParentCommand;
       "  oxcrypt decrypt --keyset keys.json --expect user-id=u-7 talk.oxr talk.pcm",
       "  oxcrypt decrypt --keyset keys.json --offset 320000 --length 32000 talk.oxr -",
       "  oxcrypt decrypt --keyset keys.json --recover crashed.oxr salvaged.pcm",
+      "  oxcrypt decrypt --identity alice.key shared.oxr shared.pcm",
       ""
     })
 final class DecryptCommand implements Callable<Integer> {
   private static final int BUFFER_BYTES = 64 * 1024;
 
   @ParentCommand OxCrypt root;
-  @Mixin KeysetOptions keyset;
+
+  // Not the KeysetOptions mixin: here --keyset is optional, since --identity can replace it.
+  @Option(names = "--keyset", paramLabel = "FILE",
+      description = "The keyset file. At least one of --keyset and --identity is needed.")
+  Path keysetFile;
+
+  @Option(names = "--passphrase-file", paramLabel = "FILE",
+      description = "File holding the keyset passphrase (one trailing newline is ignored). "
+          + "Default: the environment variable " + KeysetOptions.PASSPHRASE_ENV + ".")
+  Path passphraseFile;
+
+  @Option(names = "--identity", paramLabel = "NAME.key",
+      description = "A recipient's private key from 'keys create-recipient': opens recordings "
+          + "shared with it ('share --to-public-key NAME.pub'). With --keyset, either may open IN.")
+  Path identity;
 
   @Option(names = "--expect", paramLabel = "KEY=VALUE",
       description = "Require this encryption context entry (exit 3 otherwise, before any output). Repeatable.")
@@ -96,7 +115,20 @@ final class DecryptCommand implements Callable<Integer> {
     ReadOptions.Builder options = ReadOptions.builder();
     expect.forEach(options::expect);
     ReadOptions readOptions = options.build();
-    Recordings recordings = Recordings.builder().unwrapWith(keyset.open(root)).build();
+    if (keysetFile == null && identity == null) {
+      throw new CliException(OxCrypt.USAGE, "give --keyset FILE or --identity NAME.key (or both)");
+    }
+    if (passphraseFile != null && keysetFile == null) {
+      throw new CliException(OxCrypt.USAGE, "--passphrase-file goes with --keyset");
+    }
+    Recordings.Builder keys = Recordings.builder();
+    if (identity != null) {
+      keys.unwrapWith(readIdentity(root, identity));
+    }
+    if (keysetFile != null) {
+      keys.unwrapWith(KeysetOptions.of(keysetFile, passphraseFile).open(root));
+    }
+    Recordings recordings = keys.build();
 
     if (random) {
       try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
@@ -124,6 +156,36 @@ final class DecryptCommand implements Callable<Integer> {
       }
     }
     return OxCrypt.OK;
+  }
+
+  /**
+   * A recipient's private key from 'keys create-recipient'. Exit 4 if the file is not one; a
+   * warning if others may read it.
+   */
+  static HpkeRecipient readIdentity(OxCrypt root, Path file) throws Exception {
+    String json = ShareCommand.readSmallFile(file, "identity");
+    HpkeRecipient id;
+    try {
+      id = HpkeRecipient.fromInsecurePrivateKeyset(json);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      id = null; // not e.getMessage(): it may quote the file, and the file holds a private key
+    }
+    if (id == null || !id.hasPrivateKey()) {
+      throw new CliException(OxCrypt.NO_USABLE_KEY, "identity " + file + " is not a recipient "
+          + "private key (made by 'keys create-recipient'"
+          + (json.contains("ASYMMETRIC_PUBLIC") && !json.contains("ASYMMETRIC_PRIVATE")
+              ? "; this looks like the public .pub file: --identity needs the .key file)" : ")"));
+    }
+    try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+      if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+        root.warn("identity " + file + " is a plaintext private key readable by others than its "
+            + "owner (" + PosixFilePermissions.toString(perms) + "): chmod 600 it");
+      }
+    } catch (UnsupportedOperationException notPosix) {
+      // no POSIX permissions to check here
+    }
+    return id;
   }
 
   /** To stdout directly; to a file through a temporary file renamed into place on success. */

@@ -85,10 +85,19 @@ final class EncryptCommand implements Callable<Integer> {
         if (complete) {
           writer.close(); // seals the final chunk: only now is the recording complete
         } else {
-          dst.close(); // not writer.close(): that would make the prefix look like the whole input
+          abortQuietly(writer); // not close(): that would make the prefix look like the whole input
         }
       }
     }
     return OxCrypt.OK;
+  }
+
+  /** Closes without sealing; the failure that got us here is the one to report. */
+  private static void abortQuietly(RecordingWriter writer) {
+    try {
+      writer.abort();
+    } catch (IOException ignored) {
+      // the sink failed too: the recording is truncated either way
+    }
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingHeader;
+import com.getox.crypto.Recordings;
 import com.getox.crypto.kek.WrappedKey;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,17 +30,11 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Print the header and body layout of the recording IN ('-' for stdin) as JSON.",
-      "Needs no keys and authenticates nothing: plaintextBytes is what the body's length implies."
+      "Needs no keys and authenticates nothing: plaintextBytes is what the body's length implies.",
+      "\"recipients\" lists the ID (KEK URI) of everyone who can open it: 'revoke --recipient' takes these."
     },
     footer = {"%nExample:%n  oxcrypt inspect talk.oxr", ""})
 final class InspectCommand implements Callable<Integer> {
-  // The Cobblestone-256 layout (docs/FORMAT.md): salt(24) || commitment(32) || chunks of
-  // 16384+16 bytes, the final one 16..16399 bytes. Restated here because core keeps it internal.
-  static final int CHUNK_PLAINTEXT_BYTES = 16_384;
-  static final int TAG_BYTES = 16;
-  static final int CHUNK_CIPHERTEXT_BYTES = CHUNK_PLAINTEXT_BYTES + TAG_BYTES;
-  static final int PREFIX_BYTES = 24 + 32;
-
   @ParentCommand OxCrypt root;
 
   @Parameters(index = "0", paramLabel = "IN", description = "The recording, or '-' for stdin.")
@@ -67,6 +62,9 @@ final class InspectCommand implements Callable<Integer> {
     for (Map.Entry<String, String> e : header.context().asMap().entrySet()) {
       context.put(e.getKey(), e.getValue());
     }
+    // A recipient is a KEK that can open the recording: its URI is the ID that 'revoke' takes.
+    ArrayNode recipients = json.putArray("recipients");
+    header.wrappedKeys().stream().map(WrappedKey::kekUri).distinct().forEach(recipients::add);
     ArrayNode keys = json.putArray("wrappedKeys");
     for (WrappedKey k : header.wrappedKeys()) {
       ObjectNode key = keys.addObject();
@@ -75,35 +73,22 @@ final class InspectCommand implements Callable<Integer> {
       key.put("algorithm", k.algorithm());
       key.put("wrappedBytes", k.wrappedLength());
     }
-    json.put("chunkSize", CHUNK_PLAINTEXT_BYTES);
+    json.put("chunkSize", Recordings.chunkSizeBytes());
     json.put("bodyBytes", bodyBytes);
-    long plaintext = plaintextLength(bodyBytes);
+    long plaintext = Recordings.plaintextLength(bodyBytes);
     if (plaintext < 0) {
       json.putNull("plaintextBytes");
       json.putNull("chunks");
       json.put("layout", "invalid: the body length fits no chunk layout (truncated or trailing data)");
     } else {
       json.put("plaintextBytes", plaintext);
-      json.put("chunks", plaintext / CHUNK_PLAINTEXT_BYTES + 1);
+      json.put("chunks", plaintext / Recordings.chunkSizeBytes() + 1);
       json.put("layout", "valid (not authenticated: inspect decrypts nothing)");
     }
     OutputStream out = root.stdoutNonClosing();
     out.write((mapper.writeValueAsString(json) + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
     out.flush();
     return OxCrypt.OK;
-  }
-
-  /** The plaintext length a body of {@code bodyBytes} (salt and commitment included) implies, or -1. */
-  static long plaintextLength(long bodyBytes) {
-    long chunkBytes = bodyBytes - PREFIX_BYTES;
-    if (chunkBytes < TAG_BYTES) {
-      return -1;
-    }
-    long rest = chunkBytes % CHUNK_CIPHERTEXT_BYTES;
-    if (rest < TAG_BYTES) {
-      return -1; // the final chunk is always present and shorter than a full one
-    }
-    return chunkBytes / CHUNK_CIPHERTEXT_BYTES * CHUNK_PLAINTEXT_BYTES + rest - TAG_BYTES;
   }
 
   private static long count(InputStream in) throws IOException {

@@ -1,11 +1,22 @@
 package com.getox.crypto.examples.cli;
 
+import com.getox.crypto.ReadOptions;
+import com.getox.crypto.RecordingFiles;
+import com.getox.crypto.hpke.HpkeRecipient;
 import com.getox.crypto.local.KeyVersion;
 import com.getox.crypto.local.KeysetProtection;
 import com.getox.crypto.local.LocalKms;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,10 +24,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code oxcrypt keys ...}: manages the KEK versions in a local keyset file. */
+/**
+ * {@code oxcrypt keys ...}: manages the KEK versions in a local keyset file, and creates the HPKE
+ * key pairs of recipients that recordings can be shared with.
+ */
 @Command(
     name = "keys",
-    description = "Create a keyset file and manage its KEK versions.",
+    description = "Create a keyset file and manage its KEK versions; create a recipient key pair.",
     mixinStandardHelpOptions = true,
     subcommands = {
       KeysCommand.Create.class,
@@ -24,7 +38,8 @@ import picocli.CommandLine.ParentCommand;
       KeysCommand.List.class,
       KeysCommand.Disable.class,
       KeysCommand.Enable.class,
-      KeysCommand.Destroy.class
+      KeysCommand.Destroy.class,
+      KeysCommand.CreateRecipient.class
     })
 final class KeysCommand {
   @ParentCommand OxCrypt root;
@@ -153,6 +168,14 @@ final class KeysCommand {
     @Override
     public Integer call() throws Exception {
       LocalKms kms = keyset.open(parent.root);
+      check(kms);
+      apply(kms, version);
+      printVersions(parent.root, kms);
+      return OxCrypt.OK;
+    }
+
+    /** Usage errors for a version that is missing, the primary, or already destroyed. */
+    void check(LocalKms kms) throws CliException {
       KeyVersion target = null;
       for (KeyVersion v : kms.versions()) {
         if (v.id() == version) {
@@ -162,13 +185,13 @@ final class KeysCommand {
       if (target == null) {
         throw new CliException(OxCrypt.USAGE, "keyset " + keyset.keyset + " has no version " + version);
       }
+      if (target.status() == KeyVersion.Status.DESTROYED) {
+        throw new CliException(OxCrypt.USAGE, "version " + version + " was destroyed already");
+      }
       if (target.isPrimary()) {
         throw new CliException(OxCrypt.USAGE,
             "version " + version + " is the primary: run 'keys rotate' first");
       }
-      apply(kms, version);
-      printVersions(parent.root, kms);
-      return OxCrypt.OK;
     }
   }
 
@@ -191,12 +214,150 @@ final class KeysCommand {
   }
 
   @Command(name = "destroy", mixinStandardHelpOptions = true,
-      description = "Delete a (non-primary) version's key material for good: every recording only it "
-          + "can open becomes unrecoverable.")
+      description = {
+        "Delete a (non-primary) version's key material for good: every recording only it "
+            + "can open becomes unrecoverable (crypto-shredding).",
+        "With --scan, first list the recordings under PATH... that depend on this version alone "
+            + "(read from their headers, no key needed); with --dry-run, only list them and "
+            + "destroy nothing. Recordings that another KEK or a recipient can also open are not "
+            + "listed: they stay readable."
+      },
+      footer = {
+        "%nExamples:",
+        "  oxcrypt keys destroy --dry-run --scan recordings/ --keyset keys.json --version 1842051372",
+        "  oxcrypt keys destroy --scan recordings/ --keyset keys.json --version 1842051372",
+        ""
+      })
   static final class Destroy extends VersionChange {
+    @Option(names = "--dry-run",
+        description = "Destroy nothing: list what destroying would shred (needs --scan).")
+    boolean dryRun;
+
+    @Option(names = "--scan", arity = "1..*", paramLabel = "PATH",
+        description = "Recordings, or directories of them, to check for dependence on the version.")
+    java.util.List<Path> scan;
+
+    @Override
+    public Integer call() throws Exception {
+      if (dryRun && scan == null) {
+        throw new CliException(OxCrypt.USAGE, "--dry-run needs --scan PATH... to know what to check");
+      }
+      OxCrypt root = parent.root;
+      LocalKms kms = keyset.open(root);
+      check(kms);
+      java.util.List<File> dependent = null;
+      if (scan != null) {
+        java.util.List<File> files = new java.util.ArrayList<>();
+        for (Path p : scan) {
+          files.add(p.toFile());
+        }
+        // Before destroying: a scan that fails (a missing PATH) must leave the keyset untouched.
+        dependent = RecordingFiles.dependingOnlyOn(
+            files, kms.uri(), Long.toString(version), ReadOptions.defaults());
+      }
+      PrintStream out = out(root);
+      if (dryRun) {
+        out.printf("dry run: nothing was destroyed. Destroying version %d of %s would make %d "
+            + "scanned recording%s unreadable:%n", version, kms.uri(), dependent.size(),
+            dependent.size() == 1 ? "" : "s");
+        printFiles(out, dependent);
+        return OxCrypt.OK;
+      }
+      apply(kms, version);
+      printVersions(root, kms);
+      if (dependent != null) {
+        out.printf("destroyed version %d of %s: %d scanned recording%s can no longer be opened:%n",
+            version, kms.uri(), dependent.size(), dependent.size() == 1 ? "" : "s");
+        printFiles(out, dependent);
+      }
+      return OxCrypt.OK;
+    }
+
+    private static void printFiles(PrintStream out, java.util.List<File> files) {
+      for (File f : files) {
+        out.println("  " + f.getPath());
+      }
+      out.flush();
+    }
+
     @Override
     void apply(LocalKms kms, long id) throws Exception {
       kms.destroy(id);
+    }
+  }
+
+  @Command(name = "create-recipient", mixinStandardHelpOptions = true,
+      description = {
+        "Create an HPKE (X25519, HKDF-SHA256, AES-256-GCM) key pair for someone recordings can be "
+            + "shared with: NAME.pub holds the public key (give it to whoever shares with you: "
+            + "'share --to-public-key NAME.pub'), NAME.key the private key ('decrypt --identity "
+            + "NAME.key').",
+        "NAME.key is INSECURE plaintext: anyone who can read it opens everything shared with the "
+            + "recipient. It is created readable and writable by its owner only (where the file "
+            + "system has POSIX permissions)."
+      },
+      footer = {"%nExample:%n  oxcrypt keys create-recipient --out alice", ""})
+  static final class CreateRecipient implements Callable<Integer> {
+    @ParentCommand KeysCommand parent;
+
+    @Option(names = "--out", required = true, paramLabel = "NAME",
+        description = "Where to write: NAME.pub and NAME.key (neither may exist).")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      OxCrypt root = parent.root;
+      Path pub = Path.of(name + ".pub");
+      Path key = Path.of(name + ".key");
+      for (Path p : new Path[] {pub, key}) {
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+          throw new CliException(OxCrypt.USAGE, "file already exists: " + p);
+        }
+      }
+      HpkeRecipient recipient = HpkeRecipient.generate();
+      byte[] secret = recipient.insecurePrivateKeysetJson().getBytes(StandardCharsets.UTF_8);
+      boolean done = false;
+      try {
+        writeOwnerOnly(key, secret);
+        Files.write(pub, recipient.publicKeysetJson().getBytes(StandardCharsets.UTF_8),
+            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        done = true;
+      } finally {
+        Arrays.fill(secret, (byte) 0);
+        if (!done) {
+          Files.deleteIfExists(key);
+        }
+      }
+      root.warn(key + " holds the private key in the clear (INSECURE): anyone who can read it "
+          + "opens every recording shared with " + recipient.uri() + ". Keep it owner-only.");
+      PrintStream out = out(root);
+      out.printf("recipient   %s%n", recipient.uri());
+      out.printf("public key  %s  (shareable: 'share --to-public-key %s')%n", pub, pub);
+      out.printf("private key %s  (INSECURE plaintext: 'decrypt --identity %s')%n", key, key);
+      out.flush();
+      return OxCrypt.OK;
+    }
+
+    /** Creates {@code file} (it must not exist) as rw------- where POSIX permissions exist. */
+    private static void writeOwnerOnly(Path file, byte[] bytes) throws IOException {
+      boolean posix = Files.getFileStore(file.toAbsolutePath().getParent())
+          .supportsFileAttributeView(PosixFileAttributeView.class);
+      if (posix) {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rw-------")));
+      } else {
+        Files.createFile(file);
+        File f = file.toFile();
+        // Best effort elsewhere (e.g. Windows ACLs are left as they are).
+        f.setReadable(false, false);
+        f.setReadable(true, true);
+        f.setWritable(false, false);
+        f.setWritable(true, true);
+      }
+      try (OutputStream o = Files.newOutputStream(file, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        o.write(bytes);
+      }
     }
   }
 }

@@ -36,6 +36,14 @@ final class KeysetOptions {
           + "Default: the environment variable " + PASSPHRASE_ENV + ".")
   Path passphraseFile;
 
+  /** The options for a keyset named some other way (e.g. share's --to-keyset). */
+  static KeysetOptions of(Path keyset, Path passphraseFile) {
+    KeysetOptions o = new KeysetOptions();
+    o.keyset = keyset;
+    o.passphraseFile = passphraseFile;
+    return o;
+  }
+
   /** The passphrase from --passphrase-file or the environment, or null if neither is given. */
   char[] passphrase(OxCrypt root) throws IOException, CliException {
     String source;

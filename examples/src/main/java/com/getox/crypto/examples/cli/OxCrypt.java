@@ -28,8 +28,10 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code oxcrypt}: the command-line tool over the Ox Crypto SDK. Keys live in a local keyset file
- * ({@code keys create|rotate|list|disable|enable|destroy}); {@code encrypt}, {@code decrypt} and
- * {@code inspect} work on recordings; {@code demo} runs the demo.
+ * ({@code keys create|rotate|list|disable|enable|destroy}) or, for a person recordings are shared
+ * with, in an HPKE key pair ({@code keys create-recipient}); {@code encrypt}, {@code decrypt} and
+ * {@code inspect} work on recordings; {@code rewrap}, {@code share} and {@code revoke} change only
+ * a recording's header; {@code demo} runs the demo.
  *
  * <pre>{@code
  * java -jar examples/target/oxcrypt.jar keys create --keyset keys.json --passphrase-file pass.txt
@@ -52,6 +54,9 @@ import picocli.CommandLine.Command;
       EncryptCommand.class,
       DecryptCommand.class,
       InspectCommand.class,
+      RewrapCommand.class,
+      ShareCommand.class,
+      RevokeCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -69,7 +74,7 @@ import picocli.CommandLine.Command;
       "1:unexpected internal error (a bug)",
       "2:usage error: bad arguments or options, missing passphrase",
       "3:integrity failure: tampered, truncated or not a recording; context mismatch",
-      "4:no usable key: the keyset cannot unwrap the data key, or cannot be opened",
+      "4:no usable key: the keyset or identity cannot unwrap the data key, or cannot be opened",
       "5:I/O error: a file cannot be read or written",
       "6:other crypto or KMS error"
     })
@@ -86,17 +91,24 @@ public final class OxCrypt {
   final OutputStream stdout;
   final PrintStream stderr;
   final Map<String, String> env;
+  /** True if the user is watching a terminal: progress bars are drawn by default then. */
+  final boolean interactive;
 
-  OxCrypt(InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env) {
+  OxCrypt(InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env,
+      boolean interactive) {
     this.stdin = stdin;
     this.stdout = stdout;
     this.stderr = stderr;
     this.env = env;
+    this.interactive = interactive;
   }
 
   public static void main(String[] args) {
     OutputStream out = new FileOutputStream(FileDescriptor.out); // raw bytes for decrypt -
-    System.exit(run(args, System.in, out, System.err, System.getenv()));
+    // JDK 17 can only tell whether stdin and stdout are both a terminal (System.console()): take
+    // that as "a person is watching stderr". Piping either turns progress bars off by default.
+    boolean interactive = System.console() != null;
+    System.exit(run(args, System.in, out, System.err, System.getenv(), interactive));
   }
 
   /**
@@ -105,8 +117,13 @@ public final class OxCrypt {
    */
   public static int run(
       String[] args, InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env) {
-    OxCrypt root = new OxCrypt(
-        Objects.requireNonNull(stdin), Objects.requireNonNull(stdout), Objects.requireNonNull(stderr), env);
+    return run(args, stdin, stdout, stderr, env, false);
+  }
+
+  static int run(String[] args, InputStream stdin, OutputStream stdout, PrintStream stderr,
+      Map<String, String> env, boolean interactive) {
+    OxCrypt root = new OxCrypt(Objects.requireNonNull(stdin), Objects.requireNonNull(stdout),
+        Objects.requireNonNull(stderr), env, interactive);
     CommandLine cl = new CommandLine(root);
     cl.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
     cl.setErr(new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true));
@@ -170,21 +187,48 @@ public final class OxCrypt {
     if (t instanceof CliException) {
       return ((CliException) t).exitCode();
     }
-    if (t instanceof ContextMismatchException
-        || t instanceof AuthenticationException
-        || t instanceof FormatException) {
+    return exitCodeOfClass(t.getClass());
+  }
+
+  /**
+   * The exit code for a failure known only by its reason text, {@code "SimpleClassName: message"}
+   * (as {@code BulkRewrap.Report.failed()} gives it): the class is looked up among the SDK's and
+   * the JDK's exception packages and classified like a thrown one.
+   */
+  static int exitCodeOfReason(String reason) {
+    int colon = reason == null ? -1 : reason.indexOf(':');
+    String simpleName = colon > 0 ? reason.substring(0, colon) : String.valueOf(reason);
+    for (String pkg : new String[] {
+        "com.getox.crypto.", "com.getox.crypto.kek.", "java.io.", "java.nio.file.", "java.security.",
+        "java.lang."}) {
+      try {
+        Class<?> c = Class.forName(pkg + simpleName, false, OxCrypt.class.getClassLoader());
+        if (Throwable.class.isAssignableFrom(c)) {
+          return exitCodeOfClass(c);
+        }
+      } catch (ClassNotFoundException | LinkageError notThere) {
+        // try the next package
+      }
+    }
+    return INTERNAL_ERROR;
+  }
+
+  private static int exitCodeOfClass(Class<?> c) {
+    if (ContextMismatchException.class.isAssignableFrom(c)
+        || AuthenticationException.class.isAssignableFrom(c)
+        || FormatException.class.isAssignableFrom(c)) {
       return INTEGRITY;
     }
-    if (t instanceof NoUsableKeyException) {
+    if (NoUsableKeyException.class.isAssignableFrom(c)) {
       return NO_USABLE_KEY;
     }
-    if (t instanceof GeneralSecurityException) {
+    if (GeneralSecurityException.class.isAssignableFrom(c)) {
       return CRYPTO_ERROR;
     }
-    if (t instanceof IOException) {
+    if (IOException.class.isAssignableFrom(c) || UncheckedIOException.class.isAssignableFrom(c)) {
       return IO_ERROR;
     }
-    if (t instanceof IllegalArgumentException) {
+    if (IllegalArgumentException.class.isAssignableFrom(c)) {
       return USAGE;
     }
     return INTERNAL_ERROR;

@@ -1,0 +1,160 @@
+package com.getox.crypto.examples.cli;
+
+import com.getox.crypto.BulkRewrap;
+import com.getox.crypto.Recordings;
+import com.getox.crypto.local.LocalKms;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code oxcrypt rewrap}: after {@code keys rotate}, re-wraps every recording under some files and
+ * directories with the keyset's new primary version ({@link BulkRewrap}). Only headers change;
+ * each file is replaced atomically, and with {@code --journal} a killed run resumes where it
+ * stopped.
+ */
+@Command(
+    name = "rewrap",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Re-wrap the data keys of every recording under PATH... (files, or directories walked "
+          + "recursively; other files are ignored) with the keyset's primary version.",
+      "Only the header changes: the body bytes are copied unchanged and each file is replaced "
+          + "atomically, so a crash leaves the old or the new file, and both open. Keys of other "
+          + "KEKs (recipients) are kept. Prints what it re-wrapped, what was already current, what "
+          + "an earlier run with the same --journal finished, and what failed and why.",
+      "Exit 0 if nothing failed; otherwise the exit code of the first failure (in path order)."
+    },
+    footer = {
+      "%nExample:",
+      "  oxcrypt keys rotate --keyset keys.json",
+      "  oxcrypt rewrap --keyset keys.json --threads 2 --journal rewrap.journal recordings/",
+      ""
+    })
+final class RewrapCommand implements Callable<Integer> {
+  @ParentCommand OxCrypt root;
+  @Mixin KeysetOptions keyset;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+      description = "Re-wrap N files at a time, 1 to 256 (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--journal", paramLabel = "FILE",
+      description = "Append each finished file here, and skip the files it lists: run the same "
+          + "command again after a crash or kill to resume. Delete it before the next rotation.")
+  Path journal;
+
+  @Option(names = "--progress", negatable = true,
+      description = "Draw a progress bar on stderr. Default: on when run from a terminal.")
+  Boolean progress;
+
+  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Recordings, or directories of them.")
+  List<Path> paths;
+
+  @Override
+  public Integer call() throws Exception {
+    if (threads < 1 || threads > 256) {
+      throw new CliException(OxCrypt.USAGE, "--threads must be 1 to 256, not " + threads);
+    }
+    LocalKms kms = keyset.open(root);
+    Recordings recordings = Recordings.builder().wrapWith(kms).build();
+    List<File> files = new ArrayList<>();
+    for (Path p : paths) {
+      files.add(p.toFile());
+    }
+    boolean showProgress = progress != null ? progress : root.interactive;
+    BulkRewrap.Report report;
+    try (Progress bar = showProgress ? new Progress(root.stderr, root.env) : null) {
+      BulkRewrap.Builder b = BulkRewrap.builder(recordings).threads(threads);
+      if (journal != null) {
+        b.journal(journal.toFile());
+      }
+      if (bar != null) {
+        b.listener((file, outcome, done, total) -> bar.update(done, total));
+      }
+      report = b.build().run(files);
+    }
+
+    // Failures in path order, so the report and the exit code do not depend on thread timing.
+    Map<String, String> failed = new TreeMap<>();
+    report.failed().forEach((f, why) -> failed.put(f.getPath(), why));
+    PrintStream out = KeysCommand.out(root);
+    out.printf("primary     %s version %d%n", kms.uri(), kms.primary().id());
+    out.printf("re-wrapped                %d%n", report.rewrapped());
+    out.printf("already current           %d%n", report.alreadyCurrent());
+    out.printf("done by an earlier run    %d%s%n", report.resumedSkipped(),
+        journal == null ? "" : "  (journal " + journal + ")");
+    out.printf("failed                    %d%n", failed.size());
+    for (Map.Entry<String, String> e : failed.entrySet()) {
+      out.printf("  %s: %s%n", e.getKey(), OxCrypt.oneLine(e.getValue()));
+    }
+    out.flush();
+    if (report.rewrapped() + report.alreadyCurrent() + report.resumedSkipped() + failed.size() == 0) {
+      root.warn("no recordings found under " + paths);
+    }
+    if (failed.isEmpty()) {
+      return OxCrypt.OK;
+    }
+    Map.Entry<String, String> first = failed.entrySet().iterator().next();
+    throw new CliException(OxCrypt.exitCodeOfReason(first.getValue()),
+        failed.size() + " recording" + (failed.size() == 1 ? "" : "s") + " could not be re-wrapped"
+            + " (first: " + first.getKey() + ": " + OxCrypt.oneLine(first.getValue()) + ")");
+  }
+
+  /** A progress bar on stderr; BulkRewrap's listener calls it from its worker threads. */
+  private static final class Progress implements AutoCloseable {
+    private final ProgressBar bar;
+
+    Progress(PrintStream stderr, Map<String, String> env) {
+      // An explicit width keeps the library from probing the terminal (it would try JLine).
+      this.bar = new ProgressBarBuilder()
+          .setTaskName("rewrap")
+          .setInitialMax(-1)
+          .setUpdateIntervalMillis(200)
+          .setConsumer(new ConsoleProgressBarConsumer(stderr, columns(env) - 1))
+          .hideEta()
+          // Block characters only where stderr's encoding can show them.
+          .setStyle(StandardCharsets.UTF_8.equals(Charset.defaultCharset())
+              ? ProgressBarStyle.UNICODE_BLOCK : ProgressBarStyle.ASCII)
+          .build();
+    }
+
+    synchronized void update(long done, long total) {
+      if (bar.getMax() != total) {
+        bar.maxHint(total);
+      }
+      bar.stepTo(done);
+    }
+
+    @Override
+    public synchronized void close() {
+      bar.close();
+    }
+
+    private static int columns(Map<String, String> env) {
+      String c = env == null ? null : env.get("COLUMNS");
+      try {
+        int n = c == null ? 80 : Integer.parseInt(c.trim());
+        return n >= 40 && n <= 1000 ? n : 80;
+      } catch (NumberFormatException e) {
+        return 80;
+      }
+    }
+  }
+}
