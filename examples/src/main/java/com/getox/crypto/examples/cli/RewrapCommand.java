@@ -95,12 +95,12 @@ final class RewrapCommand implements Callable<Integer> {
     Map<String, String> failed = new TreeMap<>();
     report.failed().forEach((f, why) -> failed.put(f.getPath(), why));
     PrintStream out = KeysCommand.out(root);
-    out.printf("primary     %s version %d%n", kms.uri(), kms.primary().id());
-    out.printf("re-wrapped                %d%n", report.rewrapped());
-    out.printf("already current           %d%n", report.alreadyCurrent());
-    out.printf("done by an earlier run    %d%s%n", report.resumedSkipped(),
+    out.printf("%-24s%s version %d%n", "now wrapped under", kms.uri(), kms.primary().id());
+    out.printf("%-24s%d%n", "re-wrapped", report.rewrapped());
+    out.printf("%-24s%d%n", "already current", report.alreadyCurrent());
+    out.printf("%-24s%d%s%n", "done by an earlier run", report.resumedSkipped(),
         journal == null ? "" : "  (journal " + journal + ")");
-    out.printf("failed                    %d%n", failed.size());
+    out.printf("%-24s%d%n", "failed", failed.size());
     for (Map.Entry<String, String> e : failed.entrySet()) {
       out.printf("  %s: %s%n", e.getKey(), OxCrypt.oneLine(e.getValue()));
     }

@@ -90,4 +90,29 @@ class OxCryptJarIT {
     assertEquals(2, usage.code, usage.stderr);
     assertEquals(1, usage.stderr.lines().count(), usage.stderr);
   }
+
+  @Test
+  void lifecycleCommandsRunFromTheJar() throws Exception {
+    String keys = dir.resolve("keys.json").toString();
+    assertEquals(0, java(null, "keys", "create", "--keyset", keys, "--insecure").code);
+    Path recs = Files.createDirectories(dir.resolve("recs"));
+    byte[] plain = new byte[40_000];
+    new Random(2).nextBytes(plain);
+    Path in = Files.write(dir.resolve("plain.bin"), plain);
+    String rec = recs.resolve("talk.oxr").toString();
+    assertEquals(0, java(null, "encrypt", "--keyset", keys, in.toString(), rec).code);
+    assertEquals(0, java(null, "keys", "rotate", "--keyset", keys).code);
+    // --progress: the shaded progress bar library draws on stderr, the report stays on stdout.
+    Run rewrap = java(null, "rewrap", "--keyset", keys, "--progress", recs.toString());
+    assertEquals(0, rewrap.code, rewrap.stderr);
+    assertTrue(rewrap.stderr.contains("1/1"), rewrap.stderr);
+    assertTrue(new String(rewrap.stdout, StandardCharsets.UTF_8).contains("re-wrapped              1"));
+
+    String alice = dir.resolve("alice").toString();
+    assertEquals(0, java(null, "keys", "create-recipient", "--out", alice).code);
+    assertEquals(0, java(null, "share", "--keyset", keys, "--to-public-key", alice + ".pub", rec).code);
+    Run dec = java(null, "decrypt", "--identity", alice + ".key", rec, "-");
+    assertEquals(0, dec.code, dec.stderr);
+    assertArrayEquals(plain, dec.stdout);
+  }
 }
