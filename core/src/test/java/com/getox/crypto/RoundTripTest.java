@@ -10,7 +10,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.SeekableByteChannel;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -101,60 +100,5 @@ class RoundTripTest {
         RECORDINGS.recover(new ByteArrayInputStream(ct), recovered, ReadOptions.defaults());
     assertEquals(true, report.truncated());
     assertArrayEquals(java.util.Arrays.copyOf(plain, 32768), recovered.toByteArray());
-  }
-
-  /** A SeekableByteChannel over an array (java.nio.file-free, as on Android 24). */
-  static final class InMemoryChannel implements SeekableByteChannel {
-    private final byte[] data;
-    private long position;
-
-    InMemoryChannel(byte[] data) {
-      this.data = data;
-    }
-
-    @Override
-    public int read(java.nio.ByteBuffer dst) {
-      if (position >= data.length) {
-        return -1;
-      }
-      int n = (int) Math.min(dst.remaining(), data.length - position);
-      dst.put(data, (int) position, n);
-      position += n;
-      return n;
-    }
-
-    @Override
-    public int write(java.nio.ByteBuffer src) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long position() {
-      return position;
-    }
-
-    @Override
-    public SeekableByteChannel position(long p) {
-      position = p;
-      return this;
-    }
-
-    @Override
-    public long size() {
-      return data.length;
-    }
-
-    @Override
-    public SeekableByteChannel truncate(long size) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public void close() {}
   }
 }
