@@ -257,20 +257,24 @@ final class KeysCommand {
       }
       PrintStream out = out(root);
       if (dryRun) {
-        out.printf("dry run: nothing was destroyed. Destroying version %d of %s would make %d "
-            + "scanned recording%s unreadable:%n", version, kms.uri(), dependent.size(),
-            dependent.size() == 1 ? "" : "s");
+        out.printf("dry run: nothing was destroyed. Destroying version %d of %s would make %s "
+            + "unreadable%s%n", version, kms.uri(), recordings(dependent.size()),
+            dependent.isEmpty() ? "." : ":");
         printFiles(out, dependent);
         return OxCrypt.OK;
       }
       apply(kms, version);
       printVersions(root, kms);
       if (dependent != null) {
-        out.printf("destroyed version %d of %s: %d scanned recording%s can no longer be opened:%n",
-            version, kms.uri(), dependent.size(), dependent.size() == 1 ? "" : "s");
+        out.printf("destroyed version %d of %s: %s can no longer be opened%s%n",
+            version, kms.uri(), recordings(dependent.size()), dependent.isEmpty() ? "." : ":");
         printFiles(out, dependent);
       }
       return OxCrypt.OK;
+    }
+
+    private static String recordings(int n) {
+      return n == 0 ? "no scanned recording" : n + " scanned recording" + (n == 1 ? "" : "s");
     }
 
     private static void printFiles(PrintStream out, java.util.List<File> files) {

@@ -199,7 +199,11 @@ class LifecycleCommandsTest {
     assertEquals("not a recording", Files.readString(notes));
     assertFalse(Files.exists(stale));
 
-    // The old version is no longer needed: destroy it, and every file still opens.
+    // The old version is no longer needed: nothing depends on it, destroy it, every file still opens.
+    Result dry = ok("keys", "destroy", "--dry-run", "--scan", recs.toString(), "--keyset", keys.toString(),
+        "--version", v1);
+    assertTrue(dry.out().contains("would make no scanned recording unreadable."), dry.out());
+    assertEquals(List.of(), listed(dry));
     ok("keys", "destroy", "--keyset", keys.toString(), "--version", v1);
     for (Map.Entry<Path, byte[]> e : plain.entrySet()) {
       assertArrayEquals(e.getValue(), decrypt(e.getKey(), "--keyset", keys.toString()));
