@@ -1,11 +1,12 @@
 package com.getox.crypto;
 
+import com.getox.crypto.internal.AtomicFile;
 import com.getox.crypto.internal.Cobblestone;
+import com.getox.crypto.internal.Streams;
 import com.getox.crypto.kek.Kek;
 import java.io.BufferedInputStream;
 import java.io.File;
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
@@ -122,7 +123,8 @@ public final class RecordingFiles {
     long bodyStart;
     try (InputStream in = new BufferedInputStream(new FileInputStream(file))) {
       header = RecordingHeader.read(in, options);
-      readFully(in, prefix);
+      Streams.readFully(
+          in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
     }
     bodyStart = header.toByteArray().length;
     RecordingHeader next = edit.apply(header, prefix);
@@ -133,49 +135,29 @@ public final class RecordingFiles {
     return true;
   }
 
-  private static void readFully(InputStream in, byte[] b) throws IOException, TruncationException {
-    int n = 0;
-    while (n < b.length) {
-      int k = in.read(b, n, b.length - n);
-      if (k < 0) {
-        throw new TruncationException("recording ends before its body's salt and commitment");
-      }
-      n += k;
-    }
-  }
-
   /** Writes {@code header} followed by {@code file}'s bytes from {@code bodyStart}, then renames. */
-  private static void replace(File file, byte[] header, long bodyStart) throws IOException {
-    File dir = file.getAbsoluteFile().getParentFile();
-    File tmp = File.createTempFile("." + file.getName() + ".", TEMP_SUFFIX, dir);
-    boolean ok = false;
-    try {
-      try (FileInputStream in = new FileInputStream(file);
-          FileOutputStream out = new FileOutputStream(tmp)) {
-        out.write(header);
-        long skipped = 0;
-        while (skipped < bodyStart) {
-          long k = in.skip(bodyStart - skipped);
-          if (k <= 0) {
-            throw new IOException("cannot skip the old header of " + file);
+  private static void replace(final File file, final byte[] header, final long bodyStart)
+      throws IOException {
+    AtomicFile.replace(
+        file,
+        TEMP_SUFFIX,
+        out -> {
+          out.write(header);
+          try (FileInputStream in = new FileInputStream(file)) {
+            long skipped = 0;
+            while (skipped < bodyStart) {
+              long k = in.skip(bodyStart - skipped);
+              if (k <= 0) {
+                throw new IOException("cannot skip the old header of " + file);
+              }
+              skipped += k;
+            }
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+              out.write(buf, 0, n);
+            }
           }
-          skipped += k;
-        }
-        byte[] buf = new byte[64 * 1024];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          out.write(buf, 0, n);
-        }
-        out.getFD().sync();
-      }
-      if (!tmp.renameTo(file)) {
-        throw new IOException("cannot replace " + file);
-      }
-      ok = true;
-    } finally {
-      if (!ok && !tmp.delete()) {
-        tmp.deleteOnExit();
-      }
-    }
+        });
   }
 }

@@ -1,5 +1,6 @@
 package com.getox.crypto;
 
+import com.getox.crypto.internal.Streams;
 import com.getox.crypto.kek.WrappedKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -142,23 +143,12 @@ public final class RecordingHeader {
   public static RecordingHeader read(InputStream in, ReadOptions options)
       throws IOException, OxCryptoException {
     byte[] preamble = new byte[PREAMBLE_BYTES];
-    readHeaderBytes(in, preamble, 0, PREAMBLE_BYTES);
+    Streams.readFully(in, preamble, 0, PREAMBLE_BYTES, "recording ends inside its header");
     int total = checkPreamble(preamble, options);
     byte[] bytes = Arrays.copyOf(preamble, total);
-    readHeaderBytes(in, bytes, PREAMBLE_BYTES, total - PREAMBLE_BYTES);
+    Streams.readFully(
+        in, bytes, PREAMBLE_BYTES, total - PREAMBLE_BYTES, "recording ends inside its header");
     return parseBody(bytes, options);
-  }
-
-  private static void readHeaderBytes(InputStream in, byte[] b, int off, int len)
-      throws IOException, TruncationException {
-    while (len > 0) {
-      int n = in.read(b, off, len);
-      if (n < 0) {
-        throw new TruncationException("recording ends inside its header");
-      }
-      off += n;
-      len -= n;
-    }
   }
 
   private static int checkPreamble(byte[] b, ReadOptions options) throws OxCryptoException {

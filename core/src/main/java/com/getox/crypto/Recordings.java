@@ -4,6 +4,7 @@ import com.getox.crypto.audit.AuditEvent;
 import com.getox.crypto.audit.AuditEvent.Operation;
 import com.getox.crypto.audit.AuditSink;
 import com.getox.crypto.internal.Cobblestone;
+import com.getox.crypto.internal.Streams;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.KekRegistry;
 import com.getox.crypto.kek.NotMyKeyException;
@@ -503,14 +504,8 @@ public final class Recordings {
       throws IOException, GeneralSecurityException {
     RecordingHeader header = headerOf(in, options);
     byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
-    int got = 0;
-    while (got < prefix.length) {
-      int n = in.read(prefix, got, prefix.length - got);
-      if (n < 0) {
-        throw new TruncationException("recording ends before its body's salt and commitment");
-      }
-      got += n;
-    }
+    Streams.readFully(
+        in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
     return new RecordingInputStream(in, header, unlock(header, prefix, options, dekOut), recover);
   }
 

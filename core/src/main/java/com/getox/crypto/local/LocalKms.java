@@ -13,6 +13,7 @@ import com.getox.crypto.UnsupportedFormatException;
 import com.getox.crypto.audit.AuditEvent;
 import com.getox.crypto.audit.AuditEvent.Operation;
 import com.getox.crypto.audit.AuditSink;
+import com.getox.crypto.internal.AtomicFile;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.NotMyKeyException;
 import com.getox.crypto.kek.WrappedKey;
@@ -28,7 +29,6 @@ import com.google.crypto.tink.subtle.AesGcmJce;
 import com.google.crypto.tink.subtle.Hex;
 import java.io.File;
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -517,28 +517,8 @@ public final class LocalKms implements Kek {
       }
       g.writeEndObject();
     }
-    writeAtomically(file, text.toString().getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Temporary file in the same directory, fsync, rename over: a crash leaves old or new. */
-  static void writeAtomically(File target, byte[] bytes) throws IOException {
-    File dir = target.getAbsoluteFile().getParentFile();
-    File tmp = File.createTempFile(target.getName(), ".tmp", dir);
-    boolean ok = false;
-    try {
-      try (FileOutputStream out = new FileOutputStream(tmp)) {
-        out.write(bytes);
-        out.getFD().sync();
-      }
-      if (!tmp.renameTo(target)) {
-        throw new IOException("cannot replace " + target);
-      }
-      ok = true;
-    } finally {
-      if (!ok && !tmp.delete()) {
-        tmp.deleteOnExit();
-      }
-    }
+    final byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    AtomicFile.replace(file, ".tmp", out -> out.write(bytes));
   }
 
   /** The Ox wrapper around a Tink JSON keyset, read with Jackson's streaming parser. */

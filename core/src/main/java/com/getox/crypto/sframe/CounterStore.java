@@ -32,10 +32,11 @@ public interface CounterStore {
   default void remove(String name) throws IOException {}
 
   /**
-   * A store kept in one small properties file, replaced atomically on every write: written to
-   * {@code file.tmp}, synced to disk, then renamed over {@code file}. Opening it reads the file
-   * (or, after a crash in the middle of a replacement on a platform whose rename cannot replace,
-   * the synced temporary file) and fails if it is malformed rather than start counting from zero.
+   * A store kept in one small properties file, replaced atomically on every write: written to a
+   * temporary file beside it, synced to disk, then renamed over {@code file}, so a crash leaves
+   * the old value or the new one. Where a rename cannot replace a file, writes fail and the sender
+   * stops rather than risk a reused counter. Opening it fails if the file is malformed rather than
+   * start counting from zero.
    *
    * @throws IOException if the file exists but cannot be read or parsed
    */

@@ -1,8 +1,8 @@
 package com.getox.crypto.sframe;
 
+import com.getox.crypto.internal.AtomicFile;
 import java.io.File;
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -12,18 +12,15 @@ import java.util.TreeMap;
 /** The file-backed {@link CounterStore}: see {@link CounterStore#file(File)}. */
 final class FileCounterStore implements CounterStore {
   private final File file;
-  private final File tmp;
   private final Map<String, Long> values;
 
   private FileCounterStore(File file, Map<String, Long> values) {
     this.file = file;
-    this.tmp = new File(file.getPath() + ".tmp");
     this.values = values;
   }
 
   static FileCounterStore open(File file) throws IOException {
-    File tmp = new File(file.getPath() + ".tmp");
-    File source = file.exists() ? file : tmp.exists() ? tmp : null;
+    File source = file.exists() ? file : null;
     Map<String, Long> values = new TreeMap<>();
     if (source != null) {
       Properties p = new Properties();
@@ -79,17 +76,10 @@ final class FileCounterStore implements CounterStore {
     for (Map.Entry<String, Long> e : values.entrySet()) {
       p.setProperty(e.getKey(), Long.toHexString(e.getValue()));
     }
-    try (FileOutputStream out = new FileOutputStream(tmp)) {
-      p.store(out, "SFrame sender counters (next unused value, hex); do not edit or copy");
-      out.flush();
-      out.getFD().sync();
-    }
-    if (!tmp.renameTo(file)) {
-      // Windows cannot rename over an existing file; the synced tmp survives a crash here.
-      if (!file.delete() || !tmp.renameTo(file)) {
-        throw new IOException("cannot replace counter store " + file);
-      }
-    }
+    AtomicFile.replace(
+        file,
+        ".tmp",
+        out -> p.store(out, "SFrame sender counters (next unused value, hex); do not edit or copy"));
   }
 
   private static long parseUnsignedHex(String s, File source) throws IOException {

@@ -342,10 +342,12 @@ class SFrameSessionTest {
     }
     assertThrows(IOException.class, () -> CounterStore.file(f), "more than 64 bits");
 
-    // a crash after the temporary file was synced but before the rename (Windows-style)
+    // a crash after a temporary file was written but before the rename leaves the old file
     File g = new File(dir, "g.ctr");
     CounterStore.file(g).store("x", 0xFFFF_FFFF_FFFF_FFF0L);
-    assertTrue(new File(dir, "g.ctr").renameTo(new File(dir, "g.ctr.tmp")));
+    try (FileOutputStream out = new FileOutputStream(new File(dir, ".g.ctr.123.tmp"))) {
+      out.write(bytes("x=fffffffffffffff8\n"));
+    }
     assertEquals(0xFFFF_FFFF_FFFF_FFF0L, CounterStore.file(g).load("x"));
     assertNotNull(CounterStore.file(new File(dir, "none.ctr")));
     assertEquals(0, CounterStore.file(new File(dir, "none.ctr")).load("x"));
