@@ -38,6 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *     .run(Collections.singletonList(new File("/data/recordings")));
  * System.out.println(r);   // rewrapped, already current, failed
  * }</pre>
+ *
+ * <p>A journal belongs to one re-wrap job: it lists files finished under the KEK versions current
+ * at the time, so start a new journal after the next rotation.
  */
 public final class BulkRewrap {
   /** What happened to one file. */
@@ -78,7 +81,7 @@ public final class BulkRewrap {
     Set<String> finished = readJournal();
     List<File> todo = new ArrayList<>();
     long resumed = 0;
-    for (File f : walk(paths)) {
+    for (File f : walk(paths, true)) {
       if (finished.contains(f.getCanonicalPath())) {
         resumed++;
       } else {
@@ -89,7 +92,8 @@ public final class BulkRewrap {
     final AtomicLong done = new AtomicLong();
     final AtomicLong rewrapped = new AtomicLong();
     final AtomicLong current = new AtomicLong();
-    final Map<File, String> failed = Collections.synchronizedMap(new LinkedHashMap<File, String>());
+    final Map<File, Exception> failed =
+        Collections.synchronizedMap(new LinkedHashMap<File, Exception>());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (FileOutputStream log = journal == null ? null : new FileOutputStream(journal, true)) {
       List<Future<?>> futures = new ArrayList<>();
@@ -104,7 +108,7 @@ public final class BulkRewrap {
                             ? Outcome.REWRAPPED
                             : Outcome.ALREADY_CURRENT;
                   } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                    failed.put(f, e.getClass().getSimpleName() + ": " + e.getMessage());
+                    failed.put(f, e);
                     outcome = Outcome.FAILED;
                   }
                   if (outcome == Outcome.REWRAPPED) {
@@ -136,7 +140,7 @@ public final class BulkRewrap {
     } finally {
       pool.shutdownNow();
     }
-    return new Report(rewrapped.get(), current.get(), resumed, new LinkedHashMap<>(failed));
+    return new Report(rewrapped.get(), current.get(), resumed, new java.util.TreeMap<>(failed));
   }
 
   private void record(FileOutputStream log, Outcome outcome, File f) {
@@ -171,19 +175,26 @@ public final class BulkRewrap {
     return done;
   }
 
-  /** Every recording under {@code paths}, in a stable order; removes stale temporary files. */
-  static List<File> walk(List<File> paths) throws IOException {
+  /** Temporary files older than this are taken to be left by a killed run, and deleted. */
+  static final long STALE_TEMP_MILLIS = 60 * 60 * 1000L;
+
+  /**
+   * Every recording under {@code paths}, in a stable order. With {@code cleanStaleTemps}, also
+   * deletes temporary files that a killed re-wrap left behind over an hour ago (a younger one may
+   * belong to a run still going); read-only scans pass false.
+   */
+  static List<File> walk(List<File> paths, boolean cleanStaleTemps) throws IOException {
     List<File> out = new ArrayList<>();
     for (File p : paths) {
       if (!p.exists()) {
         throw new IOException("no such file or directory: " + p);
       }
-      walkInto(p, out);
+      walkInto(p, out, cleanStaleTemps);
     }
     return out;
   }
 
-  private static void walkInto(File p, List<File> out) {
+  private static void walkInto(File p, List<File> out, boolean cleanStaleTemps) {
     if (p.isDirectory()) {
       File[] children = p.listFiles();
       if (children == null) {
@@ -191,11 +202,13 @@ public final class BulkRewrap {
       }
       Arrays.sort(children);
       for (File c : children) {
-        walkInto(c, out);
+        walkInto(c, out, cleanStaleTemps);
       }
     } else if (p.getName().startsWith(".") && p.getName().endsWith(RecordingFiles.TEMP_SUFFIX)) {
       // Left by a run that was killed before its rename; the original file is intact.
-      if (!p.delete()) {
+      if (cleanStaleTemps
+          && System.currentTimeMillis() - p.lastModified() > STALE_TEMP_MILLIS
+          && !p.delete()) {
         p.deleteOnExit();
       }
     } else if (RecordingFiles.looksLikeRecording(p)) {
@@ -208,9 +221,9 @@ public final class BulkRewrap {
     private final long rewrapped;
     private final long alreadyCurrent;
     private final long resumedSkipped;
-    private final Map<File, String> failed;
+    private final Map<File, Exception> failed;
 
-    Report(long rewrapped, long alreadyCurrent, long resumedSkipped, Map<File, String> failed) {
+    Report(long rewrapped, long alreadyCurrent, long resumedSkipped, Map<File, Exception> failed) {
       this.rewrapped = rewrapped;
       this.alreadyCurrent = alreadyCurrent;
       this.resumedSkipped = resumedSkipped;
@@ -230,8 +243,8 @@ public final class BulkRewrap {
       return resumedSkipped;
     }
 
-    /** Each failed file and why. */
-    public Map<File, String> failed() {
+    /** Each failed file, in path order, and the exception that stopped it. */
+    public Map<File, Exception> failed() {
       return failed;
     }
 

@@ -69,7 +69,7 @@ public final class RecordingFiles {
       java.util.List<File> paths, String kekUri, String kekVersion, ReadOptions options)
       throws IOException {
     java.util.List<File> out = new java.util.ArrayList<>();
-    for (File f : BulkRewrap.walk(paths)) {
+    for (File f : BulkRewrap.walk(paths, false)) {
       RecordingHeader h;
       try {
         h = readHeader(f, options);

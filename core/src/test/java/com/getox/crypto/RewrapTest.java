@@ -160,6 +160,9 @@ class RewrapTest {
     }
     Files.write(new File(tree, "notes.txt").toPath(), "not a recording".getBytes("UTF-8"));
     Files.write(new File(sub, ".r9.oxr.123" + RecordingFiles.TEMP_SUFFIX).toPath(), new byte[10]);
+    assertTrue(new File(sub, ".r9.oxr.123" + RecordingFiles.TEMP_SUFFIX)
+        .setLastModified(System.currentTimeMillis() - 2 * 3600_000L));
+    Files.write(new File(sub, ".r8.oxr.456" + RecordingFiles.TEMP_SUFFIX).toPath(), new byte[10]);
     kms.rotate();
     File journal = new File(dir, "journal");
     // A first run that only gets through part of the tree (as if killed): process one file.
@@ -172,6 +175,7 @@ class RewrapTest {
     assertEquals(1, second.resumedSkipped(), second.toString());
     assertTrue(second.failed().isEmpty(), second.toString());
     assertFalse(new File(sub, ".r9.oxr.123" + RecordingFiles.TEMP_SUFFIX).exists(), "stale temp removed");
+    assertTrue(new File(sub, ".r8.oxr.456" + RecordingFiles.TEMP_SUFFIX).exists(), "a live run's temp kept");
     BulkRewrap.Report third =
         BulkRewrap.builder(r).threads(2).build().run(Collections.singletonList(tree));
     assertEquals(6, third.alreadyCurrent(), third.toString());

@@ -190,29 +190,6 @@ public final class OxCrypt {
     return exitCodeOfClass(t.getClass());
   }
 
-  /**
-   * The exit code for a failure known only by its reason text, {@code "SimpleClassName: message"}
-   * (as {@code BulkRewrap.Report.failed()} gives it): the class is looked up among the SDK's and
-   * the JDK's exception packages and classified like a thrown one.
-   */
-  static int exitCodeOfReason(String reason) {
-    int colon = reason == null ? -1 : reason.indexOf(':');
-    String simpleName = colon > 0 ? reason.substring(0, colon) : String.valueOf(reason);
-    for (String pkg : new String[] {
-        "com.getox.crypto.", "com.getox.crypto.kek.", "java.io.", "java.nio.file.", "java.security.",
-        "java.lang."}) {
-      try {
-        Class<?> c = Class.forName(pkg + simpleName, false, OxCrypt.class.getClassLoader());
-        if (Throwable.class.isAssignableFrom(c)) {
-          return exitCodeOfClass(c);
-        }
-      } catch (ClassNotFoundException | LinkageError notThere) {
-        // try the next package
-      }
-    }
-    return INTERNAL_ERROR;
-  }
-
   private static int exitCodeOfClass(Class<?> c) {
     if (ContextMismatchException.class.isAssignableFrom(c)
         || AuthenticationException.class.isAssignableFrom(c)

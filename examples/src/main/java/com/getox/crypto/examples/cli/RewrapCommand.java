@@ -91,9 +91,8 @@ final class RewrapCommand implements Callable<Integer> {
       report = b.build().run(files);
     }
 
-    // Failures in path order, so the report and the exit code do not depend on thread timing.
-    Map<String, String> failed = new TreeMap<>();
-    report.failed().forEach((f, why) -> failed.put(f.getPath(), why));
+    // Failures come in path order, so the report and the exit code do not depend on thread timing.
+    Map<java.io.File, Exception> failed = report.failed();
     PrintStream out = KeysCommand.out(root);
     out.printf("%-24s%s version %d%n", "now wrapped under", kms.uri(), kms.primary().id());
     out.printf("%-24s%d%n", "re-wrapped", report.rewrapped());
@@ -101,8 +100,8 @@ final class RewrapCommand implements Callable<Integer> {
     out.printf("%-24s%d%s%n", "done by an earlier run", report.resumedSkipped(),
         journal == null ? "" : "  (journal " + journal + ")");
     out.printf("%-24s%d%n", "failed", failed.size());
-    for (Map.Entry<String, String> e : failed.entrySet()) {
-      out.printf("  %s: %s%n", e.getKey(), OxCrypt.oneLine(e.getValue()));
+    for (Map.Entry<java.io.File, Exception> e : failed.entrySet()) {
+      out.printf("  %s: %s%n", e.getKey(), OxCrypt.oneLine(reason(e.getValue())));
     }
     out.flush();
     if (report.rewrapped() + report.alreadyCurrent() + report.resumedSkipped() + failed.size() == 0) {
@@ -111,10 +110,14 @@ final class RewrapCommand implements Callable<Integer> {
     if (failed.isEmpty()) {
       return OxCrypt.OK;
     }
-    Map.Entry<String, String> first = failed.entrySet().iterator().next();
-    throw new CliException(OxCrypt.exitCodeOfReason(first.getValue()),
+    Map.Entry<java.io.File, Exception> first = failed.entrySet().iterator().next();
+    throw new CliException(OxCrypt.exitCodeOf(first.getValue()),
         failed.size() + " recording" + (failed.size() == 1 ? "" : "s") + " could not be re-wrapped"
-            + " (first: " + first.getKey() + ": " + OxCrypt.oneLine(first.getValue()) + ")");
+            + " (first: " + first.getKey() + ": " + OxCrypt.oneLine(reason(first.getValue())) + ")");
+  }
+
+  private static String reason(Exception e) {
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   /** A progress bar on stderr; BulkRewrap's listener calls it from its worker threads. */

@@ -181,6 +181,9 @@ class LifecycleCommandsTest {
     Path notes = Files.writeString(recs.resolve("notes.txt"), "not a recording");
     // Left by a run killed before its rename: removed, never counted or opened.
     Path stale = Files.write(recs.resolve(".a.oxr.123" + RecordingFiles.TEMP_SUFFIX), new byte[] {1, 2, 3});
+    assertTrue(stale.toFile().setLastModified(System.currentTimeMillis() - 2 * 3600_000L));
+    // A fresh one may belong to a run still going: left alone.
+    Path live = Files.write(recs.resolve(".a.oxr.456" + RecordingFiles.TEMP_SUFFIX), new byte[] {1, 2, 3});
 
     ok("keys", "rotate", "--keyset", keys.toString());
     String v2 = primary(keys);
@@ -198,6 +201,7 @@ class LifecycleCommandsTest {
     }
     assertEquals("not a recording", Files.readString(notes));
     assertFalse(Files.exists(stale));
+    assertTrue(Files.exists(live));
 
     // The old version is no longer needed: nothing depends on it, destroy it, every file still opens.
     Result dry = ok("keys", "destroy", "--dry-run", "--scan", recs.toString(), "--keyset", keys.toString(),
@@ -552,20 +556,18 @@ class LifecycleCommandsTest {
     assertArrayEquals(Arrays.copyOf(plain, 2 * CHUNK), Files.readAllBytes(back));
   }
 
-  // ---------------------------------------------------------------- exit classes of reasons
+  // ---------------------------------------------------------------- exit classes of failures
 
   @Test
-  void failureReasonsMapToTheExitCodeScheme() {
-    assertEquals(OxCrypt.INTEGRITY, OxCrypt.exitCodeOfReason("TruncationException: cut"));
-    assertEquals(OxCrypt.INTEGRITY, OxCrypt.exitCodeOfReason("UnsupportedFormatException: v9"));
-    assertEquals(OxCrypt.INTEGRITY, OxCrypt.exitCodeOfReason("ContextMismatchException: x"));
-    assertEquals(OxCrypt.NO_USABLE_KEY, OxCrypt.exitCodeOfReason("NoUsableKeyException: none"));
-    assertEquals(OxCrypt.IO_ERROR, OxCrypt.exitCodeOfReason("AccessDeniedException: /x"));
-    assertEquals(OxCrypt.IO_ERROR, OxCrypt.exitCodeOfReason("IOException: disk full"));
-    assertEquals(OxCrypt.CRYPTO_ERROR, OxCrypt.exitCodeOfReason("KmsException: throttled"));
-    assertEquals(OxCrypt.CRYPTO_ERROR, OxCrypt.exitCodeOfReason("NotMyKeyException: x"));
-    assertEquals(OxCrypt.INTERNAL_ERROR, OxCrypt.exitCodeOfReason("NullPointerException: null"));
-    assertEquals(OxCrypt.INTERNAL_ERROR, OxCrypt.exitCodeOfReason("SomethingUnknown: ?"));
-    assertEquals(OxCrypt.INTERNAL_ERROR, OxCrypt.exitCodeOfReason(null));
+  void failuresMapToTheExitCodeScheme() {
+    assertEquals(OxCrypt.INTEGRITY, OxCrypt.exitCodeOf(new com.getox.crypto.TruncationException("cut")));
+    assertEquals(OxCrypt.INTEGRITY, OxCrypt.exitCodeOf(new com.getox.crypto.UnsupportedFormatException("v9")));
+    assertEquals(OxCrypt.INTEGRITY, OxCrypt.exitCodeOf(new com.getox.crypto.ContextMismatchException("x")));
+    assertEquals(OxCrypt.NO_USABLE_KEY,
+        OxCrypt.exitCodeOf(new com.getox.crypto.NoUsableKeyException("none", java.util.Collections.emptyList())));
+    assertEquals(OxCrypt.IO_ERROR, OxCrypt.exitCodeOf(new java.nio.file.AccessDeniedException("/x")));
+    assertEquals(OxCrypt.IO_ERROR, OxCrypt.exitCodeOf(new java.io.IOException("disk full")));
+    assertEquals(OxCrypt.CRYPTO_ERROR, OxCrypt.exitCodeOf(new com.getox.crypto.KmsException("throttled", true)));
+    assertEquals(OxCrypt.INTERNAL_ERROR, OxCrypt.exitCodeOf(new NullPointerException()));
   }
 }
