@@ -29,7 +29,8 @@ import org.knowm.xchart.style.Styler;
  * </pre>
  *
  * Writes {@code <dir>/<slug>.md} and {@code <dir>/<slug>.png}, where the slug names the machine
- * and the JDK.
+ * and the JDK. Several JSON files (comma-separated) are read as one run; the first result for a
+ * benchmark and parameter set wins.
  */
 public final class Report {
   static final String[] SIZES = {"640", "4096", "16384", "65536", "1048576"};
@@ -44,10 +45,16 @@ public final class Report {
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
-      System.err.println("usage: Report <jmh-result.json> <output-dir> <machine>");
+      System.err.println("usage: Report <jmh-result.json>[,<more.json>...] <output-dir> <machine>");
       System.exit(2);
     }
-    Results r = Results.read(new File(args[0]));
+    Results r = new Results();
+    for (String f : args[0].split(",")) {
+      Results one = Results.read(new File(f));
+      r.rows.addAll(one.rows);
+      r.jdk = one.jdk;
+      r.vm = one.vm;
+    }
     File dir = new File(args[1]);
     Files.createDirectories(dir.toPath());
     String machine = args[2];
@@ -244,6 +251,27 @@ public final class Report {
     }
   }
 
+  /** Ours dark and its ceiling light, in one hue per provider; peers in greys and purples. */
+  static Color colorOf(String series) {
+    Color[][] byProvider = {
+      {new Color(0x1f4e9c), new Color(0x9bb8e8)},
+      {new Color(0x1e7b34), new Color(0x9fd8a9)},
+      {new Color(0xb03a2e), new Color(0xf0a79f)}
+    };
+    for (int i = 0; i < PROVIDERS.length; i++) {
+      if (series.endsWith(", " + PROVIDERS[i])) {
+        return byProvider[i][series.startsWith("ceiling") ? 1 : 0];
+      }
+    }
+    if (series.contains("1MB")) {
+      return new Color(0x6a3d9a);
+    }
+    if (series.contains("4KB")) {
+      return new Color(0xb39ddb);
+    }
+    return new Color(0x757575);
+  }
+
   static CategoryChart chartFor(Results r, String dir, String machine) {
     CategoryChart c =
         new CategoryChartBuilder()
@@ -266,7 +294,7 @@ public final class Report {
       for (double v : e.getValue()) {
         y.add(Double.isNaN(v) ? 0.0 : v);
       }
-      c.addSeries(e.getKey(), x, y);
+      c.addSeries(e.getKey(), x, y).setFillColor(colorOf(e.getKey()));
     }
     return c;
   }
