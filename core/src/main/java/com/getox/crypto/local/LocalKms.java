@@ -23,7 +23,8 @@ import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
-import com.google.crypto.tink.aead.AeadConfig;
+import com.google.crypto.tink.aead.AeadWrapper;
+import com.google.crypto.tink.aead.AesGcmKeyManager;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import com.google.crypto.tink.subtle.AesGcmJce;
 import com.google.crypto.tink.subtle.Hex;
@@ -72,7 +73,9 @@ public final class LocalKms implements Kek {
 
   static {
     try {
-      AeadConfig.register();
+      // Only AES-GCM, not all of AeadConfig: it roughly halves Tink's share of a cold start.
+      AesGcmKeyManager.register(true);
+      AeadWrapper.register();
     } catch (GeneralSecurityException e) {
       throw new ExceptionInInitializerError(e);
     }
