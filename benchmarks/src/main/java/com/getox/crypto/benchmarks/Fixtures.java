@@ -92,4 +92,29 @@ final class Fixtures {
       bytes += len;
     }
   }
+
+  /** A benchmark state that reads a long ciphertext in pieces and reopens it at its end. */
+  abstract static class StreamingRead {
+    java.io.InputStream reader;
+    byte[] readBuf;
+
+    abstract void reopenReader() throws Exception;
+
+    /** Reads one operation's worth of plaintext ({@link #OP_BYTES}), reopening at the end. */
+    long readOp() throws Exception {
+      long left = OP_BYTES;
+      long sum = 0;
+      while (left > 0) {
+        int n = reader.read(readBuf, 0, (int) Math.min(readBuf.length, left));
+        if (n < 0) {
+          reader.close();
+          reopenReader();
+          continue;
+        }
+        sum += readBuf[0];
+        left -= n;
+      }
+      return sum;
+    }
+  }
 }

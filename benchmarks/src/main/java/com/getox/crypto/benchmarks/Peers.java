@@ -108,7 +108,7 @@ public class Peers {
   }
 
   @State(Scope.Thread)
-  public static class Peer {
+  public static class Peer extends Fixtures.StreamingRead {
     @Param({"tink1MB", "tink4KB", "esdk"})
     public String peer;
 
@@ -117,12 +117,10 @@ public class Peers {
 
     Impl impl;
     byte[] piece;
-    byte[] readBuf;
     byte[] ciphertext;
     boolean decrypting;
     Fixtures.Discard sink;
     OutputStream writer;
-    InputStream reader;
 
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) throws Exception {
@@ -149,7 +147,7 @@ public class Peers {
           peer,
           () -> {
             Fixtures.writeInPieces(writer, piece, Fixtures.OP_BYTES);
-            readOp(this);
+            readOp();
             return 2L * Fixtures.OP_BYTES;
           },
           Throughput.WARM_MILLIS,
@@ -168,6 +166,7 @@ public class Peers {
       }
     }
 
+    @Override
     void reopenReader() throws Exception {
       reader = impl.decrypting(new ByteArrayInputStream(ciphertext));
     }
@@ -190,23 +189,7 @@ public class Peers {
 
   @Benchmark
   public long peerDecrypt(Peer s) throws Exception {
-    return readOp(s);
-  }
-
-  static long readOp(Peer s) throws Exception {
-    long left = Fixtures.OP_BYTES;
-    long sum = 0;
-    while (left > 0) {
-      int n = s.reader.read(s.readBuf, 0, (int) Math.min(s.readBuf.length, left));
-      if (n < 0) {
-        s.reader.close();
-        s.reopenReader();
-        continue;
-      }
-      sum += s.readBuf[0];
-      left -= n;
-    }
-    return sum;
+    return s.readOp();
   }
 
 }

@@ -54,7 +54,7 @@ public class Throughput {
 
   /** Ours: a long-lived writer and reader on the selected provider. */
   @State(Scope.Thread)
-  public static class Ours {
+  public static class Ours extends Fixtures.StreamingRead {
     @Param({Providers.SUNJCE, Providers.CONSCRYPT, Providers.ACCP})
     public String provider;
 
@@ -66,8 +66,6 @@ public class Throughput {
     byte[] ciphertext;
     RecordingWriter writer;
     Fixtures.Discard sink;
-    InputStream reader;
-    byte[] readBuf;
     boolean decrypting;
 
     @Setup(Level.Trial)
@@ -86,7 +84,7 @@ public class Throughput {
           "ours/" + provider,
           () -> {
             Fixtures.writeInPieces(writer, piece, Fixtures.OP_BYTES);
-            readOp(this);
+            readOp();
             return 2L * Fixtures.OP_BYTES;
           },
           WARM_MILLIS,
@@ -106,6 +104,7 @@ public class Throughput {
       }
     }
 
+    @Override
     void reopenReader() throws Exception {
       reader = recordings.newInputStream(new ByteArrayInputStream(ciphertext), ReadOptions.defaults());
     }
@@ -193,23 +192,7 @@ public class Throughput {
 
   @Benchmark
   public long oursDecrypt(Ours s) throws Exception {
-    return readOp(s);
-  }
-
-  static long readOp(Ours s) throws Exception {
-    long left = Fixtures.OP_BYTES;
-    long sum = 0;
-    while (left > 0) {
-      int n = s.reader.read(s.readBuf, 0, (int) Math.min(s.readBuf.length, left));
-      if (n < 0) {
-        s.reader.close();
-        s.reopenReader();
-        continue;
-      }
-      sum += s.readBuf[0];
-      left -= n;
-    }
-    return sum;
+    return s.readOp();
   }
 
   @Benchmark
