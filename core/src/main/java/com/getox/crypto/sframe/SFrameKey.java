@@ -3,10 +3,12 @@ package com.getox.crypto.sframe;
 import com.getox.crypto.internal.HkdfExpand;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -86,19 +88,60 @@ final class SFrameKey {
 
   /**
    * Opens {@code frame}, whose first {@code headerLength} bytes are the header of counter {@code
-   * ctr}. Throws {@link javax.crypto.AEADBadTagException} if the tag does not verify.
+   * ctr}. Returns the plaintext, or null if the frame does not authenticate.
+   *
+   * <p>Written by hand over JCA because JCA reports a bad tag only by throwing {@code
+   * AEADBadTagException}, and building that exception made a rejected frame 6-10 µs slower than a
+   * good one; RFC 9605 asks that failures take the same time. So every frame does the same work
+   * and nothing throws: AES-CTR from GCM's first counter block ({@code nonce || 00000002}, NIST SP
+   * 800-38D) recovers the candidate plaintext, AES-GCM re-seals it under the same nonce and
+   * associated data, and the two tags are compared in constant time. The re-seal reproduces the
+   * sender's keystream and ciphertext exactly, so it exposes nothing new. Frames stay far below
+   * the 2^32-block point where JCA's 128-bit CTR and GCM's 32-bit counter would differ.
+   *
+   * @param ciphers the caller's {@link Ciphers}; one call at a time
    */
-  byte[] open(Cipher cipher, long ctr, byte[] frame, int headerLength, byte[] metadata)
+  byte[] open(Ciphers ciphers, long ctr, byte[] frame, int headerLength, byte[] metadata)
       throws GeneralSecurityException {
     if (frame.length - headerLength < SFrameSuite.TAG_BYTES) {
-      // Too short to hold a tag (JCA would throw a ProviderException): run the same work over a
-      // zero-padded copy, which cannot authenticate.
+      // Too short to hold a tag: the same work over a zero-padded copy, which cannot authenticate.
       frame = Arrays.copyOf(frame, headerLength + SFrameSuite.TAG_BYTES);
     }
-    cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(8 * SFrameSuite.TAG_BYTES, nonce(ctr)));
-    cipher.updateAAD(frame, 0, headerLength);
-    cipher.updateAAD(metadata);
-    return cipher.doFinal(frame, headerLength, frame.length - headerLength);
+    int len = frame.length - headerLength - SFrameSuite.TAG_BYTES;
+    byte[] nonce = nonce(ctr);
+    byte[] counter0 = Arrays.copyOf(nonce, 16);
+    counter0[15] = 2;
+    ciphers.ctr.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(counter0));
+    byte[] plaintext = ciphers.ctr.doFinal(frame, headerLength, len);
+    // JCA providers refuse two encryptions in a row under one key and nonce (a duplicated frame
+    // would be one), so a random throwaway nonce is installed between re-seals.
+    ciphers.gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(8 * SFrameSuite.TAG_BYTES, nonce));
+    ciphers.gcm.updateAAD(frame, 0, headerLength);
+    ciphers.gcm.updateAAD(metadata);
+    byte[] resealed = ciphers.gcm.doFinal(plaintext);
+    ciphers.gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(8 * SFrameSuite.TAG_BYTES, ciphers.throwaway));
+    boolean ok =
+        MessageDigest.isEqual(
+            Arrays.copyOfRange(resealed, len, resealed.length),
+            Arrays.copyOfRange(frame, headerLength + len, frame.length));
+    if (!ok) {
+      Arrays.fill(plaintext, (byte) 0);
+      return null;
+    }
+    return plaintext;
+  }
+
+  /** The JCA objects one receiver reuses for {@link #open}. Not thread-safe. */
+  static final class Ciphers {
+    final Cipher ctr;
+    final Cipher gcm;
+    final byte[] throwaway = new byte[SFrameSuite.NONCE_BYTES];
+
+    Ciphers() throws GeneralSecurityException {
+      ctr = Cipher.getInstance("AES/CTR/NoPadding");
+      gcm = newCipher();
+      new java.security.SecureRandom().nextBytes(throwaway);
+    }
   }
 
   static Cipher newCipher() throws GeneralSecurityException {

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
-import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 
 /**
@@ -61,7 +60,7 @@ public final class SFrameReceiver {
   private final long retireAfterMillis;
   private final LongSupplier clockMillis;
   private final AuditSink audit;
-  private final Cipher cipher;
+  private final SFrameKey.Ciphers ciphers;
   private final SFrameKey decoy;
   private final TreeMap<Long, Epoch> epochs = new TreeMap<>();
 
@@ -74,7 +73,7 @@ public final class SFrameReceiver {
     this.retireAfterMillis = b.retireAfterMillis;
     this.clockMillis = b.clockMillis;
     this.audit = b.audit;
-    this.cipher = SFrameKey.newCipher();
+    this.ciphers = new SFrameKey.Ciphers();
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
     this.decoy = SFrameKey.derive(suite, random, 0);
@@ -169,11 +168,10 @@ public final class SFrameReceiver {
     Epoch epoch = header == null || header.kid() < 0 ? null : epochs.get(header.kid());
     long ctr = header == null ? 0 : header.ctr();
     int verdict = epoch == null ? ReplayWindow.FRESH : epoch.window.check(ctr);
-    byte[] plaintext = null;
+    byte[] plaintext;
     try {
-      plaintext = (epoch == null ? decoy : epoch.key).open(cipher, ctr, frame, headerLength, metadata);
-    } catch (AEADBadTagException e) {
-      // judged below, after the same work as a good frame
+      // The same work for every frame, good or not, known epoch or not: nothing throws here.
+      plaintext = (epoch == null ? decoy : epoch.key).open(ciphers, ctr, frame, headerLength, metadata);
     } catch (GeneralSecurityException e) {
       throw new OxCryptoException("AES-GCM failed", e);
     }

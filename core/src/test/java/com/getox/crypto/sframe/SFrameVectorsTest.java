@@ -2,13 +2,12 @@ package com.getox.crypto.sframe;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,11 +91,15 @@ class SFrameVectorsTest {
       assertEquals(c.get("aad"), SFrameVectors.hex(aad), label);
 
       assertArrayEquals(ct, key.seal(cipher, ctr, metadata, pt, 0, pt.length), label);
-      assertArrayEquals(pt, key.open(cipher, ctr, ct, header.length, metadata), label);
+      SFrameKey.Ciphers ciphers = new SFrameKey.Ciphers();
+      assertArrayEquals(pt, key.open(ciphers, ctr, ct, header.length, metadata), label);
+      assertArrayEquals(pt, key.open(ciphers, ctr, ct, header.length, metadata), label + " (again)");
       byte[] otherMetadata = metadata.clone();
       otherMetadata[0] ^= 1;
-      assertThrows(AEADBadTagException.class,
-          () -> key.open(cipher, ctr, ct, header.length, otherMetadata), label);
+      assertNull(key.open(ciphers, ctr, ct, header.length, otherMetadata), label);
+      byte[] flipped = ct.clone();
+      flipped[flipped.length - 1] ^= 1;
+      assertNull(key.open(ciphers, ctr, flipped, header.length, metadata), label + " (tag)");
       passed++;
     }
     int ctrHmac = vectors.get("aes_ctr_hmac").size();
