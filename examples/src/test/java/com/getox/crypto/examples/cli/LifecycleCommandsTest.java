@@ -11,12 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingFiles;
 import com.getox.crypto.RecordingHeader;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +22,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,63 +32,20 @@ import org.junit.jupiter.api.io.TempDir;
  * create-recipient, share, revoke, decrypt --identity and inspect's recipients, with their failure
  * paths and exit codes.
  */
-class LifecycleCommandsTest {
-  private static final int CHUNK = 16_384;
+class LifecycleCommandsTest extends CliTestBase {
 
   @TempDir Path dir;
   private Path keys;
   private Path recs;
-  private Map<String, String> env;
 
-  record Result(int code, byte[] stdout, String stderr) {
-    String out() {
-      return new String(stdout, StandardCharsets.UTF_8);
-    }
-
-    List<String> errors() {
-      return stderr.lines().filter(l -> !l.startsWith("oxcrypt: warning:")).collect(Collectors.toList());
-    }
-  }
 
   @BeforeEach
   void setUp() throws IOException {
     keys = dir.resolve("keys.json");
     recs = Files.createDirectories(dir.resolve("recs"));
-    env = new HashMap<>();
   }
 
-  private Result run(InputStream stdin, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = OxCrypt.run(args, stdin, out, new PrintStream(err, true, StandardCharsets.UTF_8), env);
-    return new Result(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
-  }
 
-  private Result run(String... args) {
-    return run(new ByteArrayInputStream(new byte[0]), args);
-  }
-
-  private Result ok(String... args) {
-    Result r = run(args);
-    assertEquals(0, r.code, () -> "exit " + r.code + " for " + Arrays.toString(args) + ", stderr: " + r.stderr);
-    assertEquals(List.of(), r.errors());
-    return r;
-  }
-
-  private static Result assertFails(int code, Result r) {
-    assertEquals(code, r.code, () -> "stderr: " + r.stderr + " stdout: " + r.out());
-    List<String> errors = r.errors();
-    assertEquals(1, errors.size(), () -> "expected one error line, got: " + r.stderr);
-    assertTrue(errors.get(0).startsWith("oxcrypt: "), errors.get(0));
-    assertFalse(r.stderr.contains("\tat "), r.stderr);
-    return r;
-  }
-
-  private static byte[] random(int n, long seed) {
-    byte[] b = new byte[n];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
 
   private String primary(Path keyset) {
     return ok("keys", "list", "--keyset", keyset.toString()).out().lines()

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,10 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,62 +27,23 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Drives {@link OxCrypt} in-process over temporary files, with captured stdin, stdout, stderr. */
-class OxCryptTest {
-  private static final int CHUNK = 16_384;
+class OxCryptTest extends CliTestBase {
 
   @TempDir Path dir;
   private Path keys;
-  private Map<String, String> env;
 
-  /** One run's outcome. */
-  record Result(int code, byte[] stdout, String stderr) {
-    String out() {
-      return new String(stdout, StandardCharsets.UTF_8);
-    }
-
-    /** Lines on stderr other than warnings. */
-    List<String> errors() {
-      return stderr.lines().filter(l -> !l.startsWith("oxcrypt: warning:")).collect(Collectors.toList());
-    }
-  }
 
   @BeforeEach
   void setUp() {
     keys = dir.resolve("keys.json");
-    env = new HashMap<>(); // not System.getenv(): a real OXCRYPT_PASSPHRASE must not leak in
   }
 
-  private Result run(byte[] stdin, String... args) {
-    return run(new ByteArrayInputStream(stdin), args);
-  }
 
-  private Result run(InputStream stdin, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = OxCrypt.run(args, stdin, out, new PrintStream(err, true, StandardCharsets.UTF_8), env);
-    return new Result(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
-  }
-
-  private Result run(String... args) {
-    return run(new byte[0], args);
-  }
-
-  /** Success: exit 0 and nothing on stderr but warnings. */
-  private Result ok(String... args) {
-    Result r = run(args);
-    assertEquals(0, r.code, () -> "exit " + r.code + ", stderr: " + r.stderr);
-    assertEquals(List.of(), r.errors());
-    return r;
-  }
-
-  /** Failure: the exit code, and exactly one "oxcrypt: ..." line on stderr, no stack trace. */
-  private static void assertFails(int code, Result r) {
-    assertEquals(code, r.code, () -> "stderr: " + r.stderr);
-    List<String> errors = r.errors();
-    assertEquals(1, errors.size(), () -> "expected one error line, got: " + r.stderr);
-    assertTrue(errors.get(0).startsWith("oxcrypt: "), errors.get(0));
-    assertFalse(r.stderr.contains("\tat "), r.stderr);
+  /** As the base's, and the one error line names no exception class either. */
+  static Result assertFails(int code, Result r) {
+    CliTestBase.assertFails(code, r);
     assertFalse(r.stderr.contains("Exception:"), r.stderr);
+    return r;
   }
 
   private void createInsecureKeyset() {
@@ -94,11 +51,6 @@ class OxCryptTest {
     assertTrue(r.stderr.contains("INSECURE"), r.stderr);
   }
 
-  private static byte[] random(int n, long seed) {
-    byte[] b = new byte[n];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
 
   private Path write(String name, byte[] bytes) throws IOException {
     return Files.write(dir.resolve(name), bytes);
