@@ -3,6 +3,8 @@ package com.getox.crypto;
 import com.getox.crypto.internal.Cobblestone;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 
@@ -15,6 +17,9 @@ import java.util.Arrays;
  *   play(in);
  * } // IOException whose cause is an OxCryptoException on any tampering or truncation
  * }</pre>
+ *
+ * <p>Reads of 16 KiB or more that start on a chunk boundary decrypt straight into the caller's
+ * array, without a copy.
  *
  * <p>Each 16 KiB chunk is released only after its tag verifies at its position. The stream may
  * release the authenticated prefix of a recording that turns out to be truncated or corrupt, and
@@ -70,28 +75,36 @@ public final class RecordingInputStream extends InputStream {
     if (off < 0 || len < 0 || len > b.length - off) {
       throw new IndexOutOfBoundsException("off " + off + ", len " + len + ", array " + b.length);
     }
-    if (failure != null) {
-      throw new IOException(failure.getMessage(), failure.getCause());
-    }
-    if (closed) {
-      throw new IOException("recording stream is closed");
-    }
+    checkUsable();
     if (len == 0) {
       return 0;
     }
-    while (plainPos == plainLen) {
-      if (done) {
-        return -1;
+    if (plainPos == plainLen && !done && len >= Cobblestone.CHUNK_PLAINTEXT_BYTES
+        && cipher.decryptsIntoLargeArrays()) {
+      // Whole chunks straight into the caller's array: saves one 16 KiB copy per chunk. The
+      // range is wiped if the chunk fails, so unauthenticated plaintext is never left there.
+      int total = 0;
+      while (len - total >= Cobblestone.CHUNK_PLAINTEXT_BYTES && !done) {
+        int n;
+        try {
+          n = nextChunk(b, off + total);
+        } catch (GeneralSecurityException | IOException e) {
+          Arrays.fill(b, off + total, off + total + Cobblestone.CHUNK_PLAINTEXT_BYTES, (byte) 0);
+          IOException failed = fail(e);
+          if (total > 0) {
+            return total; // release the authenticated chunks; the next read throws
+          }
+          throw failed;
+        }
+        total += n;
+        if (n < Cobblestone.CHUNK_PLAINTEXT_BYTES) {
+          break; // the final chunk
+        }
       }
-      try {
-        nextChunk();
-      } catch (GeneralSecurityException e) {
-        failure = new IOException(e.getMessage(), e);
-        throw failure;
-      } catch (IOException e) {
-        failure = e;
-        throw e;
-      }
+      return total == 0 && done ? -1 : total;
+    }
+    if (!fill()) {
+      return -1;
     }
     int n = Math.min(len, plainLen - plainPos);
     System.arraycopy(plain, plainPos, b, off, n);
@@ -99,26 +112,89 @@ public final class RecordingInputStream extends InputStream {
     return n;
   }
 
+  /**
+   * Reads into {@code dst}, for {@link Recordings#newReadableChannel}: a heap buffer's array is
+   * decrypted into directly (see {@link #read(byte[], int, int)}).
+   */
+  int read(ByteBuffer dst) throws IOException {
+    if (dst.hasArray()) {
+      int n = read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+      if (n > 0) {
+        // Buffer: Android 24 lacks ByteBuffer.position(int).
+        ((java.nio.Buffer) dst).position(dst.position() + n);
+      }
+      return n;
+    }
+    checkUsable();
+    if (!dst.hasRemaining()) {
+      return 0;
+    }
+    if (!fill()) {
+      return -1;
+    }
+    int n = Math.min(dst.remaining(), plainLen - plainPos);
+    dst.put(plain, plainPos, n);
+    plainPos += n;
+    return n;
+  }
+
+  /** Decrypts the next chunk into {@link #plain}; false at the end. */
+  private boolean fill() throws IOException {
+    while (plainPos == plainLen) {
+      if (done) {
+        return false;
+      }
+      try {
+        plainPos = 0;
+        plainLen = 0;
+        plainLen = nextChunk(plain, 0);
+      } catch (GeneralSecurityException | IOException e) {
+        throw fail(e);
+      }
+    }
+    return true;
+  }
+
+  boolean isOpen() {
+    return !closed;
+  }
+
+  private void checkUsable() throws IOException {
+    if (failure != null) {
+      throw new IOException(failure.getMessage(), failure.getCause());
+    }
+    if (closed) {
+      throw new ClosedChannelException();
+    }
+  }
+
+  private IOException fail(Exception e) {
+    failure = e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
+    return failure;
+  }
+
   @Override
   public int available() {
     return plainLen - plainPos;
   }
 
-  private void nextChunk() throws IOException, GeneralSecurityException {
+  /**
+   * Reads, authenticates and decrypts the next chunk into {@code out} at {@code outOff} (room for
+   * 16 KiB). Returns its plaintext length; 0 with {@link #done} set at the end.
+   */
+  private int nextChunk(byte[] out, int outOff) throws IOException, GeneralSecurityException {
     int n = readFully(sealed);
-    plainPos = 0;
-    plainLen = 0;
     if (n == sealed.length) {
       // Only the final chunk is short, so a full one is never final.
-      plainLen = cipher.openChunk(chunkIndex, sealed, 0, n, plain, 0);
+      int plainBytes = cipher.openChunk(chunkIndex, sealed, 0, n, out, outOff);
       chunkIndex++;
-      return;
+      return plainBytes;
     }
     done = true;
     if (n < Cobblestone.TAG_BYTES) {
       if (recover) {
         truncated = true;
-        return;
+        return 0;
       }
       throw new TruncationException(
           n == 0
@@ -128,12 +204,14 @@ public final class RecordingInputStream extends InputStream {
               : "recording is truncated inside chunk " + chunkIndex);
     }
     try {
-      plainLen = cipher.openChunk(chunkIndex, sealed, 0, n, plain, 0);
+      int plainBytes = cipher.openChunk(chunkIndex, sealed, 0, n, out, outOff);
       chunkIndex++;
+      return plainBytes;
     } catch (AuthenticationException e) {
       if (recover) {
         truncated = true; // a torn final write: drop it, keep what authenticated
-        return;
+        Arrays.fill(out, outOff, outOff + n - Cobblestone.TAG_BYTES, (byte) 0);
+        return 0;
       }
       // Cryptographically a cut inside the last chunk and a corrupted last chunk look the same.
       throw new AuthenticationException(

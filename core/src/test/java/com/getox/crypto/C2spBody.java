@@ -68,7 +68,7 @@ final class C2spBody {
       byte[] inputKey, byte[] salt, byte[] context, ByteArrayOutputStream out)
       throws GeneralSecurityException {
     byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
-    Cobblestone c = Cobblestone.seal(inputKey, salt, context, prefix);
+    Cobblestone c = Cobblestone.seal(inputKey, salt, context, prefix, null);
     out.write(prefix, 0, prefix.length);
     return new RecordingWriter(RecordingWriter.Sink.of(out), null, c, null);
   }
@@ -79,6 +79,7 @@ final class C2spBody {
         inputKey,
         Arrays.copyOfRange(prefix, 0, Cobblestone.SALT_BYTES),
         context,
-        Arrays.copyOfRange(prefix, Cobblestone.SALT_BYTES, Cobblestone.PREFIX_BYTES));
+        Arrays.copyOfRange(prefix, Cobblestone.SALT_BYTES, Cobblestone.PREFIX_BYTES),
+        null);
   }
 }

@@ -296,7 +296,7 @@ class RecordingTamperPropertyTest {
     byte[] dek = Fixtures.KMS.unwrap(header.wrappedKeys().get(0), x.context);
     byte[] prefix = Arrays.copyOfRange(x.recording, x.bodyStart(), x.chunkStart(0));
     Cobblestone c = Cobblestone.open(dek, Arrays.copyOf(prefix, 24), header.authenticatedBytes(),
-        Arrays.copyOfRange(prefix, 24, 56));
+        Arrays.copyOfRange(prefix, 24, 56), null);
     Arrays.fill(dek, (byte) 0);
     byte[] extraPlain = Fixtures.randomBytes(r, r.nextInt(100));
     byte[] extra = new byte[extraPlain.length + 16];

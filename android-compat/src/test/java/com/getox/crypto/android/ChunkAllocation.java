@@ -79,10 +79,10 @@ public final class ChunkAllocation {
         };
 
     byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
-    Cobblestone seal = Cobblestone.seal(key, new byte[24], new byte[0], prefix);
+    Cobblestone seal = Cobblestone.seal(key, new byte[24], new byte[0], prefix, null);
     Op sealOp = i -> seal.sealChunk(i, in, 0, CHUNK, out, 0);
 
-    Cobblestone open = Cobblestone.open(key, new byte[24], new byte[0], java.util.Arrays.copyOfRange(prefix, 24, 56));
+    Cobblestone open = Cobblestone.open(key, new byte[24], new byte[0], java.util.Arrays.copyOfRange(prefix, 24, 56), null);
     byte[] sealed0 = new byte[CHUNK + 16];
     seal.copy().sealChunk(0, in, 0, CHUNK, sealed0, 0);
     Op openOp = i -> open.openChunk(0, sealed0, 0, sealed0.length, back, 0);

@@ -2,6 +2,8 @@ package com.getox.crypto.android;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.getox.crypto.EncryptionContext;
@@ -113,6 +115,48 @@ class OneShotChunkTest {
   }
 
   @Test
+  void cipherProviderIsUsedForChunksWithoutBeingInstalled() throws Exception {
+    order.restore(); // no provider installed process-wide for this test
+    assertNull(Security.getProvider(SpyProvider.NAME));
+    SpyProvider chosen = new SpyProvider();
+    com.getox.crypto.local.LocalKms kek = TestKeks.newLocalKms("chosen");
+    Recordings recordings = Recordings.builder().wrapWith(kek).cipherProvider(chosen).build();
+    int size = 3 * 16384 + 7;
+    byte[] pcm = new byte[size];
+    new Random(3).nextBytes(pcm);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (RecordingWriter w = recordings.newWriter(out, EncryptionContext.empty())) {
+      chosen.reset(); // the local KEK wraps with its own AES-GCM, not the chosen provider's
+      w.write(pcm, 0, size);
+    }
+    assertOneShot(chosen, "encrypt", chunks(size));
+    // Chunk-sized reads, which decrypt straight into the caller's array, on the chosen provider;
+    // then the same recording on JCA's default, which the chosen provider never sees.
+    Recordings byDefault = Recordings.builder().wrapWith(kek).build();
+    for (Recordings reader : new Recordings[] {recordings, byDefault}) {
+      chosen.reset();
+      try (InputStream in =
+          reader.newInputStream(new ByteArrayInputStream(out.toByteArray()), ReadOptions.defaults())) {
+        assertArrayEquals(pcm, in.readAllBytes());
+      }
+      if (reader == recordings) {
+        assertOneShot(chosen, "decrypt", chunks(size));
+      } else {
+        assertEquals(0, chosen.doFinals.get(), "a default reader used the chosen provider");
+      }
+    }
+    assertNull(Security.getProvider(SpyProvider.NAME));
+  }
+
+  @Test
+  void aProviderWithoutAesGcmIsRefusedAtBuild() {
+    java.security.Provider empty = new java.security.Provider("Empty", "1", "no services") {};
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Recordings.builder().wrapWith(TestKeks.newLocalKms("x")).cipherProvider(empty).build());
+    assertTrue(e.getMessage().contains("Empty"), e.getMessage());
+  }
+
+  @Test
   void theKeystoreKekIsOneInitOneAadOneDoFinal() throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
@@ -149,6 +193,10 @@ class OneShotChunkTest {
   }
 
   private void assertOneShot(String what, int chunks) {
+    assertOneShot(spy, what, chunks);
+  }
+
+  private static void assertOneShot(SpyProvider spy, String what, int chunks) {
     assertEquals(chunks, spy.inits.get(), what + ": init calls");
     assertEquals(chunks, spy.doFinals.get(), what + ": doFinal calls");
     assertEquals(0, spy.updates.get(), what + ": update calls");

@@ -101,7 +101,7 @@ class ProviderEquivalenceTest {
   /** The writer's chunking: full chunks, then a final chunk shorter than 16384 (maybe empty). */
   static byte[] seal(byte[] input) throws Exception {
     byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
-    Cobblestone c = Cobblestone.seal(KEY.clone(), SALT.clone(), CONTEXT, prefix);
+    Cobblestone c = Cobblestone.seal(KEY.clone(), SALT.clone(), CONTEXT, prefix, null);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(prefix);
     byte[] chunk = new byte[Cobblestone.CHUNK_CIPHERTEXT_BYTES];
@@ -125,7 +125,8 @@ class ProviderEquivalenceTest {
             KEY.clone(),
             Arrays.copyOfRange(body, 0, Cobblestone.SALT_BYTES),
             CONTEXT,
-            Arrays.copyOfRange(body, Cobblestone.SALT_BYTES, Cobblestone.PREFIX_BYTES));
+            Arrays.copyOfRange(body, Cobblestone.SALT_BYTES, Cobblestone.PREFIX_BYTES),
+            null);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] plain = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
     long index = 0;

@@ -54,7 +54,7 @@ public class Parallel {
       plaintext = Fixtures.bytes(BLOB_BYTES, 11);
       byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
       Cobblestone first =
-          Cobblestone.seal(Fixtures.bytes(32, 12), Fixtures.bytes(24, 13), new byte[0], prefix);
+          Cobblestone.seal(Fixtures.bytes(32, 12), Fixtures.bytes(24, 13), new byte[0], prefix, null);
       ciphers = new Cobblestone[threads];
       ciphers[0] = first;
       for (int t = 1; t < threads; t++) {

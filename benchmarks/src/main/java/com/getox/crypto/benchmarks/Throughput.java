@@ -205,6 +205,25 @@ public class Throughput {
     return openOp(s);
   }
 
+  /**
+   * Not a target, a diagnostic: the ceiling plus the one copy that any reader of a stream makes,
+   * the ciphertext read out of its source into the reader's own buffer (here, as in {@code
+   * oursDecrypt}, from a 64 MiB array). {@code oursDecrypt} against this shows what our reader
+   * costs beyond that copy.
+   */
+  @Benchmark
+  public int copyThenDecrypt(Ceiling s) throws Exception {
+    int n = 0;
+    for (int i = 0; i < CHUNKS_PER_OP; i++) {
+      int index = s.next;
+      s.next = (index + 1) % DECRYPT_CHUNKS;
+      System.arraycopy(s.sealed[index], 0, s.out, 0, s.out.length);
+      s.cipher.init(Cipher.DECRYPT_MODE, s.key, s.spec(index));
+      n += s.cipher.doFinal(s.out, 0, s.out.length, s.plain, 0);
+    }
+    return n + s.plain[0];
+  }
+
   static int sealOp(Ceiling s) throws Exception {
     int n = 0;
     for (int i = 0; i < CHUNKS_PER_OP; i++) {

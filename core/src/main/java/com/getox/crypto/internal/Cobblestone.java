@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
+import java.security.Provider;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -40,6 +41,8 @@ public final class Cobblestone {
 
   private final SecretKeySpec key;
   private final byte[] baseNonce;
+  /** The JCA provider for AES-GCM, or null for JCA's choice. */
+  private final Provider provider;
   private final byte[] nonce = new byte[NONCE_BYTES];
   private final Cipher cipher;
   /**
@@ -51,21 +54,32 @@ public final class Cobblestone {
   private final boolean copyLargeSlices;
   private byte[] slice;
 
-  private Cobblestone(SecretKeySpec key, byte[] baseNonce) throws GeneralSecurityException {
+  private Cobblestone(SecretKeySpec key, byte[] baseNonce, Provider provider)
+      throws GeneralSecurityException {
     this.key = key;
     this.baseNonce = baseNonce;
-    this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    String provider = cipher.getProvider().getName();
-    this.copyLargeSlices = provider.equals("Conscrypt") || provider.equals("AndroidOpenSSL");
+    this.provider = provider;
+    this.cipher = newCipher(provider);
+    String name = cipher.getProvider().getName();
+    this.copyLargeSlices = name.equals("Conscrypt") || name.equals("AndroidOpenSSL");
+  }
+
+  /** AES-GCM from {@code provider}, or from JCA's choice when it is null. */
+  public static Cipher newCipher(Provider provider) throws GeneralSecurityException {
+    return provider == null
+        ? Cipher.getInstance("AES/GCM/NoPadding")
+        : Cipher.getInstance("AES/GCM/NoPadding", provider);
   }
 
   /**
    * Derives a message's keys from the input key, salt and context, and checks {@code commitment}
    * in constant time before returning: a wrong key or context never reaches a chunk.
    *
+   * @param provider the JCA provider for AES-GCM, or null for JCA's choice
    * @throws AuthenticationException if the commitment does not match
    */
-  public static Cobblestone open(byte[] inputKey, byte[] salt, byte[] context, byte[] commitment)
+  public static Cobblestone open(
+      byte[] inputKey, byte[] salt, byte[] context, byte[] commitment, Provider provider)
       throws GeneralSecurityException {
     byte[] okm = derive(inputKey, salt, context);
     try {
@@ -75,7 +89,7 @@ public final class Cobblestone {
             "key commitment mismatch: wrong data key, wrong context, or a body from another"
                 + " recording");
       }
-      return fromOkm(okm);
+      return fromOkm(okm, provider);
     } finally {
       Arrays.fill(okm, (byte) 0);
     }
@@ -85,13 +99,14 @@ public final class Cobblestone {
    * Derives a new message's keys. Writes {@code salt || commitment} ({@link #PREFIX_BYTES}) into
    * {@code prefixOut}.
    */
-  public static Cobblestone seal(byte[] inputKey, byte[] salt, byte[] context, byte[] prefixOut)
+  public static Cobblestone seal(
+      byte[] inputKey, byte[] salt, byte[] context, byte[] prefixOut, Provider provider)
       throws GeneralSecurityException {
     byte[] okm = derive(inputKey, salt, context);
     try {
       System.arraycopy(salt, 0, prefixOut, 0, SALT_BYTES);
       System.arraycopy(okm, KEY_BYTES + NONCE_BYTES, prefixOut, SALT_BYTES, COMMITMENT_BYTES);
-      return fromOkm(okm);
+      return fromOkm(okm, provider);
     } finally {
       Arrays.fill(okm, (byte) 0);
     }
@@ -102,12 +117,12 @@ public final class Cobblestone {
     if (aeadKey.length != KEY_BYTES || baseNonce.length != NONCE_BYTES) {
       throw new InvalidKeyException("raw mode needs a 32-byte key and a 12-byte base nonce");
     }
-    return new Cobblestone(new SecretKeySpec(aeadKey, "AES"), baseNonce.clone());
+    return new Cobblestone(new SecretKeySpec(aeadKey, "AES"), baseNonce.clone(), null);
   }
 
   /** An independent instance over the same key, for another thread. */
   public Cobblestone copy() throws GeneralSecurityException {
-    return new Cobblestone(key, baseNonce);
+    return new Cobblestone(key, baseNonce, provider);
   }
 
   private static byte[] derive(byte[] inputKey, byte[] salt, byte[] context)
@@ -126,11 +141,13 @@ public final class Cobblestone {
         "HmacSHA512", inputKey, info, KEY_BYTES + NONCE_BYTES + COMMITMENT_BYTES);
   }
 
-  private static Cobblestone fromOkm(byte[] okm) throws GeneralSecurityException {
+  private static Cobblestone fromOkm(byte[] okm, Provider provider)
+      throws GeneralSecurityException {
     // SecretKeySpec copies the key; the JDK offers no way to wipe that copy (destroy() is not
     // implemented), so it lives until collected. The okm array we own is wiped by the caller.
     SecretKeySpec key = new SecretKeySpec(okm, 0, KEY_BYTES, "AES");
-    return new Cobblestone(key, Arrays.copyOfRange(okm, KEY_BYTES, KEY_BYTES + NONCE_BYTES));
+    return new Cobblestone(
+        key, Arrays.copyOfRange(okm, KEY_BYTES, KEY_BYTES + NONCE_BYTES), provider);
   }
 
   private GCMParameterSpec nonceFor(long index) throws GeneralSecurityException {
@@ -166,6 +183,15 @@ public final class Cobblestone {
     }
     cipher.init(Cipher.ENCRYPT_MODE, key, nonceFor(index));
     return cipher.doFinal(in, off, len, out, outOff);
+  }
+
+  /**
+   * Whether {@link #openChunk} may write into a large array (a reader's caller's buffer) at full
+   * speed: false on Conscrypt, which copies the whole array per call (see {@link
+   * #copyLargeSlices}).
+   */
+  public boolean decryptsIntoLargeArrays() {
+    return !copyLargeSlices;
   }
 
   /**

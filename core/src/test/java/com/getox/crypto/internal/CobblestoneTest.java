@@ -68,18 +68,18 @@ class CobblestoneTest {
     byte[] salt = new byte[24];
     byte[] ctx = {1, 2, 3};
     byte[] prefix = new byte[56];
-    Cobblestone sealer = Cobblestone.seal(key, salt, ctx, prefix);
+    Cobblestone sealer = Cobblestone.seal(key, salt, ctx, prefix, null);
     byte[] commitment = java.util.Arrays.copyOfRange(prefix, 24, 56);
-    Cobblestone opener = Cobblestone.open(key, salt, ctx, commitment);
+    Cobblestone opener = Cobblestone.open(key, salt, ctx, commitment, null);
     byte[] out = new byte[16 + 4];
     sealer.sealChunk(0, new byte[] {9, 8, 7, 6}, 0, 4, out, 0);
     byte[] plain = new byte[4];
     opener.openChunk(0, out, 0, out.length, plain, 0);
     assertArrayEquals(new byte[] {9, 8, 7, 6}, plain);
-    assertThrows(AuthenticationException.class, () -> Cobblestone.open(key, salt, new byte[] {1, 2}, commitment));
-    assertThrows(AuthenticationException.class, () -> Cobblestone.open(key, salt, ctx, java.util.Arrays.copyOf(commitment, 31)));
-    assertThrows(InvalidKeyException.class, () -> Cobblestone.open(new byte[31], salt, ctx, commitment));
-    assertThrows(InvalidKeyException.class, () -> Cobblestone.open(key, new byte[23], ctx, commitment));
+    assertThrows(AuthenticationException.class, () -> Cobblestone.open(key, salt, new byte[] {1, 2}, commitment, null));
+    assertThrows(AuthenticationException.class, () -> Cobblestone.open(key, salt, ctx, java.util.Arrays.copyOf(commitment, 31), null));
+    assertThrows(InvalidKeyException.class, () -> Cobblestone.open(new byte[31], salt, ctx, commitment, null));
+    assertThrows(InvalidKeyException.class, () -> Cobblestone.open(key, new byte[23], ctx, commitment, null));
     assertThrows(InvalidKeyException.class, () -> Cobblestone.raw(new byte[16], new byte[12]));
   }
 }
