@@ -72,6 +72,15 @@ public final class ClassificationPolicy {
     }
   }
 
+  /**
+   * Whether a reader may open recordings of this context with keys from {@code cache}: only its
+   * age matters to a reader (the other limits bound how much one key encrypts).
+   */
+  boolean permitsCache(EncryptionContext context, DekCache cache) {
+    Rule rule = rules.get(context.get(CONTEXT_KEY));
+    return rule == null || cache.maxAgeMillis() <= rule.cacheMaxAgeMillis;
+  }
+
   /** What one data class demands. */
   public static final class Rule {
     private final Set<String> schemes;

@@ -1,6 +1,7 @@
 package com.getox.crypto;
 
 import com.getox.crypto.kek.WrappedKey;
+import com.google.crypto.tink.subtle.Hex;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -23,6 +24,12 @@ import java.util.function.LongSupplier;
  * Recordings recordings = Recordings.builder().wrapWith(awsKek).dekCache(cache).build();
  * }</pre>
  *
+ * <p>With {@link Builder#servesReaders} it also serves readers: a recording whose wrapped data
+ * key (in the same encryption context) this cache has wrapped or opened before, within {@code
+ * maxAgeMillis}, opens without a KMS call; the key commitment is still checked. A reader's hit
+ * skips the KMS, so a KEK that is disabled or destroyed stops opening cached recordings only when
+ * their entries age out (or at {@link #clear()}); that is why it is off by default.
+ *
  * <p>Partitioned by the set of wrapping KEKs and the whole encryption context, so a data key never
  * crosses users or data classes (the wrapped keys it reuses are bound to that exact context
  * anyway). Contexts that differ per recording (a recording id) therefore never hit; put such ids
@@ -34,8 +41,21 @@ public final class DekCache {
   private final long maxRecordings;
   private final long maxBytes;
   private final int maxEntries;
+  private final boolean servesReaders;
   private final LongSupplier nanoClock;
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+  /** Readers' side: data keys by wrapped key and context (see {@link #opened}). */
+  private final LinkedHashMap<String, Opened> opened = new LinkedHashMap<>(16, 0.75f, true);
+
+  private static final class Opened {
+    final byte[] dek;
+    final long createdNanos;
+
+    Opened(byte[] dek, long createdNanos) {
+      this.dek = dek.clone();
+      this.createdNanos = createdNanos;
+    }
+  }
 
   private static final class Entry {
     final byte[] dek;
@@ -60,6 +80,7 @@ public final class DekCache {
     this.maxRecordings = b.maxRecordings;
     this.maxBytes = b.maxBytes;
     this.maxEntries = b.maxEntries;
+    this.servesReaders = b.servesReaders;
     this.nanoClock = b.nanoClock;
   }
 
@@ -118,12 +139,60 @@ public final class DekCache {
     lease.entry.bytes += bytes;
   }
 
-  /** Wipes and drops every cached key. */
+  /**
+   * The data key that {@code wrapped}, in a header with this context, was opened or wrapped with
+   * before, within {@code maxAgeMillis}; a copy, or null. The caller still checks the key
+   * commitment, so a stale or mismatched entry can never open a recording it does not belong to.
+   */
+  synchronized byte[] opened(WrappedKey wrapped, byte[] canonicalContext) {
+    if (!servesReaders) {
+      return null;
+    }
+    String key = openedKey(wrapped, canonicalContext);
+    Opened o = opened.get(key);
+    if (o == null) {
+      return null;
+    }
+    if (nanoClock.getAsLong() - o.createdNanos > maxAgeNanos) {
+      opened.remove(key);
+      Arrays.fill(o.dek, (byte) 0);
+      return null;
+    }
+    return o.dek.clone();
+  }
+
+  /** Remembers the data key behind {@code wrapped} for {@link #opened}. */
+  synchronized void rememberOpened(WrappedKey wrapped, byte[] canonicalContext, byte[] dek) {
+    if (!servesReaders) {
+      return;
+    }
+    Opened old = opened.put(openedKey(wrapped, canonicalContext), new Opened(dek, nanoClock.getAsLong()));
+    if (old != null) {
+      Arrays.fill(old.dek, (byte) 0);
+    }
+    Iterator<Map.Entry<String, Opened>> it = opened.entrySet().iterator();
+    while (opened.size() > maxEntries && it.hasNext()) {
+      Arrays.fill(it.next().getValue().dek, (byte) 0);
+      it.remove();
+    }
+  }
+
+  /** Wrapped keys and contexts are not secret; the key names both exactly. */
+  private static String openedKey(WrappedKey w, byte[] canonicalContext) {
+    return w.kekUri() + '\n' + w.kekVersion() + '\n' + w.algorithm() + '\n'
+        + Hex.encode(w.wrappedBytes()) + '\n' + Hex.encode(canonicalContext);
+  }
+
+  /** Wipes and drops every cached key, on both the writers' and the readers' side. */
   public synchronized void clear() {
     for (Entry e : entries.values()) {
       e.wipe();
     }
     entries.clear();
+    for (Opened o : opened.values()) {
+      Arrays.fill(o.dek, (byte) 0);
+    }
+    opened.clear();
   }
 
   long maxAgeMillis() {
@@ -138,7 +207,7 @@ public final class DekCache {
     return maxBytes;
   }
 
-  /** Number of cached keys. */
+  /** Number of cached keys for starting recordings (the readers' side is not counted). */
   public synchronized int size() {
     return entries.size();
   }
@@ -149,6 +218,7 @@ public final class DekCache {
     private long maxRecordings = -1;
     private long maxBytes = -1;
     private int maxEntries = 1000;
+    private boolean servesReaders;
     private LongSupplier nanoClock = System::nanoTime;
 
     private Builder() {}
@@ -174,6 +244,15 @@ public final class DekCache {
     /** How many partitions are kept (least recently used go first). Default 1000. */
     public Builder maxEntries(int maxEntries) {
       this.maxEntries = maxEntries;
+      return this;
+    }
+
+    /**
+     * Also opens recordings whose data key this cache wrapped or opened before, without a KMS
+     * call (see the class comment for what that means for disabling a KEK). Off by default.
+     */
+    public Builder servesReaders(boolean servesReaders) {
+      this.servesReaders = servesReaders;
       return this;
     }
 

@@ -212,6 +212,10 @@ public final class Recordings {
         }
         if (cache != null) {
           lease = cache.put(partition, dek, wrapped);
+          byte[] canonical = context.canonicalBytes();
+          for (WrappedKey w : wrapped) {
+            cache.rememberOpened(w, canonical, dek);
+          }
         }
       }
       RecordingHeader header =
@@ -549,6 +553,32 @@ public final class Recordings {
     byte[] salt = Arrays.copyOfRange(prefix, 0, Cobblestone.SALT_BYTES);
     byte[] commitment = Arrays.copyOfRange(prefix, Cobblestone.SALT_BYTES, prefix.length);
     byte[] context = header.authenticatedBytes();
+    boolean cached = cache != null && (policy == null || policy.permitsCache(header.context(), cache));
+    byte[] canonical = cached ? header.context().canonicalBytes() : null;
+    if (cached) {
+      for (WrappedKey wrapped : header.wrappedKeys()) {
+        byte[] dek = cache.opened(wrapped, canonical);
+        if (dek == null) {
+          continue;
+        }
+        long t = System.nanoTime();
+        try {
+          Cobblestone cipher = Cobblestone.open(dek, salt, context, commitment, cipherProvider);
+          audit.record(
+              AuditEvent.of(
+                  Operation.CACHE_HIT, wrapped.kekUri(), wrapped.kekVersion(),
+                  header.headerIdHex(), header.context(), null, t));
+          if (dekOut != null) {
+            System.arraycopy(dek, 0, dekOut, 0, dek.length);
+          }
+          return cipher;
+        } catch (AuthenticationException e) {
+          // Not this body's key after all: ask the KEKs, as without a cache.
+        } finally {
+          Arrays.fill(dek, (byte) 0);
+        }
+      }
+    }
     List<Exception> failures = new ArrayList<>();
     AuthenticationException commitmentFailure = null;
     for (WrappedKey wrapped : header.wrappedKeys()) {
@@ -573,6 +603,9 @@ public final class Recordings {
         }
         try {
           Cobblestone cipher = Cobblestone.open(dek, salt, context, commitment, cipherProvider);
+          if (cached) {
+            cache.rememberOpened(wrapped, canonical, dek);
+          }
           if (dekOut != null) {
             System.arraycopy(dek, 0, dekOut, 0, dek.length);
           }

@@ -49,6 +49,7 @@ class DekCacheTest {
         .maxRecordings(maxRecordings)
         .maxBytes(maxBytes)
         .nanoClock(clock::get)
+        .servesReaders(true)
         .build();
   }
 
@@ -122,6 +123,90 @@ class DekCacheTest {
     clock.addAndGet(2_000_000L);
     record(byAge, USER_A, 10);
     assertEquals(2, kek.wraps.get(), "past max age a new key is generated");
+  }
+
+  static void readAll(Recordings r, byte[] rec) throws Exception {
+    try (InputStream in = r.newInputStream(new ByteArrayInputStream(rec), ReadOptions.defaults())) {
+      in.readAllBytes();
+    }
+  }
+
+  @Test
+  void readersHitTooOncePerDataKey() throws Exception {
+    Recordings writer = recordings(cache(60_000, 100, 1 << 30));
+    List<byte[]> recs = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      recs.add(record(writer, USER_A, 100 + i));
+    }
+    for (byte[] rec : recs) {
+      readAll(writer, rec);
+    }
+    assertEquals(0, kek.unwraps.get(), "the writer's own cache knows the key it wrapped");
+
+    Recordings reader = recordings(cache(60_000, 100, 1 << 30)); // another process's cache
+    events.clear();
+    for (byte[] rec : recs) {
+      readAll(reader, rec);
+    }
+    assertEquals(1, kek.unwraps.get(), "one KMS unwrap for ten recordings sharing a data key");
+    assertEquals(9, count(AuditEvent.Operation.CACHE_HIT), "every hit is audited");
+    assertEquals(1, count(AuditEvent.Operation.UNWRAP));
+  }
+
+  @Test
+  void aReadersHitStillChecksTheCommitmentAndAges() throws Exception {
+    DekCache c = cache(1_000, 100, 1 << 30);
+    Recordings r = recordings(c);
+    byte[] one = record(r, USER_A, 100);
+    byte[] two = record(r, USER_A, 100);
+    // The same cached data key, but the body of one recording under the header of the other:
+    // the cached key fails the commitment, the KMS is asked, and the splice is still refused.
+    int headerBytes = header(one).toByteArray().length;
+    byte[] spliced = one.clone();
+    System.arraycopy(two, headerBytes, spliced, headerBytes, two.length - headerBytes);
+    assertThrows(com.getox.crypto.AuthenticationException.class, () -> {
+      try {
+        readAll(r, spliced);
+      } catch (java.io.IOException e) {
+        throw e.getCause();
+      }
+    });
+    assertEquals(1, kek.unwraps.get(), "the failed hit fell back to the KMS");
+
+    readAll(r, one);
+    assertEquals(1, kek.unwraps.get());
+    clock.addAndGet(1_001_000_000L);
+    readAll(r, one);
+    assertEquals(2, kek.unwraps.get(), "past max age a reader asks the KMS again");
+    c.clear();
+    readAll(r, one);
+    assertEquals(3, kek.unwraps.get(), "after clear() a reader asks the KMS again");
+  }
+
+  @Test
+  void readersAreServedOnlyWhenAskedFor() throws Exception {
+    DekCache writersOnly =
+        DekCache.builder().maxAgeMillis(60_000).maxRecordings(100).maxBytes(1 << 30).build();
+    Recordings r = recordings(writersOnly);
+    byte[] rec = record(r, USER_A, 100);
+    readAll(r, rec);
+    readAll(r, rec);
+    assertEquals(2, kek.unwraps.get(), "by default every open asks the KMS");
+  }
+
+  @Test
+  void aPolicyThatForbidsCachingForTheClassKeepsReadersOnTheKms() throws Exception {
+    DekCache c = cache(60_000, 100, 1 << 30);
+    byte[] rec = record(recordings(c), USER_A, 100); // USER_A is Restricted
+    com.getox.crypto.ClassificationPolicy noCaching =
+        com.getox.crypto.ClassificationPolicy.builder()
+            .rule("Restricted", com.getox.crypto.ClassificationPolicy.Rule.builder().build())
+            .build();
+    Recordings strict = Recordings.builder().wrapWith(kek).dekCache(c).policy(noCaching).build();
+    readAll(strict, rec);
+    assertEquals(1, kek.unwraps.get(), "Restricted forbids caching: the reader asked the KMS");
+    readAll(recordings(c), rec);
+    assertEquals(1, kek.unwraps.get(), "without the policy the same cache serves the reader");
   }
 
   @Test
