@@ -178,6 +178,7 @@ public class Envelope {
   }
 
   @Benchmark
+  @Warmup(iterations = 15, time = 2) // the SDK's code takes ~30 s of calls to settle (C2)
   public int openAws(AwsEnv e, AwsCounts c) throws Exception {
     long before = e.kek.calls;
     long received = e.kms.requestsReceived();
@@ -190,6 +191,7 @@ public class Envelope {
   }
 
   @Benchmark
+  @Warmup(iterations = 15, time = 2) // the SDK's code takes ~30 s of calls to settle (C2)
   public int startAws(AwsEnv e, AwsCounts c) throws Exception {
     long before = e.kek.calls;
     long received = e.kms.requestsReceived();
