@@ -8,6 +8,7 @@ import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.WrappedKey;
+import com.getox.crypto.kms.aws.LocalAwsKms;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
@@ -23,13 +24,19 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Envelope cost: opening a recording (header parse, DEK unwrap, HKDF, commitment check) and
- * starting one (DEK generation, wrap, header), with a local KEK. KMS calls are counted by a
- * delegating {@link Kek} and reported as the secondary metrics {@code kmsCalls} and {@code opens}.
- * {@code startCacheHit} starts recordings through a {@link DekCache}: after the first, no KMS call.
+ * starting one (DEK generation, wrap, header), with a local KEK ({@code openLocal}, {@code
+ * startLocal}) and with an AWS KMS KEK ({@code openAws}, {@code startAws}: {@code AwsKms} through
+ * the SDK to kms-aws's local KMS server on 127.0.0.1, plain HTTP, keep-alive). KMS calls are
+ * counted by a delegating {@link Kek} and reported as the secondary metrics {@code kmsCalls} and
+ * {@code opens}; the AWS cases also report {@code serverRequests}, the requests the server received
+ * (SDK retries would show there and not in {@code kmsCalls}). {@code startCacheHit} starts
+ * recordings through a {@link DekCache}: after the first, no KMS call. Core has no cache for
+ * opening, so every open unwraps.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -90,6 +97,32 @@ public class Envelope {
     }
   }
 
+  /** An AWS KMS KEK on the local server, and a recording it wrapped. */
+  @State(Scope.Thread)
+  public static class AwsEnv {
+    LocalAwsKms kms;
+    CountingKek kek;
+    Recordings recordings;
+    byte[] recording;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+      kms = LocalAwsKms.start();
+      kek = new CountingKek(kms.kek());
+      recordings = Recordings.builder().wrapWith(kek).build();
+      ByteArrayOutputStream bos = new ByteArrayOutputStream();
+      try (RecordingWriter w = recordings.newWriter(bos, Fixtures.CONTEXT)) {
+        w.write(Fixtures.bytes(640, 3));
+      }
+      recording = bos.toByteArray();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+      kms.close();
+    }
+  }
+
   @State(Scope.Thread)
   @AuxCounters(AuxCounters.Type.EVENTS)
   public static class Counts {
@@ -99,6 +132,20 @@ public class Envelope {
     @Setup(Level.Iteration)
     public void reset() {
       opens = kmsCalls = 0;
+    }
+  }
+
+  /** {@link Counts} plus the requests the local AWS KMS server received. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class AwsCounts {
+    public long opens;
+    public long kmsCalls;
+    public long serverRequests;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      opens = kmsCalls = serverRequests = 0;
     }
   }
 
@@ -127,6 +174,31 @@ public class Envelope {
     RecordingWriter w = e.cached.newWriter(new Fixtures.Discard(), Fixtures.CONTEXT);
     c.opens++;
     c.kmsCalls += e.kek.calls - before;
+    return w.header().hashCode();
+  }
+
+  @Benchmark
+  @Warmup(iterations = 15, time = 2) // the SDK's code takes ~30 s of calls to settle (C2)
+  public int openAws(AwsEnv e, AwsCounts c) throws Exception {
+    long before = e.kek.calls;
+    long received = e.kms.requestsReceived();
+    RecordingInputStream in =
+        e.recordings.newInputStream(new ByteArrayInputStream(e.recording), ReadOptions.defaults());
+    c.opens++;
+    c.kmsCalls += e.kek.calls - before;
+    c.serverRequests += e.kms.requestsReceived() - received;
+    return in.available();
+  }
+
+  @Benchmark
+  @Warmup(iterations = 15, time = 2) // the SDK's code takes ~30 s of calls to settle (C2)
+  public int startAws(AwsEnv e, AwsCounts c) throws Exception {
+    long before = e.kek.calls;
+    long received = e.kms.requestsReceived();
+    RecordingWriter w = e.recordings.newWriter(new Fixtures.Discard(), Fixtures.CONTEXT);
+    c.opens++;
+    c.kmsCalls += e.kek.calls - before;
+    c.serverRequests += e.kms.requestsReceived() - received;
     return w.header().hashCode();
   }
 }
