@@ -223,19 +223,27 @@ public final class Report {
           seek.score, seek.error, seek.unit, seek.secondary("chunks") / reads,
           seek.secondary("readsOver2")));
     }
-    Results.Row open = r.find("Envelope.openLocal");
-    Results.Row start = r.find("Envelope.startLocal");
-    if (open != null || start != null) {
-      b.append("## Envelope cost (local KEK)\n\n| operation | time | KMS calls per op |\n|---|---:|---:|\n");
-      for (Results.Row row : new Results.Row[] {open, start}) {
-        if (row != null) {
-          b.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f %s | %.2f |\n",
-              row.benchmark.endsWith("openLocal") ? "open a recording" : "start a recording",
-              row.score, row.error, row.unit,
-              row.secondary("kmsCalls") / row.secondary("opens")));
-        }
+    String[][] envelope = {
+      {"openLocal", "open, local KEK"},
+      {"openCacheHit", "open, local KEK, DEK-cache hit (servesReaders)"},
+      {"openAws", "open, AWS KMS KEK (local server, loopback HTTP)"},
+      {"startLocal", "start, local KEK"},
+      {"startCacheHit", "start, local KEK, DEK-cache hit"},
+      {"startAws", "start, AWS KMS KEK (local server, loopback HTTP)"},
+    };
+    StringBuilder rows = new StringBuilder();
+    for (String[] e : envelope) {
+      Results.Row row = r.find("Envelope." + e[0]);
+      if (row != null) {
+        rows.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f %s | %.2f |\n",
+            e[1], row.score, row.error, row.unit,
+            row.secondary("kmsCalls") / row.secondary("opens")));
       }
-      b.append('\n');
+    }
+    if (rows.length() > 0) {
+      b.append("## Envelope cost\n\n| operation | time | KMS calls per op |\n|---|---:|---:|\n")
+          .append(rows)
+          .append('\n');
     }
     Results.Row one = r.find("Parallel.seal256MiB", "threads", "1");
     Results.Row two = r.find("Parallel.seal256MiB", "threads", "2");
