@@ -17,16 +17,6 @@ import com.getox.crypto.internal.AtomicFile;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.NotMyKeyException;
 import com.getox.crypto.kek.WrappedKey;
-import com.google.crypto.tink.Aead;
-import com.google.crypto.tink.InsecureSecretKeyAccess;
-import com.google.crypto.tink.KeyStatus;
-import com.google.crypto.tink.KeysetHandle;
-import com.google.crypto.tink.RegistryConfiguration;
-import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
-import com.google.crypto.tink.aead.AeadWrapper;
-import com.google.crypto.tink.aead.AesGcmKeyManager;
-import com.google.crypto.tink.aead.PredefinedAeadParameters;
-import com.google.crypto.tink.subtle.AesGcmJce;
 import com.google.crypto.tink.subtle.Hex;
 import java.io.File;
 import java.io.FileInputStream;
@@ -42,6 +32,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The embedded local KMS: one KEK, with versions, held in a keyset file (Tink's JSON keyset
@@ -56,7 +48,9 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Each version is a Tink AES-256-GCM key; wrapping is Tink's AEAD with the encryption context's
- * canonical bytes as associated data. Rotating adds a new primary; disabling makes a version
+ * canonical bytes as associated data. Opening and wrapping do not load Tink (it costs a cold JVM
+ * more than the rest of a first recording, see {@link AesGcmKeyset}); creating and changing a
+ * keyset do. Rotating adds a new primary; disabling makes a version
  * refuse to unwrap; destroying deletes its key material for good. Every change rewrites the file
  * atomically (write a temporary file, sync, rename). Thread-safe.
  */
@@ -71,31 +65,19 @@ public final class LocalKms implements Kek {
   private static final JsonFactory JSON = new JsonFactory();
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  static {
-    try {
-      // Only AES-GCM, not all of AeadConfig: it roughly halves Tink's share of a cold start.
-      AesGcmKeyManager.register(true);
-      AeadWrapper.register();
-    } catch (GeneralSecurityException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   private final File file;
   private final String name;
   private final KeysetProtection protection;
   private volatile State state;
   private volatile AuditSink audit = AuditSink.slf4j();
 
-  /** A keyset and its AEAD, swapped together. */
+  /** A keyset and the ids of its destroyed versions, swapped together. */
   private static final class State {
-    final KeysetHandle handle;
-    final Aead aead;
+    final AesGcmKeyset keyset;
     final TreeSet<Long> destroyed;
 
-    State(KeysetHandle handle, TreeSet<Long> destroyed) throws GeneralSecurityException {
-      this.handle = handle;
-      this.aead = handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
+    State(AesGcmKeyset keyset, TreeSet<Long> destroyed) {
+      this.keyset = keyset;
       this.destroyed = destroyed;
     }
   }
@@ -120,14 +102,8 @@ public final class LocalKms implements Kek {
     if (file.exists()) {
       throw new IOException("keyset file already exists: " + file);
     }
-    KeysetHandle handle =
-        KeysetHandle.newBuilder()
-            .addEntry(
-                KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
-                    .withRandomId()
-                    .makePrimary())
-            .build();
-    LocalKms kms = new LocalKms(file, name, protection, new State(handle, new TreeSet<Long>()));
+    State state = new State(TinkKeysets.create(), new TreeSet<Long>());
+    LocalKms kms = new LocalKms(file, name, protection, state);
     kms.save(kms.state);
     return kms;
   }
@@ -146,16 +122,25 @@ public final class LocalKms implements Kek {
     try (InputStream in = new FileInputStream(file)) {
       parsed = KeysetFile.parse(in);
     }
+    try {
+      return open(file, protection, parsed);
+    } finally {
+      parsed.wipe();
+    }
+  }
+
+  private static LocalKms open(File file, KeysetProtection protection, KeysetFile parsed)
+      throws IOException, GeneralSecurityException {
     if (parsed.protection != protection.kind()) {
       throw new OxCryptoException(
           "keyset file " + file + " is protected as " + parsed.protection
               + " but was opened as " + protection.kind());
     }
-    KeysetHandle handle;
+    AesGcmKeyset keyset;
     byte[] ad = associatedData(parsed.name, parsed.protection);
     switch (parsed.protection) {
       case INSECURE_PLAINTEXT:
-        handle = TinkJsonProtoKeysetFormat.parseKeyset(parsed.keysetJson, InsecureSecretKeyAccess.get());
+        keyset = AesGcmKeyset.fromJson(parsed.keyset);
         break;
       case PASSPHRASE_ARGON2ID:
         {
@@ -167,7 +152,7 @@ public final class LocalKms implements Kek {
                   parsed.iterations,
                   parsed.parallelism);
           try {
-            handle = parseEncrypted(parsed.keysetJson, new AesGcmJce(key), ad, "wrong passphrase");
+            keyset = decryptKeyset(parsed.keyset, key, ad, "wrong passphrase");
           } finally {
             Arrays.fill(key, (byte) 0);
           }
@@ -178,7 +163,7 @@ public final class LocalKms implements Kek {
           byte[] key =
               protection.kekOrNull().unwrap(parsed.wrappedKeysetKey, keysetContext(parsed.name));
           try {
-            handle = parseEncrypted(parsed.keysetJson, new AesGcmJce(key), ad, "wrong KEK");
+            keyset = decryptKeyset(parsed.keyset, key, ad, "wrong KEK");
           } finally {
             Arrays.fill(key, (byte) 0);
           }
@@ -193,7 +178,7 @@ public final class LocalKms implements Kek {
           KeysetProtection.passphrase(
               protection.passphraseChars(), parsed.memoryKiB, parsed.iterations, parsed.parallelism);
     }
-    return new LocalKms(file, parsed.name, effective, new State(handle, parsed.destroyed));
+    return new LocalKms(file, parsed.name, effective, new State(keyset, parsed.destroyed));
   }
 
   /** How the keyset file {@code file} is protected, read without any key (to pick a prompt). */
@@ -202,16 +187,31 @@ public final class LocalKms implements Kek {
       throw new FormatException("keyset file is over " + MAX_FILE_BYTES + " bytes");
     }
     try (InputStream in = new FileInputStream(file)) {
-      return KeysetFile.parse(in).protection;
+      KeysetFile parsed = KeysetFile.parse(in);
+      parsed.wipe();
+      return parsed.protection;
     }
   }
 
-  private static KeysetHandle parseEncrypted(String json, Aead aead, byte[] ad, String hint)
-      throws GeneralSecurityException {
+  /** Opens Tink's encrypted keyset: AES-GCM (no prefix) of the binary Keyset proto. */
+  private static AesGcmKeyset decryptKeyset(
+      AesGcmKeyset.Json json, byte[] key, byte[] ad, String hint) throws GeneralSecurityException {
+    if (!json.isEncrypted() || json.keys != null) {
+      throw new FormatException("keyset file is not valid: the keyset is not an encrypted keyset");
+    }
+    if (key.length != AesGcmKeyset.KEY_BYTES) {
+      throw new AuthenticationException("cannot decrypt the keyset (" + hint + "?)");
+    }
+    byte[] proto;
     try {
-      return TinkJsonProtoKeysetFormat.parseEncryptedKeyset(json, aead, ad);
-    } catch (GeneralSecurityException e) {
+      proto = AesGcmKeyset.decrypt(new SecretKeySpec(key, "AES"), json.encrypted, 0, ad);
+    } catch (AEADBadTagException e) {
       throw new AuthenticationException("cannot decrypt the keyset (" + hint + "?)", e);
+    }
+    try {
+      return AesGcmKeyset.fromProto(proto);
+    } finally {
+      Arrays.fill(proto, (byte) 0);
     }
   }
 
@@ -237,9 +237,9 @@ public final class LocalKms implements Kek {
   public List<KeyVersion> versions() {
     State s = state;
     List<KeyVersion> out = new ArrayList<>();
-    for (int i = 0; i < s.handle.size(); i++) {
-      KeysetHandle.Entry e = s.handle.getAt(i);
-      out.add(new KeyVersion(unsigned(e.getId()), statusOf(e.getStatus()), e.isPrimary()));
+    for (AesGcmKeyset.Version v : s.keyset.versions()) {
+      KeyVersion.Status status = v.enabled ? KeyVersion.Status.ENABLED : KeyVersion.Status.DISABLED;
+      out.add(new KeyVersion(v.id, status, v == s.keyset.primary()));
     }
     for (Long id : s.destroyed) {
       out.add(new KeyVersion(id, KeyVersion.Status.DESTROYED, false));
@@ -249,8 +249,7 @@ public final class LocalKms implements Kek {
 
   /** The primary version: the one that wraps new data keys. */
   public KeyVersion primary() {
-    KeysetHandle.Entry e = state.handle.getPrimary();
-    return new KeyVersion(unsigned(e.getId()), KeyVersion.Status.ENABLED, true);
+    return new KeyVersion(state.keyset.primary().id, KeyVersion.Status.ENABLED, true);
   }
 
   /** Sends this KEK's lifecycle events (rotate, disable, enable, destroy) to {@code sink}. */
@@ -263,12 +262,7 @@ public final class LocalKms implements Kek {
   public synchronized KeyVersion rotate() throws IOException, GeneralSecurityException {
     long t = System.nanoTime();
     try {
-      KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
-      b.addEntry(
-          KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
-              .withRandomId()
-              .makePrimary());
-      replace(b.build(), state.destroyed);
+      replace(TinkKeysets.rotate(state.keyset), state.destroyed);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       audit.record(AuditEvent.of(Operation.ROTATE, uri(), null, null, null, e, t));
       throw e;
@@ -280,12 +274,12 @@ public final class LocalKms implements Kek {
 
   /** Makes version {@code id} refuse to unwrap. The primary cannot be disabled: rotate first. */
   public synchronized void disable(long id) throws IOException, GeneralSecurityException {
-    setStatus(id, KeyStatus.DISABLED, Operation.DISABLE);
+    setEnabled(id, false, Operation.DISABLE);
   }
 
   /** Lets a disabled version unwrap again. */
   public synchronized void enable(long id) throws IOException, GeneralSecurityException {
-    setStatus(id, KeyStatus.ENABLED, Operation.ENABLE);
+    setEnabled(id, true, Operation.ENABLE);
   }
 
   /**
@@ -295,15 +289,12 @@ public final class LocalKms implements Kek {
   public synchronized void destroy(long id) throws IOException, GeneralSecurityException {
     long t = System.nanoTime();
     try {
-      KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
-      int i = indexOf(b, id);
-      if (b.getAt(i).isPrimary()) {
+      if (versionOf(id) == state.keyset.primary()) {
         throw new OxCryptoException("version " + id + " is the primary: rotate before destroying it");
       }
-      b.deleteAt(i);
       TreeSet<Long> destroyed = new TreeSet<>(state.destroyed);
       destroyed.add(id);
-      replace(b.build(), destroyed);
+      replace(state.keyset.without(id), destroyed);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       audit.record(AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, e, t));
       throw e;
@@ -311,17 +302,14 @@ public final class LocalKms implements Kek {
     audit.record(AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, null, t));
   }
 
-  private void setStatus(long id, KeyStatus status, Operation op)
+  private void setEnabled(long id, boolean enabled, Operation op)
       throws IOException, GeneralSecurityException {
     long t = System.nanoTime();
     try {
-      KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
-      int i = indexOf(b, id);
-      if (b.getAt(i).isPrimary() && status != KeyStatus.ENABLED) {
+      if (versionOf(id) == state.keyset.primary() && !enabled) {
         throw new OxCryptoException("version " + id + " is the primary: rotate before disabling it");
       }
-      b.getAt(i).setStatus(status);
-      replace(b.build(), state.destroyed);
+      replace(state.keyset.withEnabled(id, enabled), state.destroyed);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       audit.record(AuditEvent.of(op, uri(), Long.toString(id), null, null, e, t));
       throw e;
@@ -329,20 +317,18 @@ public final class LocalKms implements Kek {
     audit.record(AuditEvent.of(op, uri(), Long.toString(id), null, null, null, t));
   }
 
-  private int indexOf(KeysetHandle.Builder b, long id) throws OxCryptoException {
-    KeysetHandle h = state.handle;
-    for (int i = 0; i < h.size(); i++) {
-      if (unsigned(h.getAt(i).getId()) == id) {
-        return i;
-      }
+  private AesGcmKeyset.Version versionOf(long id) throws OxCryptoException {
+    AesGcmKeyset.Version v = state.keyset.find(id);
+    if (v != null) {
+      return v;
     }
     throw new OxCryptoException(
         "no version " + id + " in " + uri() + (state.destroyed.contains(id) ? " (destroyed)" : ""));
   }
 
-  private void replace(KeysetHandle handle, TreeSet<Long> destroyed)
+  private void replace(AesGcmKeyset keyset, TreeSet<Long> destroyed)
       throws IOException, GeneralSecurityException {
-    State next = new State(handle, destroyed);
+    State next = new State(keyset, destroyed);
     save(next);
     state = next;
   }
@@ -351,15 +337,14 @@ public final class LocalKms implements Kek {
   @Override
   public boolean isCurrent(WrappedKey wrapped) {
     return wrapped.kekUri().equals(uri())
-        && wrapped.kekVersion().equals(Long.toString(unsigned(state.handle.getPrimary().getId())));
+        && wrapped.kekVersion().equals(Long.toString(state.keyset.primary().id));
   }
 
   @Override
   public WrappedKey wrap(byte[] dek, EncryptionContext context) throws GeneralSecurityException {
-    State s = state;
-    byte[] wrapped = s.aead.encrypt(dek, context.canonicalBytes());
-    return WrappedKey.create(
-        uri(), Long.toString(unsigned(s.handle.getPrimary().getId())), ALGORITHM, wrapped);
+    AesGcmKeyset keyset = state.keyset;
+    byte[] wrapped = keyset.encrypt(dek, context.canonicalBytes(), RANDOM);
+    return WrappedKey.create(uri(), Long.toString(keyset.primary().id), ALGORITHM, wrapped);
   }
 
   @Override
@@ -374,7 +359,8 @@ public final class LocalKms implements Kek {
     }
     byte[] bytes = wrapped.wrappedBytes();
     // Tink's output prefix: 0x01 then the 4-byte key id that made the ciphertext.
-    if (bytes.length < 5 + 12 + 16 || bytes[0] != 1) {
+    if (bytes.length < AesGcmKeyset.PREFIX_BYTES + AesGcmKeyset.IV_BYTES + AesGcmKeyset.TAG_BYTES
+        || bytes[0] != 1) {
       throw new AuthenticationException("wrapped data key for " + uri() + " is malformed");
     }
     long id =
@@ -391,25 +377,20 @@ public final class LocalKms implements Kek {
               + id);
     }
     State s = state;
-    KeysetHandle.Entry entry = null;
-    for (int i = 0; i < s.handle.size(); i++) {
-      if (unsigned(s.handle.getAt(i).getId()) == id) {
-        entry = s.handle.getAt(i);
-      }
-    }
-    if (entry == null) {
+    AesGcmKeyset.Version version = s.keyset.find(id);
+    if (version == null) {
       throw new KmsException(
           s.destroyed.contains(id)
               ? "version " + id + " of " + uri() + " was destroyed: this data key is unrecoverable"
               : "version " + id + " of " + uri() + " is not in the keyset",
           false);
     }
-    if (entry.getStatus() != KeyStatus.ENABLED) {
+    if (!version.enabled) {
       throw new KmsException("version " + id + " of " + uri() + " is disabled", false);
     }
     try {
-      return s.aead.decrypt(bytes, context.canonicalBytes());
-    } catch (GeneralSecurityException e) {
+      return AesGcmKeyset.decrypt(version, bytes, context.canonicalBytes());
+    } catch (AEADBadTagException e) {
       throw new AuthenticationException(
           "wrapped data key failed authentication under "
               + uri()
@@ -422,17 +403,6 @@ public final class LocalKms implements Kek {
   @Override
   public String toString() {
     return "LocalKms{" + uri() + ", " + protection.kind() + ", " + file + "}";
-  }
-
-  private static long unsigned(int id) {
-    return id & 0xffffffffL;
-  }
-
-  private static KeyVersion.Status statusOf(KeyStatus status) {
-    if (status == KeyStatus.ENABLED) {
-      return KeyVersion.Status.ENABLED;
-    }
-    return status == KeyStatus.DISABLED ? KeyVersion.Status.DISABLED : KeyVersion.Status.DESTROYED;
   }
 
   private static byte[] associatedData(String name, KeysetProtection.Kind kind) {
@@ -464,7 +434,7 @@ public final class LocalKms implements Kek {
       String keysetJson;
       switch (protection.kind()) {
         case INSECURE_PLAINTEXT:
-          keysetJson = TinkJsonProtoKeysetFormat.serializeKeyset(s.handle, InsecureSecretKeyAccess.get());
+          keysetJson = TinkKeysets.json(s.keyset);
           break;
         case PASSPHRASE_ARGON2ID:
           {
@@ -484,8 +454,7 @@ public final class LocalKms implements Kek {
                     protection.iterations(),
                     protection.parallelism());
             try {
-              keysetJson =
-                  TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(s.handle, new AesGcmJce(key), ad);
+              keysetJson = TinkKeysets.encryptedJson(s.keyset, key, ad);
             } finally {
               Arrays.fill(key, (byte) 0);
             }
@@ -503,8 +472,7 @@ public final class LocalKms implements Kek {
               g.writeStringField("algorithm", w.algorithm());
               g.writeStringField("wrapped", Hex.encode(w.wrappedBytes()));
               g.writeEndObject();
-              keysetJson =
-                  TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(s.handle, new AesGcmJce(key), ad);
+              keysetJson = TinkKeysets.encryptedJson(s.keyset, key, ad);
             } finally {
               Arrays.fill(key, (byte) 0);
             }
@@ -528,7 +496,7 @@ public final class LocalKms implements Kek {
   private static final class KeysetFile {
     String name;
     KeysetProtection.Kind protection;
-    String keysetJson;
+    AesGcmKeyset.Json keyset;
     TreeSet<Long> destroyed = new TreeSet<>();
     byte[] argonSalt;
     int memoryKiB;
@@ -536,8 +504,26 @@ public final class LocalKms implements Kek {
     int parallelism;
     WrappedKey wrappedKeysetKey;
 
+    /** Parses a keyset file; the caller wipes {@link #keyset} when done. */
     static KeysetFile parse(InputStream in) throws IOException, OxCryptoException {
       KeysetFile f = new KeysetFile();
+      try {
+        f.parseFields(in);
+        return f;
+      } catch (Throwable e) {
+        f.wipe();
+        throw e;
+      }
+    }
+
+    void wipe() {
+      if (keyset != null) {
+        keyset.wipe();
+      }
+    }
+
+    private void parseFields(InputStream in) throws IOException, OxCryptoException {
+      KeysetFile f = this;
       String format = null;
       try (JsonParser p = JSON.createParser(in)) {
         expect(p.nextToken() == JsonToken.START_OBJECT, "not a JSON object");
@@ -603,12 +589,8 @@ public final class LocalKms implements Kek {
               f.wrappedKeysetKey = WrappedKey.create(uri, version, algorithm, wrapped);
               break;
             case "keyset":
-              expect(t == JsonToken.START_OBJECT, "keyset is not an object");
-              StringWriter w = new StringWriter();
-              try (JsonGenerator g = JSON.createGenerator(w)) {
-                g.copyCurrentStructure(p);
-              }
-              f.keysetJson = w.toString();
+              expect(t == JsonToken.START_OBJECT && f.keyset == null, "keyset is not one object");
+              f.keyset = AesGcmKeyset.readJson(p);
               break;
             default:
               p.skipChildren();
@@ -626,7 +608,7 @@ public final class LocalKms implements Kek {
       }
       expect(f.name != null && NAME.matcher(f.name).matches(), "keyset name is missing or invalid");
       expect(f.protection != null, "keyset protection is missing");
-      expect(f.keysetJson != null, "keyset is missing");
+      expect(f.keyset != null, "keyset is missing");
       if (f.protection == KeysetProtection.Kind.PASSPHRASE_ARGON2ID) {
         expect(f.argonSalt != null && f.argonSalt.length >= 16, "argon2id salt is missing");
         try {
@@ -638,7 +620,7 @@ public final class LocalKms implements Kek {
       expect(
           f.protection != KeysetProtection.Kind.KEK || f.wrappedKeysetKey != null,
           "kek-protected keyset has no wrapped key");
-      return f;
+      return;
     }
 
     private static void expect(boolean ok, String message) throws FormatException {
