@@ -206,7 +206,7 @@ final class AesGcmKeyset {
           p.skipChildren();
           break;
         default:
-          throw new FormatException("keyset is not valid: unknown field " + quote(field));
+          throw invalid("unknown field " + quote(field));
       }
     }
     return j;
@@ -231,7 +231,7 @@ final class AesGcmKeyset {
             } else if (k.equals("keyMaterialType") && v == JsonToken.VALUE_STRING) {
               e.keyMaterialType = p.getText().equals("SYMMETRIC") ? SYMMETRIC : -1;
             } else {
-              throw new FormatException("keyset is not valid: keyData has an unexpected field " + quote(k));
+              throw invalid("keyData has an unexpected field " + quote(k));
             }
           }
           break;
@@ -248,7 +248,7 @@ final class AesGcmKeyset {
           e.outputPrefixType = p.getText().equals("TINK") ? TINK : -1;
           break;
         default:
-          throw new FormatException("keyset is not valid: a key has an unexpected field " + quote(field));
+          throw invalid("a key has an unexpected field " + quote(field));
       }
     }
     expect(e.typeUrl != null && e.value != null, "a key has no keyData");
@@ -287,7 +287,7 @@ final class AesGcmKeyset {
         } else if (tag == (2 << 3 | 2)) {
           keys.add(protoKey(in.message()));
         } else {
-          throw new FormatException("keyset is not valid: proto has an unexpected field (tag " + tag + ")");
+          throw invalid("proto has an unexpected field (tag " + tag + ")");
         }
       }
       return validate(primaryId, keys);
@@ -320,7 +320,7 @@ final class AesGcmKeyset {
             dataSeen = once(dataSeen, 3);
             e.keyMaterialType = data.enumValue();
           } else {
-            throw new FormatException("keyset is not valid: proto KeyData has an unexpected field (tag " + t + ")");
+            throw invalid("proto KeyData has an unexpected field (tag " + t + ")");
           }
         }
       } else if (tag == (2 << 3)) {
@@ -333,7 +333,7 @@ final class AesGcmKeyset {
         seen = once(seen, 4);
         e.outputPrefixType = in.enumValue();
       } else {
-        throw new FormatException("keyset is not valid: proto Key has an unexpected field (tag " + tag + ")");
+        throw invalid("proto Key has an unexpected field (tag " + tag + ")");
       }
     }
     if (e.value == null) {
@@ -355,11 +355,19 @@ final class AesGcmKeyset {
         throw new UnsupportedFormatException(
             "keyset holds a key of type " + quote(e.typeUrl) + "; only AES-GCM keys are supported");
       }
-      expect(e.keyMaterialType == SYMMETRIC, "key " + e.keyId + " is not SYMMETRIC key material");
-      expect(e.outputPrefixType == TINK, "key " + e.keyId + " does not use the TINK output prefix");
-      expect(e.status == ENABLED || e.status == DISABLED, "key " + e.keyId + " is neither ENABLED nor DISABLED");
+      if (e.keyMaterialType != SYMMETRIC) {
+        throw invalid("key " + e.keyId + " is not SYMMETRIC key material");
+      }
+      if (e.outputPrefixType != TINK) {
+        throw invalid("key " + e.keyId + " does not use the TINK output prefix");
+      }
+      if (e.status != ENABLED && e.status != DISABLED) {
+        throw invalid("key " + e.keyId + " is neither ENABLED nor DISABLED");
+      }
       for (Version v : versions) {
-        expect(v.id != e.keyId, "key id " + e.keyId + " appears twice");
+        if (v.id == e.keyId) {
+          throw invalid("key id " + e.keyId + " appears twice");
+        }
       }
       Version v = new Version(e.keyId, e.status == ENABLED, aesGcmKey(e.value, e.keyId));
       versions.add(v);
@@ -367,8 +375,12 @@ final class AesGcmKeyset {
         primary = v;
       }
     }
-    expect(primary != null, "primaryKeyId " + primaryId + " is not in the keyset");
-    expect(primary.enabled, "the primary key " + primaryId + " is not ENABLED");
+    if (primary == null) {
+      throw invalid("primaryKeyId " + primaryId + " is not in the keyset");
+    }
+    if (!primary.enabled) {
+      throw invalid("the primary key " + primaryId + " is not ENABLED");
+    }
     return new AesGcmKeyset(versions, primary);
   }
 
@@ -382,15 +394,19 @@ final class AesGcmKeyset {
         int tag = in.tag();
         if (tag == (1 << 3)) {
           seen = once(seen, 1);
-          expect(in.varint() == 0, "AES-GCM key " + id + " has an unknown version");
+          if (in.varint() != 0) {
+            throw invalid("AES-GCM key " + id + " has an unknown version");
+          }
         } else if (tag == (3 << 3 | 2)) {
           seen = once(seen, 3);
           key = in.bytes();
         } else {
-          throw new FormatException("keyset is not valid: AES-GCM key " + id + " has an unexpected field (tag " + tag + ")");
+          throw invalid("AES-GCM key " + id + " has an unexpected field (tag " + tag + ")");
         }
       }
-      expect(key != null && key.length == KEY_BYTES, "AES-GCM key " + id + " is not 32 bytes");
+      if (key == null || key.length != KEY_BYTES) {
+        throw invalid("AES-GCM key " + id + " is not 32 bytes");
+      }
       return new SecretKeySpec(key, "AES");
     } finally {
       if (key != null) {
@@ -418,7 +434,7 @@ final class AesGcmKeyset {
     int tag() throws FormatException {
       long t = varint();
       if (t <= 0 || t > Integer.MAX_VALUE) {
-        throw new FormatException("keyset is not valid: proto has an invalid tag");
+        throw invalid("proto has an invalid tag");
       }
       return (int) t;
     }
@@ -432,13 +448,13 @@ final class AesGcmKeyset {
           return r;
         }
       }
-      throw new FormatException("keyset is not valid: proto has a truncated or overlong varint");
+      throw invalid("proto has a truncated or overlong varint");
     }
 
     long uint32() throws FormatException {
       long v = varint();
       if (v >>> 32 != 0) {
-        throw new FormatException("keyset is not valid: proto has a key id over 32 bits");
+        throw invalid("proto has a key id over 32 bits");
       }
       return v;
     }
@@ -451,7 +467,7 @@ final class AesGcmKeyset {
     private int length() throws FormatException {
       long n = varint();
       if (n < 0 || n > end - pos) {
-        throw new FormatException("keyset is not valid: proto has a field longer than its message");
+        throw invalid("proto has a field longer than its message");
       }
       return (int) n;
     }
@@ -473,17 +489,23 @@ final class AesGcmKeyset {
 
   private static int once(int seen, int field) throws FormatException {
     if ((seen & (1 << field)) != 0) {
-      throw new FormatException("keyset is not valid: proto repeats field " + field);
+      throw invalid("proto repeats field " + field);
     }
     return seen | (1 << field);
   }
 
   private static long uint32(JsonParser p, JsonToken t, String name)
       throws IOException, FormatException {
-    expect(t == JsonToken.VALUE_NUMBER_INT, name + " is not an integer");
-    expect(p.getNumberType() != JsonParser.NumberType.BIG_INTEGER, name + " is out of range");
+    if (t != JsonToken.VALUE_NUMBER_INT) {
+      throw invalid(name + " is not an integer");
+    }
+    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      throw invalid(name + " is out of range");
+    }
     long v = p.getLongValue();
-    expect(v >= 0 && v <= 0xffffffffL, name + " is not an unsigned 32-bit integer");
+    if (v < 0 || v > 0xffffffffL) {
+      throw invalid(name + " is not an unsigned 32-bit integer");
+    }
     return v;
   }
 
@@ -495,9 +517,14 @@ final class AesGcmKeyset {
     return "'" + s.replaceAll("[^\\x20-\\x7e]", "?") + "'";
   }
 
+  /** Messages with values are built only on failure: a concatenation costs a cold JVM its bootstrap. */
   private static void expect(boolean ok, String message) throws FormatException {
     if (!ok) {
-      throw new FormatException("keyset is not valid: " + message);
+      throw invalid(message);
     }
+  }
+
+  private static FormatException invalid(String message) {
+    return new FormatException("keyset is not valid: " + message);
   }
 }

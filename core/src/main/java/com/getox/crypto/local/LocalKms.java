@@ -67,6 +67,7 @@ public final class LocalKms implements Kek {
 
   private final File file;
   private final String name;
+  private final String uri; // built once: a concatenation costs a cold JVM its bootstrap
   private final KeysetProtection protection;
   private volatile State state;
   private volatile AuditSink audit = AuditSink.slf4j();
@@ -85,6 +86,7 @@ public final class LocalKms implements Kek {
   private LocalKms(File file, String name, KeysetProtection protection, State state) {
     this.file = file;
     this.name = name;
+    this.uri = new StringBuilder(SCHEME).append("://").append(name).toString();
     this.protection = protection;
     this.state = state;
   }
@@ -217,7 +219,7 @@ public final class LocalKms implements Kek {
 
   @Override
   public String uri() {
-    return SCHEME + "://" + name;
+    return uri;
   }
 
   public String name() {
@@ -406,7 +408,8 @@ public final class LocalKms implements Kek {
   }
 
   private static byte[] associatedData(String name, KeysetProtection.Kind kind) {
-    return (FORMAT + "\n" + name + "\n" + kind).getBytes(StandardCharsets.UTF_8);
+    String s = new StringBuilder(FORMAT).append('\n').append(name).append('\n').append(kind).toString();
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static EncryptionContext keysetContext(String name) {
