@@ -1,10 +1,8 @@
 package com.getox.crypto.local;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.getox.crypto.FormatException;
 import com.getox.crypto.UnsupportedFormatException;
-import java.io.IOException;
+import com.getox.crypto.local.JsonReader.Token;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -179,28 +177,28 @@ final class AesGcmKeyset {
 
   /**
    * Reads Tink's JSON keyset or JSON encrypted keyset from {@code p}, which is at the object's
-   * START_OBJECT. Key values are base64-decoded by Jackson straight from its buffer.
+   * START_OBJECT. Wipe the result when done.
    */
-  static Json readJson(JsonParser p) throws IOException, FormatException {
+  static Json readJson(JsonReader p) throws FormatException {
     Json j = new Json();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.getCurrentName();
-      JsonToken t = p.nextToken();
+    while (p.next() == Token.FIELD_NAME) {
+      String field = p.text();
+      Token t = p.next();
       switch (field) {
         case "primaryKeyId":
-          j.primaryId = uint32(p, t, "primaryKeyId");
+          j.primaryId = uint32(p, "primaryKeyId");
           break;
         case "key":
-          expect(t == JsonToken.START_ARRAY && j.keys == null, "key is not one array");
+          expect(t == Token.START_ARRAY && j.keys == null, "key is not one array");
           j.keys = new ArrayList<>();
-          while (p.nextToken() == JsonToken.START_OBJECT) {
+          while (p.next() == Token.START_OBJECT) {
             j.keys.add(readJsonKey(p));
           }
-          expect(p.currentToken() == JsonToken.END_ARRAY, "key holds a non-object");
+          expect(p.token() == Token.END_ARRAY, "key holds a non-object");
           break;
         case "encryptedKeyset":
-          expect(t == JsonToken.VALUE_STRING, "encryptedKeyset is not a string");
-          j.encrypted = p.getBinaryValue();
+          expect(t == Token.STRING && j.encrypted == null, "encryptedKeyset is not one string");
+          j.encrypted = p.base64();
           break;
         case "keysetInfo": // unauthenticated metadata Tink also ignores when decrypting
           p.skipChildren();
@@ -212,40 +210,40 @@ final class AesGcmKeyset {
     return j;
   }
 
-  private static Entry readJsonKey(JsonParser p) throws IOException, FormatException {
+  private static Entry readJsonKey(JsonReader p) throws FormatException {
     Entry e = new Entry();
     e.keyId = -1;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.getCurrentName();
-      JsonToken t = p.nextToken();
+    while (p.next() == Token.FIELD_NAME) {
+      String field = p.text();
+      Token t = p.next();
       switch (field) {
         case "keyData":
-          expect(t == JsonToken.START_OBJECT, "keyData is not an object");
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String k = p.getCurrentName();
-            JsonToken v = p.nextToken();
-            if (k.equals("typeUrl") && v == JsonToken.VALUE_STRING) {
-              e.typeUrl = p.getText();
-            } else if (k.equals("value") && v == JsonToken.VALUE_STRING) {
-              e.value = p.getBinaryValue();
-            } else if (k.equals("keyMaterialType") && v == JsonToken.VALUE_STRING) {
-              e.keyMaterialType = p.getText().equals("SYMMETRIC") ? SYMMETRIC : -1;
+          expect(t == Token.START_OBJECT, "keyData is not an object");
+          while (p.next() == Token.FIELD_NAME) {
+            String k = p.text();
+            Token v = p.next();
+            if (k.equals("typeUrl") && v == Token.STRING && e.typeUrl == null) {
+              e.typeUrl = p.text();
+            } else if (k.equals("value") && v == Token.STRING && e.value == null) {
+              e.value = p.base64();
+            } else if (k.equals("keyMaterialType") && v == Token.STRING) {
+              e.keyMaterialType = p.text().equals("SYMMETRIC") ? SYMMETRIC : -1;
             } else {
               throw invalid("keyData has an unexpected field " + quote(k));
             }
           }
           break;
         case "status":
-          expect(t == JsonToken.VALUE_STRING, "status is not a string");
-          String s = p.getText();
+          expect(t == Token.STRING, "status is not a string");
+          String s = p.text();
           e.status = s.equals("ENABLED") ? ENABLED : s.equals("DISABLED") ? DISABLED : -1;
           break;
         case "keyId":
-          e.keyId = uint32(p, t, "keyId");
+          e.keyId = uint32(p, "keyId");
           break;
         case "outputPrefixType":
-          expect(t == JsonToken.VALUE_STRING, "outputPrefixType is not a string");
-          e.outputPrefixType = p.getText().equals("TINK") ? TINK : -1;
+          expect(t == Token.STRING, "outputPrefixType is not a string");
+          e.outputPrefixType = p.text().equals("TINK") ? TINK : -1;
           break;
         default:
           throw invalid("a key has an unexpected field " + quote(field));
@@ -494,15 +492,11 @@ final class AesGcmKeyset {
     return seen | (1 << field);
   }
 
-  private static long uint32(JsonParser p, JsonToken t, String name)
-      throws IOException, FormatException {
-    if (t != JsonToken.VALUE_NUMBER_INT) {
+  private static long uint32(JsonReader p, String name) throws FormatException {
+    if (p.token() != Token.NUMBER) {
       throw invalid(name + " is not an integer");
     }
-    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-      throw invalid(name + " is out of range");
-    }
-    long v = p.getLongValue();
+    long v = p.longValue();
     if (v < 0 || v > 0xffffffffL) {
       throw invalid(name + " is not an unsigned 32-bit integer");
     }

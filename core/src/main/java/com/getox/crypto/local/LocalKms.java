@@ -3,7 +3,6 @@ package com.getox.crypto.local;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.getox.crypto.AuthenticationException;
 import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.FormatException;
@@ -17,6 +16,7 @@ import com.getox.crypto.internal.AtomicFile;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.NotMyKeyException;
 import com.getox.crypto.kek.WrappedKey;
+import com.getox.crypto.local.JsonReader.Token;
 import com.google.crypto.tink.subtle.Hex;
 import java.io.File;
 import java.io.FileInputStream;
@@ -62,7 +62,6 @@ public final class LocalKms implements Kek {
   static final String FORMAT = "ox-local-keyset/1";
   private static final int MAX_FILE_BYTES = 1 << 20;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-  private static final JsonFactory JSON = new JsonFactory();
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final File file;
@@ -418,7 +417,8 @@ public final class LocalKms implements Kek {
 
   private void save(State s) throws IOException, GeneralSecurityException {
     StringWriter text = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(text)) {
+    JsonFactory json = new JsonFactory(); // Jackson only to write; see JsonReader
+    try (JsonGenerator g = json.createGenerator(text)) {
       g.useDefaultPrettyPrinter();
       g.writeStartObject();
       g.writeStringField("format", FORMAT);
@@ -485,7 +485,7 @@ public final class LocalKms implements Kek {
           throw new AssertionError(protection.kind());
       }
       g.writeFieldName("keyset");
-      try (JsonParser p = JSON.createParser(keysetJson)) {
+      try (JsonParser p = json.createParser(keysetJson)) {
         p.nextToken();
         g.copyCurrentStructure(p);
       }
@@ -495,7 +495,7 @@ public final class LocalKms implements Kek {
     AtomicFile.replace(file, ".tmp", out -> out.write(bytes));
   }
 
-  /** The Ox wrapper around a Tink JSON keyset, read with Jackson's streaming parser. */
+  /** The Ox wrapper around a Tink JSON keyset, read with {@link JsonReader}. */
   private static final class KeysetFile {
     String name;
     KeysetProtection.Kind protection;
@@ -507,16 +507,44 @@ public final class LocalKms implements Kek {
     int parallelism;
     WrappedKey wrappedKeysetKey;
 
-    /** Parses a keyset file; the caller wipes {@link #keyset} when done. */
+    /** Parses a keyset file; the caller wipes it when done. */
     static KeysetFile parse(InputStream in) throws IOException, OxCryptoException {
+      byte[] bytes = readAtMost(in, MAX_FILE_BYTES);
+      JsonReader p = null;
       KeysetFile f = new KeysetFile();
       try {
-        f.parseFields(in);
+        p = new JsonReader(bytes);
+        f.parseFields(p);
         return f;
       } catch (Throwable e) {
         f.wipe();
         throw e;
+      } finally {
+        Arrays.fill(bytes, (byte) 0);
+        if (p != null) {
+          p.wipe();
+        }
       }
+    }
+
+    private static byte[] readAtMost(InputStream in, int max) throws IOException, FormatException {
+      byte[] buf = new byte[8192];
+      int n = 0;
+      for (int r; (r = in.read(buf, n, buf.length - n)) > 0; ) {
+        n += r;
+        if (n > max) {
+          Arrays.fill(buf, (byte) 0);
+          throw new FormatException("keyset file is over " + max + " bytes");
+        }
+        if (n == buf.length) {
+          byte[] bigger = Arrays.copyOf(buf, buf.length * 2);
+          Arrays.fill(buf, (byte) 0);
+          buf = bigger;
+        }
+      }
+      byte[] out = Arrays.copyOf(buf, n);
+      Arrays.fill(buf, (byte) 0);
+      return out;
     }
 
     void wipe() {
@@ -525,84 +553,86 @@ public final class LocalKms implements Kek {
       }
     }
 
-    private void parseFields(InputStream in) throws IOException, OxCryptoException {
+    private void parseFields(JsonReader p) throws OxCryptoException {
       KeysetFile f = this;
       String format = null;
-      try (JsonParser p = JSON.createParser(in)) {
-        expect(p.nextToken() == JsonToken.START_OBJECT, "not a JSON object");
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String field = p.getCurrentName();
-          JsonToken t = p.nextToken();
+      try {
+        expect(p.next() == Token.START_OBJECT, "not a JSON object");
+        while (p.next() == Token.FIELD_NAME) {
+          String field = p.text();
+          Token t = p.next();
           switch (field) {
             case "format":
-              format = p.getText();
+              format = p.text();
               break;
             case "name":
-              f.name = p.getText();
+              f.name = p.text();
               break;
             case "protection":
               try {
-                f.protection = KeysetProtection.Kind.valueOf(p.getText());
+                f.protection = KeysetProtection.Kind.valueOf(p.text());
               } catch (IllegalArgumentException e) {
-                throw new FormatException("unknown keyset protection " + p.getText());
+                throw new FormatException("unknown keyset protection " + p.text());
               }
               break;
             case "destroyed":
-              expect(t == JsonToken.START_ARRAY, "destroyed is not an array");
-              while (p.nextToken() == JsonToken.VALUE_NUMBER_INT) {
-                f.destroyed.add(p.getLongValue());
+              expect(t == Token.START_ARRAY, "destroyed is not an array");
+              while (p.next() == Token.NUMBER) {
+                f.destroyed.add(p.longValue());
               }
+              expect(p.token() == Token.END_ARRAY, "destroyed holds a non-number");
               break;
             case "argon2id":
-              expect(t == JsonToken.START_OBJECT, "argon2id is not an object");
-              while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String k = p.getCurrentName();
-                p.nextToken();
+              expect(t == Token.START_OBJECT, "argon2id is not an object");
+              while (p.next() == Token.FIELD_NAME) {
+                String k = p.text();
+                p.next();
                 if (k.equals("salt")) {
-                  f.argonSalt = Hex.decode(p.getText());
+                  f.argonSalt = Hex.decode(p.text());
                 } else if (k.equals("memoryKiB")) {
-                  f.memoryKiB = p.getIntValue();
+                  f.memoryKiB = p.intValue();
                 } else if (k.equals("iterations")) {
-                  f.iterations = p.getIntValue();
+                  f.iterations = p.intValue();
                 } else if (k.equals("parallelism")) {
-                  f.parallelism = p.getIntValue();
+                  f.parallelism = p.intValue();
+                } else {
+                  p.skipChildren();
                 }
               }
               break;
             case "kek":
-              expect(t == JsonToken.START_OBJECT, "kek is not an object");
+              expect(t == Token.START_OBJECT, "kek is not an object");
               String uri = null;
               String version = "";
               String algorithm = null;
               byte[] wrapped = null;
-              while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String k = p.getCurrentName();
-                p.nextToken();
+              while (p.next() == Token.FIELD_NAME) {
+                String k = p.text();
+                p.next();
                 if (k.equals("uri")) {
-                  uri = p.getText();
+                  uri = p.text();
                 } else if (k.equals("version")) {
-                  version = p.getText();
+                  version = p.text();
                 } else if (k.equals("algorithm")) {
-                  algorithm = p.getText();
+                  algorithm = p.text();
                 } else if (k.equals("wrapped")) {
-                  wrapped = Hex.decode(p.getText());
+                  wrapped = Hex.decode(p.text());
+                } else {
+                  p.skipChildren();
                 }
               }
               expect(uri != null && algorithm != null && wrapped != null, "kek is incomplete");
               f.wrappedKeysetKey = WrappedKey.create(uri, version, algorithm, wrapped);
               break;
             case "keyset":
-              expect(t == JsonToken.START_OBJECT && f.keyset == null, "keyset is not one object");
+              expect(t == Token.START_OBJECT && f.keyset == null, "keyset is not one object");
               f.keyset = AesGcmKeyset.readJson(p);
               break;
             default:
               p.skipChildren();
           }
         }
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        // Not e.getMessage(): parser messages may quote the file, and the file may hold keys.
-        throw new FormatException(
-            "keyset file is not valid JSON near line " + e.getLocation().getLineNr());
+        expect(p.next() == Token.END, "content after the keyset object");
       } catch (IllegalArgumentException e) {
         throw new FormatException("keyset file holds a malformed hex field");
       }

@@ -411,12 +411,15 @@ class AesGcmKeysetTest {
   }
 
   private static AesGcmKeyset readJson(String json) throws Exception {
-    try (JsonParser p = JSON.createParser(json)) {
-      assertEquals(JsonToken.START_OBJECT, p.nextToken());
-      return AesGcmKeyset.fromJson(AesGcmKeyset.readJson(p));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new FormatException("not JSON");
+    JsonReader p = new JsonReader(json.getBytes(StandardCharsets.UTF_8));
+    if (p.next() != JsonReader.Token.START_OBJECT) {
+      throw new FormatException("not an object");
     }
+    AesGcmKeyset k = AesGcmKeyset.fromJson(AesGcmKeyset.readJson(p));
+    if (p.next() != JsonReader.Token.END) {
+      throw new FormatException("trailing content");
+    }
+    return k;
   }
 
   /** The Tink JSON keyset inside a plaintext keyset file. */
