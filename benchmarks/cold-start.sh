@@ -40,10 +40,13 @@ for _ in $(seq "$RUNS"); do
   run ours "$CP_OURS" com.getox.crypto.benchmarks.cold.ColdOurs "$WORK/local.json"
 done
 stats() { sort -n "$WORK/$1" | awk '{a[NR]=$1; s+=$1} END {printf "%d %d %d %d", a[int((NR+1)/2)], s/NR, a[1], a[NR]}'; }
+# Each round runs the three back to back, so the per-round ratio cancels most of a shared
+# machine's drift; its median is the steadier figure when the load moves.
+round_ratio() { paste "$WORK/$1" "$WORK/jce" | awk '{print $1 / $2}' | sort -g | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]}'; }
 read -r JM JA JMIN JMAX <<< "$(stats jce)"
 echo "$($JAVA -version 2>&1 | head -1), $RUNS runs each, wall ms (median / mean / min / max)"
-printf '%-8s %6s %6s %6s %6s  %s\n' program median mean min max 'median ratio to raw JCE'
+printf '%-8s %6s %6s %6s %6s  %s  %s\n' program median mean min max 'median ratio to raw JCE' 'median per-round ratio'
 for p in jce tink ours; do
   read -r M A MIN MAX <<< "$(stats $p)"
-  printf '%-8s %6d %6d %6d %6d  %.2fx\n' "$p" "$M" "$A" "$MIN" "$MAX" "$(echo "$M / $JM" | bc -l)"
+  printf '%-8s %6d %6d %6d %6d  %22.2fx  %21sx\n' "$p" "$M" "$A" "$MIN" "$MAX" "$(echo "$M / $JM" | bc -l)" "$(round_ratio $p)"
 done

@@ -3,7 +3,6 @@ package com.getox.crypto.local;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.getox.crypto.AuthenticationException;
 import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.FormatException;
@@ -17,16 +16,7 @@ import com.getox.crypto.internal.AtomicFile;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.NotMyKeyException;
 import com.getox.crypto.kek.WrappedKey;
-import com.google.crypto.tink.Aead;
-import com.google.crypto.tink.InsecureSecretKeyAccess;
-import com.google.crypto.tink.KeyStatus;
-import com.google.crypto.tink.KeysetHandle;
-import com.google.crypto.tink.RegistryConfiguration;
-import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
-import com.google.crypto.tink.aead.AeadWrapper;
-import com.google.crypto.tink.aead.AesGcmKeyManager;
-import com.google.crypto.tink.aead.PredefinedAeadParameters;
-import com.google.crypto.tink.subtle.AesGcmJce;
+import com.getox.crypto.local.JsonReader.Token;
 import com.google.crypto.tink.subtle.Hex;
 import java.io.File;
 import java.io.FileInputStream;
@@ -42,6 +32,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The embedded local KMS: one KEK, with versions, held in a keyset file (Tink's JSON keyset
@@ -56,7 +48,9 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Each version is a Tink AES-256-GCM key; wrapping is Tink's AEAD with the encryption context's
- * canonical bytes as associated data. Rotating adds a new primary; disabling makes a version
+ * canonical bytes as associated data. Opening and wrapping do not load Tink (it costs a cold JVM
+ * more than the rest of a first recording, see {@link AesGcmKeyset}); creating and changing a
+ * keyset do. Rotating adds a new primary; disabling makes a version
  * refuse to unwrap; destroying deletes its key material for good. Every change rewrites the file
  * atomically (write a temporary file, sync, rename). Thread-safe.
  */
@@ -68,34 +62,22 @@ public final class LocalKms implements Kek {
   static final String FORMAT = "ox-local-keyset/1";
   private static final int MAX_FILE_BYTES = 1 << 20;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-  private static final JsonFactory JSON = new JsonFactory();
   private static final SecureRandom RANDOM = new SecureRandom();
-
-  static {
-    try {
-      // Only AES-GCM, not all of AeadConfig: it roughly halves Tink's share of a cold start.
-      AesGcmKeyManager.register(true);
-      AeadWrapper.register();
-    } catch (GeneralSecurityException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private final File file;
   private final String name;
+  private final String uri; // built once: a concatenation costs a cold JVM its bootstrap
   private final KeysetProtection protection;
   private volatile State state;
   private volatile AuditSink audit = AuditSink.slf4j();
 
-  /** A keyset and its AEAD, swapped together. */
+  /** A keyset and the ids of its destroyed versions, swapped together. */
   private static final class State {
-    final KeysetHandle handle;
-    final Aead aead;
+    final AesGcmKeyset keyset;
     final TreeSet<Long> destroyed;
 
-    State(KeysetHandle handle, TreeSet<Long> destroyed) throws GeneralSecurityException {
-      this.handle = handle;
-      this.aead = handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
+    State(AesGcmKeyset keyset, TreeSet<Long> destroyed) {
+      this.keyset = keyset;
       this.destroyed = destroyed;
     }
   }
@@ -103,6 +85,7 @@ public final class LocalKms implements Kek {
   private LocalKms(File file, String name, KeysetProtection protection, State state) {
     this.file = file;
     this.name = name;
+    this.uri = new StringBuilder(SCHEME).append("://").append(name).toString();
     this.protection = protection;
     this.state = state;
   }
@@ -120,14 +103,8 @@ public final class LocalKms implements Kek {
     if (file.exists()) {
       throw new IOException("keyset file already exists: " + file);
     }
-    KeysetHandle handle =
-        KeysetHandle.newBuilder()
-            .addEntry(
-                KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
-                    .withRandomId()
-                    .makePrimary())
-            .build();
-    LocalKms kms = new LocalKms(file, name, protection, new State(handle, new TreeSet<Long>()));
+    State state = new State(TinkKeysets.create(), new TreeSet<Long>());
+    LocalKms kms = new LocalKms(file, name, protection, state);
     kms.save(kms.state);
     return kms;
   }
@@ -146,16 +123,25 @@ public final class LocalKms implements Kek {
     try (InputStream in = new FileInputStream(file)) {
       parsed = KeysetFile.parse(in);
     }
+    try {
+      return open(file, protection, parsed);
+    } finally {
+      parsed.wipe();
+    }
+  }
+
+  private static LocalKms open(File file, KeysetProtection protection, KeysetFile parsed)
+      throws IOException, GeneralSecurityException {
     if (parsed.protection != protection.kind()) {
       throw new OxCryptoException(
           "keyset file " + file + " is protected as " + parsed.protection
               + " but was opened as " + protection.kind());
     }
-    KeysetHandle handle;
+    AesGcmKeyset keyset;
     byte[] ad = associatedData(parsed.name, parsed.protection);
     switch (parsed.protection) {
       case INSECURE_PLAINTEXT:
-        handle = TinkJsonProtoKeysetFormat.parseKeyset(parsed.keysetJson, InsecureSecretKeyAccess.get());
+        keyset = AesGcmKeyset.fromJson(parsed.keyset);
         break;
       case PASSPHRASE_ARGON2ID:
         {
@@ -167,7 +153,7 @@ public final class LocalKms implements Kek {
                   parsed.iterations,
                   parsed.parallelism);
           try {
-            handle = parseEncrypted(parsed.keysetJson, new AesGcmJce(key), ad, "wrong passphrase");
+            keyset = decryptKeyset(parsed.keyset, key, ad, "wrong passphrase");
           } finally {
             Arrays.fill(key, (byte) 0);
           }
@@ -178,7 +164,7 @@ public final class LocalKms implements Kek {
           byte[] key =
               protection.kekOrNull().unwrap(parsed.wrappedKeysetKey, keysetContext(parsed.name));
           try {
-            handle = parseEncrypted(parsed.keysetJson, new AesGcmJce(key), ad, "wrong KEK");
+            keyset = decryptKeyset(parsed.keyset, key, ad, "wrong KEK");
           } finally {
             Arrays.fill(key, (byte) 0);
           }
@@ -193,7 +179,7 @@ public final class LocalKms implements Kek {
           KeysetProtection.passphrase(
               protection.passphraseChars(), parsed.memoryKiB, parsed.iterations, parsed.parallelism);
     }
-    return new LocalKms(file, parsed.name, effective, new State(handle, parsed.destroyed));
+    return new LocalKms(file, parsed.name, effective, new State(keyset, parsed.destroyed));
   }
 
   /** How the keyset file {@code file} is protected, read without any key (to pick a prompt). */
@@ -202,22 +188,37 @@ public final class LocalKms implements Kek {
       throw new FormatException("keyset file is over " + MAX_FILE_BYTES + " bytes");
     }
     try (InputStream in = new FileInputStream(file)) {
-      return KeysetFile.parse(in).protection;
+      KeysetFile parsed = KeysetFile.parse(in);
+      parsed.wipe();
+      return parsed.protection;
     }
   }
 
-  private static KeysetHandle parseEncrypted(String json, Aead aead, byte[] ad, String hint)
-      throws GeneralSecurityException {
+  /** Opens Tink's encrypted keyset: AES-GCM (no prefix) of the binary Keyset proto. */
+  private static AesGcmKeyset decryptKeyset(
+      AesGcmKeyset.Json json, byte[] key, byte[] ad, String hint) throws GeneralSecurityException {
+    if (!json.isEncrypted() || json.keys != null) {
+      throw new FormatException("keyset file is not valid: the keyset is not an encrypted keyset");
+    }
+    if (key.length != AesGcmKeyset.KEY_BYTES) {
+      throw new AuthenticationException("cannot decrypt the keyset (" + hint + "?)");
+    }
+    byte[] proto;
     try {
-      return TinkJsonProtoKeysetFormat.parseEncryptedKeyset(json, aead, ad);
-    } catch (GeneralSecurityException e) {
+      proto = AesGcmKeyset.decrypt(new SecretKeySpec(key, "AES"), json.encrypted, 0, ad);
+    } catch (AEADBadTagException e) {
       throw new AuthenticationException("cannot decrypt the keyset (" + hint + "?)", e);
+    }
+    try {
+      return AesGcmKeyset.fromProto(proto);
+    } finally {
+      Arrays.fill(proto, (byte) 0);
     }
   }
 
   @Override
   public String uri() {
-    return SCHEME + "://" + name;
+    return uri;
   }
 
   public String name() {
@@ -237,9 +238,9 @@ public final class LocalKms implements Kek {
   public List<KeyVersion> versions() {
     State s = state;
     List<KeyVersion> out = new ArrayList<>();
-    for (int i = 0; i < s.handle.size(); i++) {
-      KeysetHandle.Entry e = s.handle.getAt(i);
-      out.add(new KeyVersion(unsigned(e.getId()), statusOf(e.getStatus()), e.isPrimary()));
+    for (AesGcmKeyset.Version v : s.keyset.versions()) {
+      KeyVersion.Status status = v.enabled ? KeyVersion.Status.ENABLED : KeyVersion.Status.DISABLED;
+      out.add(new KeyVersion(v.id, status, v == s.keyset.primary()));
     }
     for (Long id : s.destroyed) {
       out.add(new KeyVersion(id, KeyVersion.Status.DESTROYED, false));
@@ -249,8 +250,7 @@ public final class LocalKms implements Kek {
 
   /** The primary version: the one that wraps new data keys. */
   public KeyVersion primary() {
-    KeysetHandle.Entry e = state.handle.getPrimary();
-    return new KeyVersion(unsigned(e.getId()), KeyVersion.Status.ENABLED, true);
+    return new KeyVersion(state.keyset.primary().id, KeyVersion.Status.ENABLED, true);
   }
 
   /** Sends this KEK's lifecycle events (rotate, disable, enable, destroy) to {@code sink}. */
@@ -263,12 +263,7 @@ public final class LocalKms implements Kek {
   public synchronized KeyVersion rotate() throws IOException, GeneralSecurityException {
     long t = System.nanoTime();
     try {
-      KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
-      b.addEntry(
-          KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
-              .withRandomId()
-              .makePrimary());
-      replace(b.build(), state.destroyed);
+      replace(TinkKeysets.rotate(state.keyset), state.destroyed);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       audit.record(AuditEvent.of(Operation.ROTATE, uri(), null, null, null, e, t));
       throw e;
@@ -280,12 +275,12 @@ public final class LocalKms implements Kek {
 
   /** Makes version {@code id} refuse to unwrap. The primary cannot be disabled: rotate first. */
   public synchronized void disable(long id) throws IOException, GeneralSecurityException {
-    setStatus(id, KeyStatus.DISABLED, Operation.DISABLE);
+    setEnabled(id, false, Operation.DISABLE);
   }
 
   /** Lets a disabled version unwrap again. */
   public synchronized void enable(long id) throws IOException, GeneralSecurityException {
-    setStatus(id, KeyStatus.ENABLED, Operation.ENABLE);
+    setEnabled(id, true, Operation.ENABLE);
   }
 
   /**
@@ -295,15 +290,12 @@ public final class LocalKms implements Kek {
   public synchronized void destroy(long id) throws IOException, GeneralSecurityException {
     long t = System.nanoTime();
     try {
-      KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
-      int i = indexOf(b, id);
-      if (b.getAt(i).isPrimary()) {
+      if (versionOf(id) == state.keyset.primary()) {
         throw new OxCryptoException("version " + id + " is the primary: rotate before destroying it");
       }
-      b.deleteAt(i);
       TreeSet<Long> destroyed = new TreeSet<>(state.destroyed);
       destroyed.add(id);
-      replace(b.build(), destroyed);
+      replace(state.keyset.without(id), destroyed);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       audit.record(AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, e, t));
       throw e;
@@ -311,17 +303,14 @@ public final class LocalKms implements Kek {
     audit.record(AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, null, t));
   }
 
-  private void setStatus(long id, KeyStatus status, Operation op)
+  private void setEnabled(long id, boolean enabled, Operation op)
       throws IOException, GeneralSecurityException {
     long t = System.nanoTime();
     try {
-      KeysetHandle.Builder b = KeysetHandle.newBuilder(state.handle);
-      int i = indexOf(b, id);
-      if (b.getAt(i).isPrimary() && status != KeyStatus.ENABLED) {
+      if (versionOf(id) == state.keyset.primary() && !enabled) {
         throw new OxCryptoException("version " + id + " is the primary: rotate before disabling it");
       }
-      b.getAt(i).setStatus(status);
-      replace(b.build(), state.destroyed);
+      replace(state.keyset.withEnabled(id, enabled), state.destroyed);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       audit.record(AuditEvent.of(op, uri(), Long.toString(id), null, null, e, t));
       throw e;
@@ -329,20 +318,18 @@ public final class LocalKms implements Kek {
     audit.record(AuditEvent.of(op, uri(), Long.toString(id), null, null, null, t));
   }
 
-  private int indexOf(KeysetHandle.Builder b, long id) throws OxCryptoException {
-    KeysetHandle h = state.handle;
-    for (int i = 0; i < h.size(); i++) {
-      if (unsigned(h.getAt(i).getId()) == id) {
-        return i;
-      }
+  private AesGcmKeyset.Version versionOf(long id) throws OxCryptoException {
+    AesGcmKeyset.Version v = state.keyset.find(id);
+    if (v != null) {
+      return v;
     }
     throw new OxCryptoException(
         "no version " + id + " in " + uri() + (state.destroyed.contains(id) ? " (destroyed)" : ""));
   }
 
-  private void replace(KeysetHandle handle, TreeSet<Long> destroyed)
+  private void replace(AesGcmKeyset keyset, TreeSet<Long> destroyed)
       throws IOException, GeneralSecurityException {
-    State next = new State(handle, destroyed);
+    State next = new State(keyset, destroyed);
     save(next);
     state = next;
   }
@@ -351,15 +338,14 @@ public final class LocalKms implements Kek {
   @Override
   public boolean isCurrent(WrappedKey wrapped) {
     return wrapped.kekUri().equals(uri())
-        && wrapped.kekVersion().equals(Long.toString(unsigned(state.handle.getPrimary().getId())));
+        && wrapped.kekVersion().equals(Long.toString(state.keyset.primary().id));
   }
 
   @Override
   public WrappedKey wrap(byte[] dek, EncryptionContext context) throws GeneralSecurityException {
-    State s = state;
-    byte[] wrapped = s.aead.encrypt(dek, context.canonicalBytes());
-    return WrappedKey.create(
-        uri(), Long.toString(unsigned(s.handle.getPrimary().getId())), ALGORITHM, wrapped);
+    AesGcmKeyset keyset = state.keyset;
+    byte[] wrapped = keyset.encrypt(dek, context.canonicalBytes(), RANDOM);
+    return WrappedKey.create(uri(), Long.toString(keyset.primary().id), ALGORITHM, wrapped);
   }
 
   @Override
@@ -374,7 +360,8 @@ public final class LocalKms implements Kek {
     }
     byte[] bytes = wrapped.wrappedBytes();
     // Tink's output prefix: 0x01 then the 4-byte key id that made the ciphertext.
-    if (bytes.length < 5 + 12 + 16 || bytes[0] != 1) {
+    if (bytes.length < AesGcmKeyset.PREFIX_BYTES + AesGcmKeyset.IV_BYTES + AesGcmKeyset.TAG_BYTES
+        || bytes[0] != 1) {
       throw new AuthenticationException("wrapped data key for " + uri() + " is malformed");
     }
     long id =
@@ -391,25 +378,20 @@ public final class LocalKms implements Kek {
               + id);
     }
     State s = state;
-    KeysetHandle.Entry entry = null;
-    for (int i = 0; i < s.handle.size(); i++) {
-      if (unsigned(s.handle.getAt(i).getId()) == id) {
-        entry = s.handle.getAt(i);
-      }
-    }
-    if (entry == null) {
+    AesGcmKeyset.Version version = s.keyset.find(id);
+    if (version == null) {
       throw new KmsException(
           s.destroyed.contains(id)
               ? "version " + id + " of " + uri() + " was destroyed: this data key is unrecoverable"
               : "version " + id + " of " + uri() + " is not in the keyset",
           false);
     }
-    if (entry.getStatus() != KeyStatus.ENABLED) {
+    if (!version.enabled) {
       throw new KmsException("version " + id + " of " + uri() + " is disabled", false);
     }
     try {
-      return s.aead.decrypt(bytes, context.canonicalBytes());
-    } catch (GeneralSecurityException e) {
+      return AesGcmKeyset.decrypt(version, bytes, context.canonicalBytes());
+    } catch (AEADBadTagException e) {
       throw new AuthenticationException(
           "wrapped data key failed authentication under "
               + uri()
@@ -424,19 +406,9 @@ public final class LocalKms implements Kek {
     return "LocalKms{" + uri() + ", " + protection.kind() + ", " + file + "}";
   }
 
-  private static long unsigned(int id) {
-    return id & 0xffffffffL;
-  }
-
-  private static KeyVersion.Status statusOf(KeyStatus status) {
-    if (status == KeyStatus.ENABLED) {
-      return KeyVersion.Status.ENABLED;
-    }
-    return status == KeyStatus.DISABLED ? KeyVersion.Status.DISABLED : KeyVersion.Status.DESTROYED;
-  }
-
   private static byte[] associatedData(String name, KeysetProtection.Kind kind) {
-    return (FORMAT + "\n" + name + "\n" + kind).getBytes(StandardCharsets.UTF_8);
+    String s = new StringBuilder(FORMAT).append('\n').append(name).append('\n').append(kind).toString();
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static EncryptionContext keysetContext(String name) {
@@ -445,7 +417,8 @@ public final class LocalKms implements Kek {
 
   private void save(State s) throws IOException, GeneralSecurityException {
     StringWriter text = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(text)) {
+    JsonFactory json = new JsonFactory(); // Jackson only to write; see JsonReader
+    try (JsonGenerator g = json.createGenerator(text)) {
       g.useDefaultPrettyPrinter();
       g.writeStartObject();
       g.writeStringField("format", FORMAT);
@@ -464,7 +437,7 @@ public final class LocalKms implements Kek {
       String keysetJson;
       switch (protection.kind()) {
         case INSECURE_PLAINTEXT:
-          keysetJson = TinkJsonProtoKeysetFormat.serializeKeyset(s.handle, InsecureSecretKeyAccess.get());
+          keysetJson = TinkKeysets.json(s.keyset);
           break;
         case PASSPHRASE_ARGON2ID:
           {
@@ -484,8 +457,7 @@ public final class LocalKms implements Kek {
                     protection.iterations(),
                     protection.parallelism());
             try {
-              keysetJson =
-                  TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(s.handle, new AesGcmJce(key), ad);
+              keysetJson = TinkKeysets.encryptedJson(s.keyset, key, ad);
             } finally {
               Arrays.fill(key, (byte) 0);
             }
@@ -503,8 +475,7 @@ public final class LocalKms implements Kek {
               g.writeStringField("algorithm", w.algorithm());
               g.writeStringField("wrapped", Hex.encode(w.wrappedBytes()));
               g.writeEndObject();
-              keysetJson =
-                  TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(s.handle, new AesGcmJce(key), ad);
+              keysetJson = TinkKeysets.encryptedJson(s.keyset, key, ad);
             } finally {
               Arrays.fill(key, (byte) 0);
             }
@@ -514,7 +485,7 @@ public final class LocalKms implements Kek {
           throw new AssertionError(protection.kind());
       }
       g.writeFieldName("keyset");
-      try (JsonParser p = JSON.createParser(keysetJson)) {
+      try (JsonParser p = json.createParser(keysetJson)) {
         p.nextToken();
         g.copyCurrentStructure(p);
       }
@@ -524,11 +495,11 @@ public final class LocalKms implements Kek {
     AtomicFile.replace(file, ".tmp", out -> out.write(bytes));
   }
 
-  /** The Ox wrapper around a Tink JSON keyset, read with Jackson's streaming parser. */
+  /** The Ox wrapper around a Tink JSON keyset, read with {@link JsonReader}. */
   private static final class KeysetFile {
     String name;
     KeysetProtection.Kind protection;
-    String keysetJson;
+    AesGcmKeyset.Json keyset;
     TreeSet<Long> destroyed = new TreeSet<>();
     byte[] argonSalt;
     int memoryKiB;
@@ -536,88 +507,132 @@ public final class LocalKms implements Kek {
     int parallelism;
     WrappedKey wrappedKeysetKey;
 
+    /** Parses a keyset file; the caller wipes it when done. */
     static KeysetFile parse(InputStream in) throws IOException, OxCryptoException {
+      byte[] bytes = readAtMost(in, MAX_FILE_BYTES);
+      JsonReader p = null;
       KeysetFile f = new KeysetFile();
+      try {
+        p = new JsonReader(bytes);
+        f.parseFields(p);
+        return f;
+      } catch (Throwable e) {
+        f.wipe();
+        throw e;
+      } finally {
+        Arrays.fill(bytes, (byte) 0);
+        if (p != null) {
+          p.wipe();
+        }
+      }
+    }
+
+    private static byte[] readAtMost(InputStream in, int max) throws IOException, FormatException {
+      byte[] buf = new byte[8192];
+      int n = 0;
+      for (int r; (r = in.read(buf, n, buf.length - n)) > 0; ) {
+        n += r;
+        if (n > max) {
+          Arrays.fill(buf, (byte) 0);
+          throw new FormatException("keyset file is over " + max + " bytes");
+        }
+        if (n == buf.length) {
+          byte[] bigger = Arrays.copyOf(buf, buf.length * 2);
+          Arrays.fill(buf, (byte) 0);
+          buf = bigger;
+        }
+      }
+      byte[] out = Arrays.copyOf(buf, n);
+      Arrays.fill(buf, (byte) 0);
+      return out;
+    }
+
+    void wipe() {
+      if (keyset != null) {
+        keyset.wipe();
+      }
+    }
+
+    private void parseFields(JsonReader p) throws OxCryptoException {
+      KeysetFile f = this;
       String format = null;
-      try (JsonParser p = JSON.createParser(in)) {
-        expect(p.nextToken() == JsonToken.START_OBJECT, "not a JSON object");
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String field = p.getCurrentName();
-          JsonToken t = p.nextToken();
+      try {
+        expect(p.next() == Token.START_OBJECT, "not a JSON object");
+        while (p.next() == Token.FIELD_NAME) {
+          String field = p.text();
+          Token t = p.next();
           switch (field) {
             case "format":
-              format = p.getText();
+              format = p.text();
               break;
             case "name":
-              f.name = p.getText();
+              f.name = p.text();
               break;
             case "protection":
               try {
-                f.protection = KeysetProtection.Kind.valueOf(p.getText());
+                f.protection = KeysetProtection.Kind.valueOf(p.text());
               } catch (IllegalArgumentException e) {
-                throw new FormatException("unknown keyset protection " + p.getText());
+                throw new FormatException("unknown keyset protection " + p.text());
               }
               break;
             case "destroyed":
-              expect(t == JsonToken.START_ARRAY, "destroyed is not an array");
-              while (p.nextToken() == JsonToken.VALUE_NUMBER_INT) {
-                f.destroyed.add(p.getLongValue());
+              expect(t == Token.START_ARRAY, "destroyed is not an array");
+              while (p.next() == Token.NUMBER) {
+                f.destroyed.add(p.longValue());
               }
+              expect(p.token() == Token.END_ARRAY, "destroyed holds a non-number");
               break;
             case "argon2id":
-              expect(t == JsonToken.START_OBJECT, "argon2id is not an object");
-              while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String k = p.getCurrentName();
-                p.nextToken();
+              expect(t == Token.START_OBJECT, "argon2id is not an object");
+              while (p.next() == Token.FIELD_NAME) {
+                String k = p.text();
+                p.next();
                 if (k.equals("salt")) {
-                  f.argonSalt = Hex.decode(p.getText());
+                  f.argonSalt = Hex.decode(p.text());
                 } else if (k.equals("memoryKiB")) {
-                  f.memoryKiB = p.getIntValue();
+                  f.memoryKiB = p.intValue();
                 } else if (k.equals("iterations")) {
-                  f.iterations = p.getIntValue();
+                  f.iterations = p.intValue();
                 } else if (k.equals("parallelism")) {
-                  f.parallelism = p.getIntValue();
+                  f.parallelism = p.intValue();
+                } else {
+                  p.skipChildren();
                 }
               }
               break;
             case "kek":
-              expect(t == JsonToken.START_OBJECT, "kek is not an object");
+              expect(t == Token.START_OBJECT, "kek is not an object");
               String uri = null;
               String version = "";
               String algorithm = null;
               byte[] wrapped = null;
-              while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String k = p.getCurrentName();
-                p.nextToken();
+              while (p.next() == Token.FIELD_NAME) {
+                String k = p.text();
+                p.next();
                 if (k.equals("uri")) {
-                  uri = p.getText();
+                  uri = p.text();
                 } else if (k.equals("version")) {
-                  version = p.getText();
+                  version = p.text();
                 } else if (k.equals("algorithm")) {
-                  algorithm = p.getText();
+                  algorithm = p.text();
                 } else if (k.equals("wrapped")) {
-                  wrapped = Hex.decode(p.getText());
+                  wrapped = Hex.decode(p.text());
+                } else {
+                  p.skipChildren();
                 }
               }
               expect(uri != null && algorithm != null && wrapped != null, "kek is incomplete");
               f.wrappedKeysetKey = WrappedKey.create(uri, version, algorithm, wrapped);
               break;
             case "keyset":
-              expect(t == JsonToken.START_OBJECT, "keyset is not an object");
-              StringWriter w = new StringWriter();
-              try (JsonGenerator g = JSON.createGenerator(w)) {
-                g.copyCurrentStructure(p);
-              }
-              f.keysetJson = w.toString();
+              expect(t == Token.START_OBJECT && f.keyset == null, "keyset is not one object");
+              f.keyset = AesGcmKeyset.readJson(p);
               break;
             default:
               p.skipChildren();
           }
         }
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        // Not e.getMessage(): parser messages may quote the file, and the file may hold keys.
-        throw new FormatException(
-            "keyset file is not valid JSON near line " + e.getLocation().getLineNr());
+        expect(p.next() == Token.END, "content after the keyset object");
       } catch (IllegalArgumentException e) {
         throw new FormatException("keyset file holds a malformed hex field");
       }
@@ -626,7 +641,7 @@ public final class LocalKms implements Kek {
       }
       expect(f.name != null && NAME.matcher(f.name).matches(), "keyset name is missing or invalid");
       expect(f.protection != null, "keyset protection is missing");
-      expect(f.keysetJson != null, "keyset is missing");
+      expect(f.keyset != null, "keyset is missing");
       if (f.protection == KeysetProtection.Kind.PASSPHRASE_ARGON2ID) {
         expect(f.argonSalt != null && f.argonSalt.length >= 16, "argon2id salt is missing");
         try {
@@ -638,7 +653,7 @@ public final class LocalKms implements Kek {
       expect(
           f.protection != KeysetProtection.Kind.KEK || f.wrappedKeysetKey != null,
           "kek-protected keyset has no wrapped key");
-      return f;
+      return;
     }
 
     private static void expect(boolean ok, String message) throws FormatException {
