@@ -25,7 +25,9 @@ import javax.crypto.spec.SecretKeySpec;
  * }</pre>
  *
  * <p>These change the process-wide provider order ({@link Security#insertProviderAt} at position
- * 1), so they affect every library in the process. Thread-safe as {@link Security} is.
+ * 1), so they affect every library in the process. Thread-safe as {@link Security} is. To choose
+ * a provider for recordings only, pass it to {@code Recordings.Builder.cipherProvider(provider)}
+ * instead.
  */
 public final class Providers {
   private static final String AES_GCM = "AES/GCM/NoPadding";
