@@ -3,6 +3,7 @@ package com.getox.crypto;
 import com.getox.crypto.internal.Cobblestone;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.security.GeneralSecurityException;
@@ -110,6 +111,31 @@ public final class RecordingInputStream extends InputStream {
     System.arraycopy(plain, plainPos, b, off, n);
     plainPos += n;
     return n;
+  }
+
+  /**
+   * Writes the rest of the recording to {@code out}, chunk by chunk, each authenticated before it
+   * is written and decrypted straight into a chunk-sized buffer (the JDK's default would read in 8
+   * KiB pieces, a copy more per chunk). Fails like {@link #read(byte[], int, int)}: what was
+   * written before a failure is the authenticated prefix.
+   */
+  @Override
+  public long transferTo(OutputStream out) throws IOException {
+    if (out == null) {
+      throw new NullPointerException("out");
+    }
+    byte[] buf = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
+    long total = 0;
+    try {
+      int n;
+      while ((n = read(buf, 0, buf.length)) >= 0) {
+        out.write(buf, 0, n);
+        total += n;
+      }
+    } finally {
+      Arrays.fill(buf, (byte) 0);
+    }
+    return total;
   }
 
   /**

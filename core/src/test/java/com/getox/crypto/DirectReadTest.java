@@ -100,6 +100,24 @@ class DirectReadTest {
   }
 
   @Test
+  void transferToWritesTheWholeRecordingOrOnlyItsAuthenticatedPrefix() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (RecordingInputStream in = open(recording())) {
+      in.read(new byte[10]); // part of chunk 0 is already buffered
+      out.write(plain, 0, 10);
+      assertEquals(plain.length - 10, in.transferTo(out));
+    }
+    assertArrayEquals(plain, out.toByteArray());
+
+    ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    try (RecordingInputStream in = open(tampered(2))) {
+      IOException e = assertThrows(IOException.class, () -> in.transferTo(partial));
+      assertTrue(e.getCause() instanceof AuthenticationException, e.toString());
+    }
+    assertArrayEquals(Arrays.copyOf(plain, 2 * CHUNK), partial.toByteArray());
+  }
+
+  @Test
   void channelReadsIntoHeapAndDirectBuffers() throws Exception {
     byte[] rec = recording();
     for (boolean direct : new boolean[] {false, true}) {
