@@ -3,6 +3,7 @@ package com.getox.crypto;
 import com.getox.crypto.kek.WrappedKey;
 import com.google.crypto.tink.subtle.Hex;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,17 +46,7 @@ public final class DekCache {
   private final LongSupplier nanoClock;
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
   /** Readers' side: data keys by wrapped key and context (see {@link #opened}). */
-  private final LinkedHashMap<String, Opened> opened = new LinkedHashMap<>(16, 0.75f, true);
-
-  private static final class Opened {
-    final byte[] dek;
-    final long createdNanos;
-
-    Opened(byte[] dek, long createdNanos) {
-      this.dek = dek.clone();
-      this.createdNanos = createdNanos;
-    }
-  }
+  private final LinkedHashMap<String, Entry> opened = new LinkedHashMap<>(16, 0.75f, true);
 
   private static final class Entry {
     final byte[] dek;
@@ -107,7 +98,7 @@ public final class DekCache {
     if (e == null) {
       return null;
     }
-    if (nanoClock.getAsLong() - e.createdNanos > maxAgeNanos
+    if (expired(e)
         || e.recordings >= maxRecordings
         || e.bytes >= maxBytes) {
       entries.remove(partition);
@@ -122,16 +113,30 @@ public final class DekCache {
   synchronized Lease put(String partition, byte[] dek, List<WrappedKey> wrapped) {
     Entry e = new Entry(dek, wrapped, nanoClock.getAsLong());
     e.recordings = 1;
-    Entry old = entries.put(partition, e);
+    putWithin(entries, partition, e);
+    return new Lease(e);
+  }
+
+  /** Puts {@code e}, wiping the entry it replaces and the least recently used past maxEntries. */
+  private void putWithin(LinkedHashMap<String, Entry> map, String key, Entry e) {
+    Entry old = map.put(key, e);
     if (old != null) {
       old.wipe();
     }
-    Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
-    while (entries.size() > maxEntries && it.hasNext()) {
+    Iterator<Map.Entry<String, Entry>> it = map.entrySet().iterator();
+    while (map.size() > maxEntries && it.hasNext()) {
       it.next().getValue().wipe();
       it.remove();
     }
-    return new Lease(e);
+  }
+
+  private boolean expired(Entry e) {
+    return nanoClock.getAsLong() - e.createdNanos > maxAgeNanos;
+  }
+
+  /** Whether readers may use this cache ({@link Builder#servesReaders}). */
+  boolean servesReaders() {
+    return servesReaders;
   }
 
   /** Adds a finished recording's plaintext bytes to its key's count. */
@@ -143,38 +148,28 @@ public final class DekCache {
    * The data key that {@code wrapped}, in a header with this context, was opened or wrapped with
    * before, within {@code maxAgeMillis}; a copy, or null. The caller still checks the key
    * commitment, so a stale or mismatched entry can never open a recording it does not belong to.
+   * Callers use it only when {@link #servesReaders()}.
    */
   synchronized byte[] opened(WrappedKey wrapped, byte[] canonicalContext) {
-    if (!servesReaders) {
-      return null;
-    }
     String key = openedKey(wrapped, canonicalContext);
-    Opened o = opened.get(key);
-    if (o == null) {
+    Entry e = opened.get(key);
+    if (e == null) {
       return null;
     }
-    if (nanoClock.getAsLong() - o.createdNanos > maxAgeNanos) {
+    if (expired(e)) {
       opened.remove(key);
-      Arrays.fill(o.dek, (byte) 0);
+      e.wipe();
       return null;
     }
-    return o.dek.clone();
+    return e.dek.clone();
   }
 
   /** Remembers the data key behind {@code wrapped} for {@link #opened}. */
   synchronized void rememberOpened(WrappedKey wrapped, byte[] canonicalContext, byte[] dek) {
-    if (!servesReaders) {
-      return;
-    }
-    Opened old = opened.put(openedKey(wrapped, canonicalContext), new Opened(dek, nanoClock.getAsLong()));
-    if (old != null) {
-      Arrays.fill(old.dek, (byte) 0);
-    }
-    Iterator<Map.Entry<String, Opened>> it = opened.entrySet().iterator();
-    while (opened.size() > maxEntries && it.hasNext()) {
-      Arrays.fill(it.next().getValue().dek, (byte) 0);
-      it.remove();
-    }
+    putWithin(
+        opened,
+        openedKey(wrapped, canonicalContext),
+        new Entry(dek, Collections.<WrappedKey>emptyList(), nanoClock.getAsLong()));
   }
 
   /** Wrapped keys and contexts are not secret; the key names both exactly. */
@@ -189,8 +184,8 @@ public final class DekCache {
       e.wipe();
     }
     entries.clear();
-    for (Opened o : opened.values()) {
-      Arrays.fill(o.dek, (byte) 0);
+    for (Entry e : opened.values()) {
+      e.wipe();
     }
     opened.clear();
   }

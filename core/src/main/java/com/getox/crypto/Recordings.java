@@ -212,9 +212,11 @@ public final class Recordings {
         }
         if (cache != null) {
           lease = cache.put(partition, dek, wrapped);
-          byte[] canonical = context.canonicalBytes();
-          for (WrappedKey w : wrapped) {
-            cache.rememberOpened(w, canonical, dek);
+          if (cache.servesReaders()) {
+            byte[] canonical = context.canonicalBytes();
+            for (WrappedKey w : wrapped) {
+              cache.rememberOpened(w, canonical, dek);
+            }
           }
         }
       }
@@ -553,7 +555,10 @@ public final class Recordings {
     byte[] salt = Arrays.copyOfRange(prefix, 0, Cobblestone.SALT_BYTES);
     byte[] commitment = Arrays.copyOfRange(prefix, Cobblestone.SALT_BYTES, prefix.length);
     byte[] context = header.authenticatedBytes();
-    boolean cached = cache != null && (policy == null || policy.permitsCache(header.context(), cache));
+    boolean cached =
+        cache != null
+            && cache.servesReaders()
+            && (policy == null || policy.permitsCache(header.context(), cache));
     byte[] canonical = cached ? header.context().canonicalBytes() : null;
     if (cached) {
       for (WrappedKey wrapped : header.wrappedKeys()) {
@@ -563,14 +568,11 @@ public final class Recordings {
         }
         long t = System.nanoTime();
         try {
-          Cobblestone cipher = Cobblestone.open(dek, salt, context, commitment, cipherProvider);
+          Cobblestone cipher = openBody(dek, salt, context, commitment, dekOut);
           audit.record(
               AuditEvent.of(
                   Operation.CACHE_HIT, wrapped.kekUri(), wrapped.kekVersion(),
                   header.headerIdHex(), header.context(), null, t));
-          if (dekOut != null) {
-            System.arraycopy(dek, 0, dekOut, 0, dek.length);
-          }
           return cipher;
         } catch (AuthenticationException e) {
           // Not this body's key after all: ask the KEKs, as without a cache.
@@ -602,12 +604,9 @@ public final class Recordings {
           continue;
         }
         try {
-          Cobblestone cipher = Cobblestone.open(dek, salt, context, commitment, cipherProvider);
+          Cobblestone cipher = openBody(dek, salt, context, commitment, dekOut);
           if (cached) {
             cache.rememberOpened(wrapped, canonical, dek);
-          }
-          if (dekOut != null) {
-            System.arraycopy(dek, 0, dekOut, 0, dek.length);
           }
           return cipher;
         } catch (AuthenticationException e) {
@@ -627,6 +626,17 @@ public final class Recordings {
       uris.append(uris.length() == 0 ? "" : ", ").append(w.kekUri());
     }
     throw new NoUsableKeyException("no KEK could unwrap the data key (wrapped for: " + uris + ")", failures);
+  }
+
+  /** The body's cipher if {@code dek} passes the key commitment; copies it to {@code dekOut}. */
+  private Cobblestone openBody(
+      byte[] dek, byte[] salt, byte[] context, byte[] commitment, byte[] dekOut)
+      throws GeneralSecurityException {
+    Cobblestone cipher = Cobblestone.open(dek, salt, context, commitment, cipherProvider);
+    if (dekOut != null) {
+      System.arraycopy(dek, 0, dekOut, 0, dek.length);
+    }
+    return cipher;
   }
 
   private List<Kek> candidates(WrappedKey wrapped, List<Exception> failures) {
