@@ -28,7 +28,7 @@ import java.security.GeneralSecurityException;
  */
 public final class RecordingFiles {
   /** Suffix of the temporary files written next to a recording while it is replaced. */
-  public static final String TEMP_SUFFIX = ".oxtmp";
+  public static final String TEMP_SUFFIX = AtomicFile.TEMP_SUFFIX;
 
   private RecordingFiles() {}
 
@@ -140,7 +140,7 @@ public final class RecordingFiles {
       throws IOException {
     AtomicFile.replace(
         file,
-        TEMP_SUFFIX,
+        AtomicFile.Mode.KEEP,
         out -> {
           out.write(header);
           try (FileInputStream in = new FileInputStream(file)) {

@@ -4,28 +4,156 @@ import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Set;
 
 /**
- * Replaces a file atomically: writes a temporary file in the same directory, syncs it, and
- * renames it over the target, so a crash leaves the old file or the new one, never a mix. Uses
- * java.io only (java.nio.file is Android API 26). Relies on POSIX rename-over semantics (Linux,
- * Android, macOS); where a rename cannot replace an existing file it fails closed with an
- * IOException rather than delete-then-rename, which could lose the file in a crash.
+ * The one way Ox writes a file: every keyset, counter file, edited recording and CLI output goes
+ * through {@link #replace} or {@link #createNew}.
+ *
+ * <ul>
+ *   <li><b>Regular files</b> are replaced atomically: under the directory's {@link FileLocks lock},
+ *       an owner-only temporary file {@code .<name>.<random>.oxtmp} in the same directory is
+ *       written, synced, given its final mode, renamed over the target, and the directory synced.
+ *       A crash leaves the old file or the new one, never a mix, and never a file that others
+ *       could read for a moment.
+ *   <li><b>Modes:</b> {@link Mode#OWNER_ONLY} (secrets, plaintext) is always 0600; {@link
+ *       Mode#KEEP} keeps an existing file's permission bits and makes new files 0600.
+ *   <li><b>Symlinks</b> are followed: the file they point to is replaced, the link stays.
+ *   <li><b>FIFOs and devices</b> are written through, never replaced by a regular file.
+ *   <li><b>Left-over temporaries:</b> a process killed mid-write leaves its temporary file. Every
+ *       writer holds the directory lock while its temporary exists, so a temporary found under the
+ *       lock is stale: {@link #replace} deletes those of its target first ({@link
+ *       #removeStaleTemps}). This matters for keysets: a stale temporary can hold a version that
+ *       was destroyed since.
+ * </ul>
+ *
+ * <p>Relies on POSIX rename-over (Linux, Android, macOS); where a rename cannot replace a file it
+ * fails closed rather than delete-then-rename. Uses {@code java.nio.file} for permissions and the
+ * directory sync where the platform has it (JVMs, Android API 26+); on Android 24–25 it falls back
+ * to {@code java.io.File}'s owner-only bits, inside the app's already-private directory.
+ *
+ * <pre>{@code
+ * AtomicFile.replace(keysetFile, AtomicFile.Mode.OWNER_ONLY, out -> out.write(bytes));
+ * }</pre>
  */
 public final class AtomicFile {
+  /** Suffix of every temporary file Ox writes beside a target. */
+  public static final String TEMP_SUFFIX = ".oxtmp";
+
   /** Writes the new content. */
   public interface Content {
     void writeTo(OutputStream out) throws IOException;
   }
 
+  /** Checks the complete temporary file before it replaces the target; throws to keep the old. */
+  public interface Check {
+    void verify(File written) throws IOException;
+  }
+
+  /** The permission bits the new file gets. */
+  public enum Mode {
+    /** 0600, whatever the old file had: keysets, private keys, plaintext. */
+    OWNER_ONLY,
+    /** The existing file's bits; 0600 for a new file. */
+    KEEP
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final boolean NIO = hasNioFiles();
+
   private AtomicFile() {}
 
+  /** Replaces (or creates) {@code target} with {@code content}. */
+  public static void replace(File target, Mode mode, Content content) throws IOException {
+    replace(target, mode, content, null);
+  }
+
   /**
-   * @param tempSuffix the temporary file's suffix; it is named {@code .<target name>.<random><suffix>}
+   * Replaces (or creates) {@code target}; {@code check}, if not null, must accept the complete
+   * temporary file first. A non-regular target (FIFO, device) is written through, unchecked.
    */
-  public static void replace(File target, String tempSuffix, Content content) throws IOException {
-    File dir = target.getAbsoluteFile().getParentFile();
-    File tmp = File.createTempFile("." + target.getName() + ".", tempSuffix, dir);
+  public static void replace(File target, Mode mode, Content content, Check check)
+      throws IOException {
+    File real = target.getCanonicalFile(); // follows symlinks: write what they point to
+    if (real.isDirectory()) {
+      throw new IOException("is a directory: " + target);
+    }
+    if (real.exists() && !real.isFile()) {
+      if (check != null) {
+        throw new IOException("not a regular file: " + target);
+      }
+      try (FileOutputStream out = new FileOutputStream(real)) {
+        content.writeTo(out);
+      }
+      return;
+    }
+    try (FileLocks.Held lock = FileLocks.lockDirectoryOf(real)) {
+      write(real, mode, content, check);
+    }
+  }
+
+  /**
+   * Creates {@code target} with {@code content}; fails, changing nothing, if it exists. Two
+   * processes creating one name: exactly one succeeds.
+   */
+  public static void createNew(File target, Mode mode, Content content) throws IOException {
+    File real = target.getCanonicalFile();
+    try (FileLocks.Held lock = FileLocks.lockDirectoryOf(real)) {
+      if (real.exists()) {
+        throw new IOException("already exists: " + target);
+      }
+      write(real, mode, content, null);
+    }
+  }
+
+  /**
+   * Deletes the temporary files that killed writers left beside {@code target}. Call it holding
+   * {@code target}'s directory lock.
+   *
+   * @return how many were deleted
+   */
+  public static int removeStaleTemps(File target) throws IOException {
+    File real = target.getCanonicalFile();
+    File[] stale = FileLocks.directoryOf(real).listFiles();
+    int n = 0;
+    if (stale == null) {
+      return 0;
+    }
+    String prefix = "." + real.getName() + ".";
+    for (File f : stale) {
+      String name = f.getName();
+      if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX) && f.isFile()) {
+        if (!f.delete()) {
+          throw new IOException("cannot delete the stale temporary file " + f);
+        }
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Creates an empty owner-only file if none exists (lock files). */
+  static void createOwnerOnly(File f) throws IOException {
+    if (NIO) {
+      Nio.createOwnerOnly(f);
+    } else if (f.createNewFile()) {
+      ownerOnlyIo(f);
+    }
+  }
+
+  private static void write(File real, Mode mode, Content content, Check check)
+      throws IOException {
+    removeStaleTemps(real);
+    File dir = FileLocks.directoryOf(real);
+    Set<PosixFilePermission> keep = mode == Mode.KEEP && real.exists() && NIO ? Nio.modeOf(real) : null;
+    File tmp = newTemp(dir, real.getName());
     boolean ok = false;
     try {
       try (FileOutputStream out = new FileOutputStream(tmp)) {
@@ -33,14 +161,106 @@ public final class AtomicFile {
         out.flush();
         out.getFD().sync();
       }
-      if (!tmp.renameTo(target)) {
-        throw new IOException("cannot replace " + target);
+      if (check != null) {
+        check.verify(tmp);
+      }
+      if (keep != null) {
+        Nio.setMode(tmp, keep);
+      }
+      if (!tmp.renameTo(real)) {
+        throw new IOException("cannot replace " + real);
       }
       ok = true;
+      if (NIO) {
+        Nio.syncDirectory(dir);
+      }
     } finally {
       if (!ok && !tmp.delete()) {
         tmp.deleteOnExit();
       }
+    }
+  }
+
+  private static File newTemp(File dir, String name) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      File tmp =
+          new File(dir, "." + name + "." + Long.toHexString(RANDOM.nextLong() >>> 1) + TEMP_SUFFIX);
+      if (NIO) {
+        if (Nio.createOwnerOnly(tmp)) {
+          return tmp;
+        }
+      } else if (tmp.createNewFile()) {
+        ownerOnlyIo(tmp);
+        return tmp;
+      }
+      if (attempt > 100) {
+        throw new IOException("cannot create a temporary file in " + dir);
+      }
+    }
+  }
+
+  /** Android 24-25: empty file first, then owner-only bits, before any content is written. */
+  private static void ownerOnlyIo(File f) throws IOException {
+    boolean ok =
+        f.setReadable(false, false)
+            & f.setWritable(false, false)
+            & f.setExecutable(false, false)
+            & f.setReadable(true, true)
+            & f.setWritable(true, true);
+    if (!ok) {
+      throw new IOException("cannot make " + f + " owner-only");
+    }
+  }
+
+  private static boolean hasNioFiles() {
+    try {
+      Class.forName("java.nio.file.Files");
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /** The java.nio.file parts, loaded only where the platform has them (not Android 24-25). */
+  @IgnoreJreRequirement
+  private static final class Nio {
+    private static final Set<PosixFilePermission> OWNER_ONLY =
+        PosixFilePermissions.fromString("rw-------");
+
+    /** Creates {@code f} as 0600 in one step; false if it exists. */
+    static boolean createOwnerOnly(File f) throws IOException {
+      Path p = f.toPath();
+      try {
+        if (isPosix(p)) {
+          Files.createFile(p, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } else {
+          Files.createFile(p);
+        }
+        return true;
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        return false;
+      }
+    }
+
+    static Set<PosixFilePermission> modeOf(File f) throws IOException {
+      Path p = f.toPath();
+      return isPosix(p) ? Files.getPosixFilePermissions(p) : null;
+    }
+
+    static void setMode(File f, Set<PosixFilePermission> mode) throws IOException {
+      Files.setPosixFilePermissions(f.toPath(), mode);
+    }
+
+    static void syncDirectory(File dir) {
+      try (FileChannel ch = FileChannel.open(dir.toPath(), StandardOpenOption.READ)) {
+        ch.force(true);
+      } catch (IOException e) {
+        // Some file systems cannot sync a directory; the rename stands either way.
+      }
+    }
+
+    private static boolean isPosix(Path p) {
+      return p.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
   }
 }

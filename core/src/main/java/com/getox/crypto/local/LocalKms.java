@@ -492,7 +492,7 @@ public final class LocalKms implements Kek {
       g.writeEndObject();
     }
     final byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-    AtomicFile.replace(file, ".tmp", out -> out.write(bytes));
+    AtomicFile.replace(file, AtomicFile.Mode.OWNER_ONLY, out -> out.write(bytes));
   }
 
   /** The Ox wrapper around a Tink JSON keyset, read with {@link JsonReader}. */

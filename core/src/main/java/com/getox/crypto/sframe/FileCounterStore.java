@@ -78,7 +78,7 @@ final class FileCounterStore implements CounterStore {
     }
     AtomicFile.replace(
         file,
-        ".tmp",
+        AtomicFile.Mode.OWNER_ONLY,
         out -> p.store(out, "SFrame sender counters (next unused value, hex); do not edit or copy"));
   }
 

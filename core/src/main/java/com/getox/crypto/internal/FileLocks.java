@@ -1,0 +1,170 @@
+package com.getox.crypto.internal;
+
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileLock;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one way Ox serializes changes to files: an exclusive lock that holds across threads and
+ * processes. Every change to a keyset, a recording's header or an output file takes the lock of
+ * the target's directory ({@link #lockDirectoryOf}), re-reads what it changes under it, writes
+ * through {@link AtomicFile} and releases it.
+ *
+ * <p>Two layers, because neither suffices alone. Across processes, {@link FileLock} on a lock file
+ * (POSIX {@code fcntl} locks on Linux and Android, which the kernel drops when a process dies, so a
+ * {@code kill -9} never leaves a stale lock). Within one JVM, a {@link ReentrantLock} per lock file,
+ * taken first: the JVM refuses a second {@code FileLock} on a file it already locks, and on POSIX
+ * closing <em>any</em> descriptor of a file drops every lock the process holds on it, so one JVM must
+ * never have two channels open on a lock file at once. The lock file itself is never deleted
+ * (deleting it would let a waiter and a newcomer lock two different files). Works on Android API
+ * 24 ({@code RandomAccessFile.getChannel().lock()}); no {@code java.nio.file}.
+ *
+ * <pre>{@code
+ * try (FileLocks.Held lock = FileLocks.lockDirectoryOf(keysetFile)) {
+ *   // re-read keysetFile, change it, AtomicFile.replace(...)
+ * }
+ * }</pre>
+ */
+public final class FileLocks {
+  /** Name of the lock file that {@link #lockDirectoryOf} keeps in each directory it locks. */
+  public static final String DIRECTORY_LOCK_NAME = ".oxcrypt.lock";
+
+  private static final ConcurrentHashMap<String, Slot> SLOTS = new ConcurrentHashMap<>();
+
+  private FileLocks() {}
+
+  /** A held lock; {@link #close()} releases it. Not shared between threads. */
+  public static final class Held implements Closeable {
+    private final Slot slot;
+    private boolean released;
+
+    Held(Slot slot) {
+      this.slot = slot;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!released) {
+        released = true;
+        slot.release();
+      }
+    }
+  }
+
+  private static final class Slot {
+    final File lockFile;
+    final ReentrantLock jvm = new ReentrantLock();
+    RandomAccessFile raf; // guarded by jvm
+    FileLock os; // guarded by jvm
+
+    Slot(File lockFile) {
+      this.lockFile = lockFile;
+    }
+
+    /** After {@code jvm} is held: takes the process lock on the first hold of this thread. */
+    boolean lockProcess(boolean block) throws IOException {
+      if (jvm.getHoldCount() > 1) {
+        return true;
+      }
+      RandomAccessFile f = new RandomAccessFile(lockFile, "rw");
+      try {
+        FileLock l = block ? f.getChannel().lock() : f.getChannel().tryLock();
+        if (l == null) {
+          f.close();
+          return false;
+        }
+        raf = f;
+        os = l;
+        return true;
+      } catch (IOException | RuntimeException e) {
+        f.close();
+        throw e;
+      }
+    }
+
+    void release() throws IOException {
+      try {
+        if (jvm.getHoldCount() == 1) {
+          RandomAccessFile f = raf;
+          raf = null;
+          os = null;
+          if (f != null) {
+            f.close(); // closing the only channel releases the FileLock with it
+          }
+        }
+      } finally {
+        jvm.unlock();
+      }
+    }
+  }
+
+  /** Locks {@code target}'s directory, waiting as long as another thread or process holds it. */
+  public static Held lockDirectoryOf(File target) throws IOException {
+    return lock(new File(directoryOf(target), DIRECTORY_LOCK_NAME));
+  }
+
+  /** Locks {@code lockFile} (created if absent, owner-only), waiting while it is held. */
+  public static Held lock(File lockFile) throws IOException {
+    Slot slot = slot(lockFile);
+    slot.jvm.lock();
+    boolean ok = false;
+    try {
+      slot.lockProcess(true);
+      ok = true;
+      return new Held(slot);
+    } finally {
+      if (!ok) {
+        slot.jvm.unlock();
+      }
+    }
+  }
+
+  /**
+   * Locks {@code lockFile} if no other thread or process holds it.
+   *
+   * @return the held lock, or null if another thread or process holds it
+   */
+  public static Held tryLock(File lockFile) throws IOException {
+    Slot slot = slot(lockFile);
+    if (!slot.jvm.tryLock()) {
+      return null;
+    }
+    boolean ok = false;
+    try {
+      if (slot.jvm.getHoldCount() > 1) {
+        // A thread that already holds it asks again: for an exclusive claim that is "held".
+        return null;
+      }
+      if (!slot.lockProcess(false)) {
+        return null;
+      }
+      ok = true;
+      return new Held(slot);
+    } finally {
+      if (!ok) {
+        slot.jvm.unlock();
+      }
+    }
+  }
+
+  /** The directory that holds {@code target}, made absolute. */
+  static File directoryOf(File target) {
+    File parent = target.getAbsoluteFile().getParentFile();
+    if (parent == null) {
+      throw new IllegalArgumentException("no parent directory: " + target);
+    }
+    return parent;
+  }
+
+  private static Slot slot(File lockFile) throws IOException {
+    File canonical = lockFile.getCanonicalFile();
+    if (!canonical.exists()) {
+      AtomicFile.createOwnerOnly(canonical);
+    }
+    return SLOTS.computeIfAbsent(canonical.getPath(), k -> new Slot(canonical));
+  }
+}
