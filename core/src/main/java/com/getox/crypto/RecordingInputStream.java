@@ -224,9 +224,11 @@ public final class RecordingInputStream extends InputStream {
       }
       throw new TruncationException(
           n == 0
-              ? "recording is truncated: it ends after chunk "
-                  + (chunkIndex - 1)
-                  + " without its short final chunk"
+              ? (chunkIndex == 0
+                  ? "recording is truncated: its body has no chunk, not even the final one"
+                  : "recording is truncated: it ends after chunk "
+                      + (chunkIndex - 1)
+                      + " without its short final chunk")
               : "recording is truncated inside chunk " + chunkIndex);
     }
     try {
