@@ -6,21 +6,20 @@ import com.getox.crypto.Recordings;
 import com.getox.crypto.RecoveryReport;
 import com.getox.crypto.SeekableRecording;
 import com.getox.crypto.hpke.HpkeRecipient;
-import java.io.FileOutputStream;
+import com.getox.crypto.internal.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,9 +29,9 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code oxcrypt decrypt}: sequentially, by random access, or in recovery mode. A file OUT is
- * written to a temporary file beside it and renamed only on success, so a failure never leaves
- * more than nothing; with {@code --recover} it is written in place and holds the authenticated
- * prefix; stdout receives each chunk once it has authenticated.
+ * written through an owner-only temporary file beside it and replaced only on success, so a
+ * failure leaves OUT as it was; a FIFO, a device or a symlink's target is written through; stdout
+ * receives each chunk once it has authenticated.
  */
 @Command(
     name = "decrypt",
@@ -40,8 +39,10 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Decrypt the recording IN ('-' for stdin) into OUT ('-' for stdout).",
       "The expected context and the key commitment are checked before any chunk, and every chunk "
-          + "is authenticated before its bytes are written. A file OUT appears only once all of IN "
-          + "decrypted: it is written to a temporary file beside it and renamed (except with --recover)."
+          + "is authenticated before its bytes are written. A file OUT is owner-only (it holds "
+          + "plaintext) and is replaced only once all of IN decrypted, from a temporary file "
+          + "beside it: on a failure OUT is left as it was. A FIFO or device OUT is written "
+          + "through, and a symlink's target is written, the link kept."
     },
     footer = {
       "%nExamples:",
@@ -72,8 +73,9 @@ final class DecryptCommand implements Callable<Integer> {
   Path identity;
 
   @Option(names = "--expect", paramLabel = "KEY=VALUE",
-      description = "Require this encryption context entry (exit 3 otherwise, before any output). Repeatable.")
-  Map<String, String> expect = new LinkedHashMap<>();
+      description = "Require this encryption context entry (exit 3 otherwise, before any output). "
+          + "Repeatable, each KEY once.")
+  List<String> expect = new ArrayList<>();
 
   @Option(names = "--offset", paramLabel = "N",
       description = "Random access: start at plaintext byte N (default 0). Needs a file IN.")
@@ -85,7 +87,8 @@ final class DecryptCommand implements Callable<Integer> {
 
   @Option(names = "--recover",
       description = "Salvage a recording whose writer died before closing it: write every "
-          + "authenticated complete chunk (to OUT directly) and succeed with a warning if it was cut short.")
+          + "authenticated complete chunk. Exit 0 if the recording was complete, exit "
+          + OxCrypt.RECOVERED_PREFIX + " with a warning if it was cut short and OUT holds only a prefix.")
   boolean recover;
 
   @Parameters(index = "0", paramLabel = "IN", description = "The recording, or '-' for stdin.")
@@ -113,7 +116,7 @@ final class DecryptCommand implements Callable<Integer> {
     }
     CliPaths.checkDistinct(in, out);
     ReadOptions.Builder options = ReadOptions.builder();
-    expect.forEach(options::expect);
+    CliPaths.keyValues("--expect", expect).forEach(options::expect);
     ReadOptions readOptions = options.build();
     if (keysetFile == null && identity == null) {
       throw new CliException(OxCrypt.USAGE, "give --keyset FILE or --identity NAME.key (or both)");
@@ -140,13 +143,12 @@ final class DecryptCommand implements Callable<Integer> {
     try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
       if (recover) {
         RecoveryReport[] report = new RecoveryReport[1];
-        OutputStream sink = "-".equals(out) ? root.stdoutNonClosing() : new LazyFileOutputStream(Path.of(out));
-        try (sink) {
-          report[0] = recordings.recover(src, sink, readOptions);
-        }
+        deliver(sink -> report[0] = recordings.recover(src, sink, readOptions));
         if (report[0].truncated()) {
-          root.warn(in + " was cut short: recovered " + report[0].plaintextBytes() + " bytes in "
-              + report[0].chunks() + " authenticated chunks");
+          root.warn(in + " was cut short: recovered only a prefix, " + report[0].plaintextBytes()
+              + " bytes in " + report[0].chunks() + " authenticated chunks (exit "
+              + OxCrypt.RECOVERED_PREFIX + ")");
+          return OxCrypt.RECOVERED_PREFIX;
         }
         return OxCrypt.OK;
       }
@@ -188,7 +190,7 @@ final class DecryptCommand implements Callable<Integer> {
     return id;
   }
 
-  /** To stdout directly; to a file through a temporary file renamed into place on success. */
+  /** To stdout directly; to a file OUT through {@link CliPaths#write}, owner-only. */
   private void deliver(Body body) throws Exception {
     if ("-".equals(out)) {
       try (OutputStream sink = root.stdoutNonClosing()) {
@@ -196,27 +198,7 @@ final class DecryptCommand implements Callable<Integer> {
       }
       return;
     }
-    Path target = Path.of(out).toAbsolutePath();
-    Path dir = target.getParent();
-    // createTempFile makes it owner-only (0600 on POSIX): it holds plaintext.
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".oxcrypt-tmp");
-    boolean done = false;
-    try {
-      try (FileOutputStream sink = new FileOutputStream(tmp.toFile())) {
-        body.writeTo(sink);
-        sink.getFD().sync();
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      done = true;
-    } finally {
-      if (!done) {
-        Files.deleteIfExists(tmp);
-      }
-    }
+    CliPaths.write(out, AtomicFile.Mode.OWNER_ONLY, body::writeTo);
   }
 
   private static void copy(InputStream in, OutputStream out) throws IOException {
@@ -248,48 +230,6 @@ final class DecryptCommand implements Callable<Integer> {
       }
     } finally {
       Arrays.fill(buf, (byte) 0);
-    }
-  }
-
-  /**
-   * Creates its file on the first write or on a successful close, so a recording rejected before
-   * any chunk leaves no OUT at all.
-   */
-  private static final class LazyFileOutputStream extends OutputStream {
-    private final Path path;
-    private OutputStream out;
-
-    LazyFileOutputStream(Path path) {
-      this.path = path;
-    }
-
-    private OutputStream out() throws IOException {
-      if (out == null) {
-        out = Files.newOutputStream(path);
-      }
-      return out;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out().write(b);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out().write(b, off, len);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      out().flush(); // Recordings.recover flushes only after the whole recording was read
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (out != null) {
-        out.close();
-      }
     }
   }
 }

@@ -34,6 +34,9 @@ final class DemoCommand implements Callable<Integer> {
     PrintStream out = new PrintStream(root.stdoutNonClosing(), true, StandardCharsets.UTF_8);
     int code = Demo.runIn(dir, seconds, out);
     out.flush();
+    if (out.checkError()) {
+      throw new CliException(OxCrypt.IO_ERROR, "I/O error: cannot write to standard output");
+    }
     if (code != 0) {
       throw new CliException(OxCrypt.INTERNAL_ERROR, "demo failed: a check did not pass (see above)");
     }

@@ -3,15 +3,16 @@ package com.getox.crypto.examples.cli;
 import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.internal.AtomicFile;
 import com.getox.crypto.local.LocalKms;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,8 +22,9 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code oxcrypt encrypt}: streams IN into an encrypted recording. Each 16 KiB is sealed and
- * written as soon as it is read, so stdin is never buffered whole, and an interrupted run leaves a
- * truncated recording that {@code decrypt --recover} salvages.
+ * written as soon as it is read, so stdin is never buffered whole. A file OUT is written through an
+ * owner-only temporary file beside it and replaced only once the recording is complete, so a
+ * failure leaves OUT as it was.
  */
 @Command(
     name = "encrypt",
@@ -30,8 +32,9 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Encrypt IN ('-' for stdin) into the recording OUT ('-' for stdout).",
       "The data key is wrapped under the keyset's primary KEK version. Input is streamed: each 16 KiB "
-          + "is sealed and written as soon as it is read. If IN fails midway, OUT is left truncated "
-          + "(never sealed as complete); 'decrypt --recover' salvages it."
+          + "is sealed and written as soon as it is read. A file OUT is written to a temporary file "
+          + "beside it and replaces OUT only when all of IN was encrypted: if anything fails, OUT is "
+          + "left as it was. An existing OUT keeps its permissions; a new one is owner-only."
     },
     footer = {"%nExample:%n  oxcrypt encrypt --keyset keys.json --context user-id=u-7 talk.pcm talk.oxr", ""})
 final class EncryptCommand implements Callable<Integer> {
@@ -41,8 +44,9 @@ final class EncryptCommand implements Callable<Integer> {
   @Mixin KeysetOptions keyset;
 
   @Option(names = "--context", paramLabel = "KEY=VALUE",
-      description = "An encryption context entry, authenticated and bound to the data key. Repeatable.")
-  Map<String, String> context = new LinkedHashMap<>();
+      description = "An encryption context entry, authenticated and bound to the data key. "
+          + "Repeatable, each KEY once.")
+  List<String> context = new ArrayList<>();
 
   @Parameters(index = "0", paramLabel = "IN", description = "The plaintext file, or '-' for stdin.")
   String in;
@@ -52,44 +56,44 @@ final class EncryptCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    EncryptionContext ctx = EncryptionContext.of(context); // IllegalArgumentException: usage
+    // IllegalArgumentException: usage
+    EncryptionContext ctx = EncryptionContext.of(CliPaths.keyValues("--context", context));
     CliPaths.checkDistinct(in, out);
     LocalKms kms = keyset.open(root);
     Recordings recordings = Recordings.builder().wrapWith(kms).build();
     try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
-      Path target = "-".equals(out) ? null : Path.of(out);
-      OutputStream dst = target == null ? root.stdoutNonClosing() : Files.newOutputStream(target);
-      RecordingWriter writer;
-      try {
-        writer = recordings.newWriter(dst, ctx);
-      } catch (Exception e) {
-        dst.close();
-        if (target != null) {
-          Files.deleteIfExists(target); // nothing of a recording was written
-        }
-        throw e;
-      }
-      byte[] buf = new byte[BUFFER_BYTES];
-      boolean complete = false;
-      try {
-        int n;
-        while ((n = src.read(buf)) >= 0) {
-          writer.write(buf, 0, n);
-        }
-        complete = true;
-      } catch (IOException e) {
-        throw new IOException(e.getMessage()
-            + (target == null ? "" : "; " + out + " is left truncated ('decrypt --recover' salvages it)"), e);
-      } finally {
-        Arrays.fill(buf, (byte) 0);
-        if (complete) {
-          writer.close(); // seals the final chunk: only now is the recording complete
-        } else {
-          abortQuietly(writer); // not close(): that would make the prefix look like the whole input
-        }
+      if ("-".equals(out)) {
+        encrypt(recordings, ctx, src, root.stdoutNonClosing());
+      } else {
+        CliPaths.write(out, AtomicFile.Mode.KEEP, sink -> encrypt(recordings, ctx, src, sink));
       }
     }
     return OxCrypt.OK;
+  }
+
+  /**
+   * Seals IN into {@code dst}. If IN fails midway the recording is left unsealed (truncated,
+   * never mistaken for the whole input) and the failure is thrown.
+   */
+  private static void encrypt(Recordings recordings, EncryptionContext ctx, InputStream src, OutputStream dst)
+      throws Exception {
+    RecordingWriter writer = recordings.newWriter(dst, ctx);
+    byte[] buf = new byte[BUFFER_BYTES];
+    boolean complete = false;
+    try {
+      int n;
+      while ((n = src.read(buf)) >= 0) {
+        writer.write(buf, 0, n);
+      }
+      complete = true;
+    } finally {
+      Arrays.fill(buf, (byte) 0);
+      if (complete) {
+        writer.close(); // seals the final chunk: only now is the recording complete
+      } else {
+        abortQuietly(writer); // not close(): that would make the prefix look like the whole input
+      }
+    }
   }
 
   /** Closes without sealing; the failure that got us here is the one to report. */

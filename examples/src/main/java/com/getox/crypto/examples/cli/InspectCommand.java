@@ -10,8 +10,7 @@ import com.getox.crypto.Recordings;
 import com.getox.crypto.kek.WrappedKey;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -85,8 +84,10 @@ final class InspectCommand implements Callable<Integer> {
       json.put("chunks", plaintext / Recordings.chunkSizeBytes() + 1);
       json.put("layout", "valid (not authenticated: inspect decrypts nothing)");
     }
-    OutputStream out = root.stdoutNonClosing();
-    out.write((mapper.writeValueAsString(json) + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
+    // Jackson escapes C0 controls; the text stdout escapes DEL, C1 and format characters as
+    // JSON-valid backslash-u escapes.
+    PrintWriter out = root.text();
+    out.println(mapper.writeValueAsString(json));
     out.flush();
     return OxCrypt.OK;
   }

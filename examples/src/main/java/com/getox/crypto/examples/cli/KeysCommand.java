@@ -3,20 +3,17 @@ package com.getox.crypto.examples.cli;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingFiles;
 import com.getox.crypto.hpke.HpkeRecipient;
+import com.getox.crypto.internal.AtomicFile;
+import com.getox.crypto.internal.FileLocks;
 import com.getox.crypto.local.KeyVersion;
 import com.getox.crypto.local.KeysetProtection;
 import com.getox.crypto.local.LocalKms;
 import java.io.File;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,12 +41,13 @@ import picocli.CommandLine.ParentCommand;
 final class KeysCommand {
   @ParentCommand OxCrypt root;
 
-  static PrintStream out(OxCrypt root) {
-    return new PrintStream(root.stdoutNonClosing(), true, StandardCharsets.UTF_8);
+  /** The escaped text stdout ({@link OxCrypt#text()}). */
+  static PrintWriter out(OxCrypt root) {
+    return root.text();
   }
 
   static void printVersions(OxCrypt root, LocalKms kms) {
-    PrintStream out = out(root);
+    PrintWriter out = out(root);
     out.printf("keyset      %s%n", kms.file());
     out.printf("kek         %s%n", kms.uri());
     out.printf("protection  %s%s%n", kms.protection(),
@@ -74,8 +72,9 @@ final class KeysCommand {
     @Mixin KeysetOptions keyset;
 
     @Option(names = "--name", paramLabel = "NAME",
-        description = "The KEK's name, [A-Za-z0-9._-]{1,64}; its URI is local://NAME. "
-            + "Default: the keyset file's name without extension.")
+        description = "The KEK's name, [A-Za-z0-9._-]{1,64}; its URI is local://NAME and must "
+            + "differ from every other keyset's. Default: the keyset file's name without extension "
+            + "and a random suffix (keys.json: local://keys-3f9a1c2e).")
     String name;
 
     @Option(names = "--insecure",
@@ -115,15 +114,24 @@ final class KeysCommand {
       return OxCrypt.OK;
     }
 
+    /**
+     * The file's base name and 8 random hex digits: a keyset is known by its URI, so two keysets
+     * both called keys.json (in different directories) must not both be local://keys.
+     */
     static String defaultName(String fileName) {
       int dot = fileName.indexOf('.');
       String base = dot > 0 ? fileName.substring(0, dot) : fileName;
       base = base.replaceAll("[^A-Za-z0-9._-]", "-");
-      if (base.length() > 64) {
-        base = base.substring(0, 64);
+      if (base.length() > 55) {
+        base = base.substring(0, 55);
       }
-      return base.isEmpty() ? "oxcrypt" : base;
+      byte[] suffix = new byte[4];
+      RANDOM.nextBytes(suffix);
+      return (base.isEmpty() ? "oxcrypt" : base) + "-" + String.format("%08x",
+          ((suffix[0] & 0xffL) << 24) | ((suffix[1] & 0xff) << 16) | ((suffix[2] & 0xff) << 8) | (suffix[3] & 0xff));
     }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   }
 
   @Command(name = "rotate", mixinStandardHelpOptions = true,
@@ -159,7 +167,8 @@ final class KeysCommand {
     @ParentCommand KeysCommand parent;
     @Mixin KeysetOptions keyset;
 
-    @Option(names = "--version", required = true, paramLabel = "V",
+    // Not --version: that is the standard -V, --version, and the clash broke --help.
+    @Option(names = "--key-version", required = true, paramLabel = "V",
         description = "The version id, as 'keys list' shows it.")
     long version;
 
@@ -224,8 +233,8 @@ final class KeysCommand {
       },
       footer = {
         "%nExamples:",
-        "  oxcrypt keys destroy --dry-run --scan recordings/ --keyset keys.json --version 1842051372",
-        "  oxcrypt keys destroy --scan recordings/ --keyset keys.json --version 1842051372",
+        "  oxcrypt keys destroy --dry-run --scan recordings/ --keyset keys.json --key-version 1842051372",
+        "  oxcrypt keys destroy --scan recordings/ --keyset keys.json --key-version 1842051372",
         ""
       })
   static final class Destroy extends VersionChange {
@@ -255,7 +264,7 @@ final class KeysCommand {
         dependent = RecordingFiles.dependingOnlyOn(
             files, kms.uri(), Long.toString(version), ReadOptions.defaults());
       }
-      PrintStream out = out(root);
+      PrintWriter out = out(root);
       if (dryRun) {
         out.printf("dry run: nothing was destroyed. Destroying version %d of %s would make %s "
             + "unreadable%s%n", version, kms.uri(), recordings(dependent.size()),
@@ -277,7 +286,7 @@ final class KeysCommand {
       return n == 0 ? "no scanned recording" : n + " scanned recording" + (n == 1 ? "" : "s");
     }
 
-    private static void printFiles(PrintStream out, java.util.List<File> files) {
+    private static void printFiles(PrintWriter out, java.util.List<File> files) {
       for (File f : files) {
         out.println("  " + f.getPath());
       }
@@ -297,8 +306,9 @@ final class KeysCommand {
             + "'share --to-public-key NAME.pub'), NAME.key the private key ('decrypt --identity "
             + "NAME.key').",
         "NAME.key is INSECURE plaintext: anyone who can read it opens everything shared with the "
-            + "recipient. It is created readable and writable by its owner only (where the file "
-            + "system has POSIX permissions)."
+            + "recipient. Both files are created readable and writable by their owner only (where "
+            + "the file system has POSIX permissions); neither may exist. Of two runs creating one "
+            + "NAME at once, exactly one succeeds."
       },
       footer = {"%nExample:%n  oxcrypt keys create-recipient --out alice", ""})
   static final class CreateRecipient implements Callable<Integer> {
@@ -313,55 +323,38 @@ final class KeysCommand {
       OxCrypt root = parent.root;
       Path pub = Path.of(name + ".pub");
       Path key = Path.of(name + ".key");
-      for (Path p : new Path[] {pub, key}) {
-        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-          throw new CliException(OxCrypt.USAGE, "file already exists: " + p);
-        }
-      }
       HpkeRecipient recipient = HpkeRecipient.generate();
       byte[] secret = recipient.insecurePrivateKeysetJson().getBytes(StandardCharsets.UTF_8);
-      boolean done = false;
-      try {
-        writeOwnerOnly(key, secret);
-        Files.write(pub, recipient.publicKeysetJson().getBytes(StandardCharsets.UTF_8),
-            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        done = true;
+      byte[] publicKey = recipient.publicKeysetJson().getBytes(StandardCharsets.UTF_8);
+      // Both files live in one directory: holding its lock from the check to the last write makes
+      // this run either create both or touch nothing, whoever else creates NAME at the same time.
+      try (FileLocks.Held lock = FileLocks.lockDirectoryOf(key.toFile().getCanonicalFile())) {
+        for (Path p : new Path[] {pub, key}) {
+          if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw new CliException(OxCrypt.USAGE, "file already exists: " + p);
+          }
+        }
+        CliPaths.createNew(key.toFile(), AtomicFile.Mode.OWNER_ONLY, o -> o.write(secret));
+        boolean done = false;
+        try {
+          CliPaths.createNew(pub.toFile(), AtomicFile.Mode.KEEP, o -> o.write(publicKey));
+          done = true;
+        } finally {
+          if (!done) {
+            Files.deleteIfExists(key); // this run's own: created under the lock still held
+          }
+        }
       } finally {
         Arrays.fill(secret, (byte) 0);
-        if (!done) {
-          Files.deleteIfExists(key);
-        }
       }
       root.warn(key + " holds the private key in the clear (INSECURE): anyone who can read it "
           + "opens every recording shared with " + recipient.uri() + ". Keep it owner-only.");
-      PrintStream out = out(root);
+      PrintWriter out = out(root);
       out.printf("recipient   %s%n", recipient.uri());
       out.printf("public key  %s  (shareable: 'share --to-public-key %s')%n", pub, pub);
       out.printf("private key %s  (INSECURE plaintext: 'decrypt --identity %s')%n", key, key);
       out.flush();
       return OxCrypt.OK;
-    }
-
-    /** Creates {@code file} (it must not exist) as rw------- where POSIX permissions exist. */
-    private static void writeOwnerOnly(Path file, byte[] bytes) throws IOException {
-      boolean posix = Files.getFileStore(file.toAbsolutePath().getParent())
-          .supportsFileAttributeView(PosixFileAttributeView.class);
-      if (posix) {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(
-            PosixFilePermissions.fromString("rw-------")));
-      } else {
-        Files.createFile(file);
-        File f = file.toFile();
-        // Best effort elsewhere (e.g. Windows ACLs are left as they are).
-        f.setReadable(false, false);
-        f.setReadable(true, true);
-        f.setWritable(false, false);
-        f.setWritable(true, true);
-      }
-      try (OutputStream o = Files.newOutputStream(file, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        o.write(bytes);
-      }
     }
   }
 }

@@ -39,7 +39,8 @@ import picocli.CommandLine.Command;
  * }</pre>
  *
  * <p>Exit codes are the constants below. Every failure prints one line on stderr, never a stack
- * trace.
+ * trace. Every message and report line goes through {@link #escape}, so text from a recording's
+ * unauthenticated header (context values, KEK URIs, version labels) cannot drive the terminal.
  */
 @Command(
     name = "oxcrypt",
@@ -75,8 +76,9 @@ import picocli.CommandLine.Command;
       "2:usage error: bad arguments or options, missing passphrase",
       "3:integrity failure: tampered, truncated or not a recording; context mismatch",
       "4:no usable key: the keyset or identity cannot unwrap the data key, or cannot be opened",
-      "5:I/O error: a file cannot be read or written",
-      "6:other crypto or KMS error"
+      "5:I/O error: a file cannot be read or written, or standard output failed",
+      "6:other crypto or KMS error",
+      "7:decrypt --recover salvaged only a prefix: the recording was cut short"
     })
 public final class OxCrypt {
   public static final int OK = 0;
@@ -86,6 +88,11 @@ public final class OxCrypt {
   public static final int NO_USABLE_KEY = 4;
   public static final int IO_ERROR = 5;
   public static final int CRYPTO_ERROR = 6;
+  /**
+   * {@code decrypt --recover} wrote only the authenticated prefix of a recording that was cut
+   * short: a script must not mistake it for the whole recording.
+   */
+  public static final int RECOVERED_PREFIX = 7;
 
   final InputStream stdin;
   final OutputStream stdout;
@@ -93,6 +100,8 @@ public final class OxCrypt {
   final Map<String, String> env;
   /** True if the user is watching a terminal: progress bars are drawn by default then. */
   final boolean interactive;
+  /** See {@link #text()}; created on first use. */
+  private PrintWriter text;
 
   OxCrypt(InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env,
       boolean interactive) {
@@ -125,11 +134,15 @@ public final class OxCrypt {
     OxCrypt root = new OxCrypt(Objects.requireNonNull(stdin), Objects.requireNonNull(stdout),
         Objects.requireNonNull(stderr), env, interactive);
     CommandLine cl = new CommandLine(root);
-    cl.setOut(new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
-    cl.setErr(new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true));
+    // Help and version text: escaped as well, and checked for a failing stdout below.
+    PrintWriter help = new PrintWriter(
+        new EscapingWriter(new OutputStreamWriter(root.stdoutNonClosing(), StandardCharsets.UTF_8)), true);
+    cl.setOut(help);
+    cl.setErr(new PrintWriter(
+        new EscapingWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8)), true));
     cl.setParameterExceptionHandler(
         (e, args1) -> {
-          root.error(oneLine(e.getMessage()) + " (see 'oxcrypt help')");
+          root.error(e.getMessage() + " (see 'oxcrypt help')");
           return USAGE;
         });
     cl.setExecutionExceptionHandler(
@@ -137,26 +150,148 @@ public final class OxCrypt {
           root.error(messageOf(e));
           return exitCodeOf(e);
         });
+    int code = cl.execute(args);
+    // PrintWriters swallow write errors: a closed stdout must not look like success.
+    boolean stdoutFailed = help.checkError() || (root.text != null && root.text.checkError());
     try {
-      return cl.execute(args);
-    } finally {
-      try {
-        stdout.flush();
-      } catch (IOException ignored) {
-        // nothing useful to do: stdout is gone
+      stdout.flush();
+    } catch (IOException e) {
+      stdoutFailed = true;
+    }
+    if (stdoutFailed && (code == OK || code == RECOVERED_PREFIX)) {
+      root.error("I/O error: cannot write to standard output");
+      code = IO_ERROR;
+    }
+    stderr.flush();
+    return code;
+  }
+
+  /**
+   * Prints {@code oxcrypt: message} on stderr, on one line, {@linkplain #escape escaped}: the one
+   * place where errors are printed.
+   */
+  void error(String message) {
+    stderr.println("oxcrypt: " + escape(oneLine(message)));
+  }
+
+  /** Prints {@code oxcrypt: warning: message} on stderr, like {@link #error}. */
+  void warn(String message) {
+    stderr.println("oxcrypt: warning: " + escape(oneLine(message)));
+  }
+
+  /**
+   * Text for the user on stdout (reports, listings, JSON), escaped like the messages on stderr.
+   * {@link #run} checks it for write errors. Not for plaintext or recordings: those are bytes.
+   */
+  PrintWriter text() {
+    if (text == null) {
+      text = new PrintWriter(
+          new EscapingWriter(new OutputStreamWriter(stdoutNonClosing(), StandardCharsets.UTF_8)), false);
+    }
+    return text;
+  }
+
+  /**
+   * The one escaping function for everything the CLI prints: control characters (C0, DEL, C1),
+   * invisible format characters (such as bidirectional overrides) and line or paragraph separators
+   * become {@code \n}, {@code \r}, {@code \t} or backslash-u and four hex digits, so a string from an
+   * unauthenticated header or a file name cannot move the cursor, retitle the window or hide text.
+   * Newlines are escaped too unless {@code keepNewlines}.
+   */
+  static String escape(CharSequence s, boolean keepNewlines) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); ) {
+      int cp = Character.codePointAt(s, i);
+      int n = Character.charCount(cp);
+      if (needsEscape(cp) && !(keepNewlines && cp == '\n')) {
+        if (sb == null) {
+          sb = new StringBuilder(s.length() + 16).append(s, 0, i);
+        }
+        switch (cp) {
+          case '\n':
+            sb.append("\\n");
+            break;
+          case '\r':
+            sb.append("\\r");
+            break;
+          case '\t':
+            sb.append("\\t");
+            break;
+          default:
+            sb.append(cp > 0xffff ? String.format("\\U%08x", cp) : String.format("\\u%04x", cp));
+        }
+      } else if (sb != null) {
+        sb.appendCodePoint(cp);
       }
-      stderr.flush();
+      i += n;
+    }
+    return sb == null ? s.toString() : sb.toString();
+  }
+
+  /** {@link #escape(CharSequence, boolean)} of a one-line message: newlines escaped too. */
+  static String escape(CharSequence s) {
+    return escape(s, false);
+  }
+
+  private static boolean needsEscape(int cp) {
+    switch (Character.getType(cp)) {
+      case Character.CONTROL:
+      case Character.FORMAT:
+      case Character.LINE_SEPARATOR:
+      case Character.PARAGRAPH_SEPARATOR:
+      case Character.SURROGATE: // an unpaired half
+        return true;
+      default:
+        return false;
     }
   }
 
-  /** Prints {@code oxcrypt: message} on stderr. */
-  void error(String message) {
-    stderr.println("oxcrypt: " + message);
-  }
+  /** A Writer that {@linkplain #escape escapes} what passes through, keeping newlines. */
+  private static final class EscapingWriter extends java.io.FilterWriter {
+    private char pendingHigh; // a high surrogate whose low half is in the next write
 
-  /** Prints {@code oxcrypt: warning: message} on stderr. */
-  void warn(String message) {
-    stderr.println("oxcrypt: warning: " + message);
+    EscapingWriter(java.io.Writer out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int c) throws IOException {
+      write(new char[] {(char) c}, 0, 1);
+    }
+
+    @Override
+    public void write(String str, int off, int len) throws IOException {
+      write(str.toCharArray(), off, len);
+    }
+
+    @Override
+    public void write(char[] cbuf, int off, int len) throws IOException {
+      StringBuilder sb = new StringBuilder(len + 1);
+      if (pendingHigh != 0) {
+        sb.append(pendingHigh);
+        pendingHigh = 0;
+      }
+      sb.append(cbuf, off, len);
+      if (sb.length() > 0 && Character.isHighSurrogate(sb.charAt(sb.length() - 1))) {
+        pendingHigh = sb.charAt(sb.length() - 1);
+        sb.setLength(sb.length() - 1);
+      }
+      out.write(escape(sb, true));
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (pendingHigh != 0) {
+        out.write(escape(String.valueOf(pendingHigh), true));
+        pendingHigh = 0;
+      }
+      out.close();
+    }
   }
 
   /** Standard output, which commands may write to but must not close. */
@@ -187,7 +322,31 @@ public final class OxCrypt {
     if (t instanceof CliException) {
       return ((CliException) t).exitCode();
     }
+    if (isFailedAuthentication(t)) {
+      return INTEGRITY;
+    }
     return exitCodeOfClass(t.getClass());
+  }
+
+  /**
+   * "No usable key" where every KEK that recognised a wrapped key failed to authenticate it: the
+   * header (its context, or the wrapped key) was tampered with, an integrity failure. A KEK that
+   * did not recognise the key leaves no cause; a disabled, destroyed or unknown version does.
+   */
+  private static boolean isFailedAuthentication(Throwable t) {
+    if (!(t instanceof NoUsableKeyException)) {
+      return false;
+    }
+    java.util.List<Exception> causes = ((NoUsableKeyException) t).causes();
+    if (causes.isEmpty()) {
+      return false;
+    }
+    for (Exception c : causes) {
+      if (!(c instanceof AuthenticationException)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int exitCodeOfClass(Class<?> c) {
@@ -221,6 +380,9 @@ public final class OxCrypt {
       text = "context mismatch: " + m;
     } else if (t instanceof AuthenticationException || t instanceof FormatException) {
       text = "integrity failure: " + m;
+    } else if (isFailedAuthentication(t)) {
+      text = "integrity failure: the wrapped data key failed authentication (tampered header or "
+          + "encryption context): " + m;
     } else if (t instanceof NoUsableKeyException) {
       text = "no usable key: " + m;
     } else if (t instanceof KmsException) {

@@ -7,7 +7,7 @@ import com.getox.crypto.Recordings;
 import com.getox.crypto.SeekableRecording;
 import com.getox.crypto.kek.WrappedKey;
 import com.getox.crypto.local.LocalKms;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +77,7 @@ final class RevokeCommand implements Callable<Integer> {
       // opened: the keyset holds a working key to this recording
     }
     RecordingFiles.revoke(recordings, in.toFile(), recipient, ReadOptions.defaults());
-    PrintStream out = KeysCommand.out(root);
+    PrintWriter out = KeysCommand.out(root);
     out.printf("revoked %s from %s (header only). A data key it already unwrapped, or an older "
         + "copy of the file, still opens: revoking cannot take those back.%n", recipient, in);
     out.flush();

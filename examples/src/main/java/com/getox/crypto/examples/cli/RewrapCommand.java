@@ -5,6 +5,7 @@ import com.getox.crypto.Recordings;
 import com.getox.crypto.local.LocalKms;
 import java.io.File;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ final class RewrapCommand implements Callable<Integer> {
 
     // Failures come in path order, so the report and the exit code do not depend on thread timing.
     Map<java.io.File, Exception> failed = report.failed();
-    PrintStream out = KeysCommand.out(root);
+    PrintWriter out = KeysCommand.out(root);
     out.printf("%-24s%s version %d%n", "now wrapped under", kms.uri(), kms.primary().id());
     out.printf("%-24s%d%n", "re-wrapped", report.rewrapped());
     out.printf("%-24s%d%n", "already current", report.alreadyCurrent());

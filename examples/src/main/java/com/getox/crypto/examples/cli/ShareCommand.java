@@ -1,16 +1,22 @@
 package com.getox.crypto.examples.cli;
 
+import com.getox.crypto.NoUsableKeyException;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingFiles;
+import com.getox.crypto.RecordingHeader;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.SeekableRecording;
 import com.getox.crypto.hpke.HpkeRecipient;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.KekRegistry;
+import com.getox.crypto.kek.WrappedKey;
 import com.getox.crypto.local.LocalKms;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -37,7 +43,9 @@ import picocli.CommandLine.ParentCommand;
           + "by its KEK URI: local:// with --to-keyset, hpke:// with --to-public-key (checked "
           + "against the file). Cloud KMS URIs (aws-kms://, gcp-kms://) are not supported by this "
           + "CLI build.",
-      "Sharing again with the same recipient changes nothing. 'revoke' undoes a share."
+      "Sharing again with the same recipient changes nothing. A keyset is known by its KEK URI: "
+          + "if IN already has a key for the --to-keyset's URI that this keyset cannot open (another "
+          + "keyset of the same name), share fails with exit 4. 'revoke' undoes a share."
     },
     footer = {
       "%nExamples:",
@@ -85,8 +93,11 @@ final class ShareCommand implements Callable<Integer> {
     }
     LocalKms kms = keyset.open(root);
     Recordings recordings = Recordings.builder().unwrapWith(kms).build();
+    if (recipient instanceof LocalKms) {
+      checkSameUriIsSameKeyset((LocalKms) recipient);
+    }
     boolean changed = RecordingFiles.share(recordings, in.toFile(), recipient, ReadOptions.defaults());
-    PrintStream out = KeysCommand.out(root);
+    PrintWriter out = KeysCommand.out(root);
     if (changed) {
       out.printf("shared %s with %s (header only; the body is unchanged)%n", in, recipient.uri());
     } else {
@@ -94,6 +105,32 @@ final class ShareCommand implements Callable<Integer> {
     }
     out.flush();
     return OxCrypt.OK;
+  }
+
+  /**
+   * A keyset is known by its URI, so "IN already has a key for local://NAME" proves nothing when
+   * two different keysets are both local://NAME: then the recipient keyset must open IN itself,
+   * or the share is refused instead of reported as done.
+   */
+  private void checkSameUriIsSameKeyset(LocalKms to) throws Exception {
+    RecordingHeader header = RecordingFiles.readHeader(in.toFile(), ReadOptions.defaults());
+    boolean listed = false;
+    for (WrappedKey w : header.wrappedKeys()) {
+      listed |= w.kekUri().equals(to.uri());
+    }
+    if (!listed) {
+      return;
+    }
+    Recordings theirs = Recordings.builder().unwrapWith(to).build();
+    try (FileChannel channel = FileChannel.open(in, StandardOpenOption.READ);
+        SeekableRecording opened = theirs.openSeekable(channel, ReadOptions.defaults())) {
+      return; // the same keyset: already shared
+    } catch (NoUsableKeyException e) {
+      throw new CliException(OxCrypt.NO_USABLE_KEY, in + " already holds a data key for "
+          + to.uri() + ", but --to-keyset " + toKeyset + " cannot open it: it is a different "
+          + "keyset with the same KEK URI (or the version that wrapped it is disabled or destroyed). "
+          + "Nothing was changed; give the recipient keyset a distinct name ('keys create --name').");
+    }
   }
 
   /** Exactly one recipient source; --to-kek only as a check of it, never on its own. */

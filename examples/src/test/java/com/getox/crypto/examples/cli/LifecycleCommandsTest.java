@@ -118,7 +118,7 @@ class LifecycleCommandsTest extends CliTestBase {
 
   @Test
   void rotateThenRewrapADirectoryChangesOnlyHeaders() throws Exception {
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     String v1 = primary(keys);
     Map<Path, byte[]> plain = new HashMap<>();
     plain.put(recs.resolve("a.oxr"), random(3 * CHUNK + 17, 1));
@@ -158,10 +158,10 @@ class LifecycleCommandsTest extends CliTestBase {
 
     // The old version is no longer needed: nothing depends on it, destroy it, every file still opens.
     Result dry = ok("keys", "destroy", "--dry-run", "--scan", recs.toString(), "--keyset", keys.toString(),
-        "--version", v1);
+        "--key-version", v1);
     assertTrue(dry.out().contains("would make no scanned recording unreadable."), dry.out());
     assertEquals(List.of(), listed(dry));
-    ok("keys", "destroy", "--keyset", keys.toString(), "--version", v1);
+    ok("keys", "destroy", "--keyset", keys.toString(), "--key-version", v1);
     for (Map.Entry<Path, byte[]> e : plain.entrySet()) {
       assertArrayEquals(e.getValue(), decrypt(e.getKey(), "--keyset", keys.toString()));
     }
@@ -173,7 +173,7 @@ class LifecycleCommandsTest extends CliTestBase {
 
   @Test
   void rewrapResumesFromItsJournal() throws Exception {
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     for (String name : List.of("a.oxr", "b.oxr", "c.oxr")) {
       encrypt(random(5000, name.hashCode()), recs.resolve(name));
     }
@@ -200,7 +200,7 @@ class LifecycleCommandsTest extends CliTestBase {
 
   @Test
   void rewrapReportsFailuresWithTheirExitClass() throws Exception {
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     String v1 = primary(keys);
     Path good = encrypt(random(3000, 4), recs.resolve("a-good.oxr"));
     Path cut = encrypt(random(3000, 5), recs.resolve("b-cut.oxr"));
@@ -222,7 +222,7 @@ class LifecycleCommandsTest extends CliTestBase {
     ok("keys", "rotate", "--keyset", keys.toString());
     ok("rewrap", "--keyset", keys.toString(), good.toString()); // good moves on, the orphan does not
     String v2 = versionsOf(orphan).get(0).split("#")[1];
-    ok("keys", "destroy", "--keyset", keys.toString(), "--version", v2);
+    ok("keys", "destroy", "--keyset", keys.toString(), "--key-version", v2);
     Result gone = assertFails(OxCrypt.NO_USABLE_KEY, run("rewrap", "--keyset", keys.toString(), recs.toString()));
     assertEquals(1, count(gone, "already current"));
     assertEquals(1, count(gone, "failed"));
@@ -236,7 +236,7 @@ class LifecycleCommandsTest extends CliTestBase {
 
   @Test
   void rewrapDrawsAProgressBarOnlyWhenAsked() throws Exception {
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     for (int i = 0; i < 4; i++) {
       encrypt(random(100, i), recs.resolve("r" + i + ".oxr"));
     }
@@ -256,7 +256,7 @@ class LifecycleCommandsTest extends CliTestBase {
 
   @Test
   void destroyDryRunListsExactlyTheRecordingsOnlyThatVersionOpens() throws Exception {
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     String v1 = primary(keys);
     Path a = encrypt(random(2000, 1), recs.resolve("a.oxr"));
     Path b = encrypt(random(2000, 2), recs.resolve("x/b.oxr"));
@@ -270,7 +270,7 @@ class LifecycleCommandsTest extends CliTestBase {
     byte[] keysetBefore = Files.readAllBytes(keys);
 
     Result dry = ok("keys", "destroy", "--dry-run", "--scan", recs.toString(), "--keyset", keys.toString(),
-        "--version", v1);
+        "--key-version", v1);
     assertEquals(List.of(a.toString(), d.toString()).stream().sorted().collect(Collectors.toList()), listed(dry));
     assertTrue(dry.out().contains("nothing was destroyed"), dry.out());
     assertArrayEquals(keysetBefore, Files.readAllBytes(keys), "a dry run leaves the keyset alone");
@@ -278,31 +278,31 @@ class LifecycleCommandsTest extends CliTestBase {
 
     // Several scan paths; a file given directly.
     Result two = ok("keys", "destroy", "--dry-run", "--scan", a.toString(), c.toString(), "--keyset",
-        keys.toString(), "--version", v1);
+        keys.toString(), "--key-version", v1);
     assertEquals(List.of(a.toString()), listed(two));
 
-    assertFails(OxCrypt.USAGE, run("keys", "destroy", "--dry-run", "--keyset", keys.toString(), "--version", v1));
+    assertFails(OxCrypt.USAGE, run("keys", "destroy", "--dry-run", "--keyset", keys.toString(), "--key-version", v1));
     assertFails(OxCrypt.IO_ERROR, run("keys", "destroy", "--scan", dir.resolve("nope").toString(),
-        "--keyset", keys.toString(), "--version", v1));
+        "--keyset", keys.toString(), "--key-version", v1));
     assertArrayEquals(keysetBefore, Files.readAllBytes(keys), "a failed scan destroys nothing");
 
-    Result real = ok("keys", "destroy", "--scan", recs.toString(), "--keyset", keys.toString(), "--version", v1);
+    Result real = ok("keys", "destroy", "--scan", recs.toString(), "--keyset", keys.toString(), "--key-version", v1);
     assertTrue(real.out().contains("2 scanned recordings can no longer be opened"), real.out());
     assertEquals(List.of(a.toString(), d.toString()).stream().sorted().collect(Collectors.toList()), listed(real));
     assertFails(OxCrypt.NO_USABLE_KEY, run("decrypt", "--keyset", keys.toString(), a.toString(),
         dir.resolve("a.bin").toString()));
     assertArrayEquals(random(2000, 2), decrypt(b, "--identity", alice + ".key"), "a shared copy survives");
     assertArrayEquals(random(2000, 4), decrypt(c, "--keyset", keys.toString()));
-    assertFails(OxCrypt.USAGE, run("keys", "destroy", "--keyset", keys.toString(), "--version", v1)); // again
+    assertFails(OxCrypt.USAGE, run("keys", "destroy", "--keyset", keys.toString(), "--key-version", v1)); // again
     assertFails(OxCrypt.USAGE, run("keys", "destroy", "--dry-run", "--scan", recs.toString(), "--keyset",
-        keys.toString(), "--version", primary(keys)));
+        keys.toString(), "--key-version", primary(keys)));
   }
 
   // ---------------------------------------------------------------- recipients, share, revoke
 
   @Test
   void createRecipientShareAndDecryptWithTheIdentity() throws Exception {
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     byte[] plain = random(2 * CHUNK + 99, 9);
     Path rec = encrypt(plain, recs.resolve("talk.oxr"));
     Path alice = dir.resolve("alice");
@@ -344,7 +344,7 @@ class LifecycleCommandsTest extends CliTestBase {
 
   @Test
   void revokeThenTheIdentityNoLongerOpens() throws Exception {
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     byte[] plain = random(40_000, 10);
     Path rec = encrypt(plain, recs.resolve("talk.oxr"));
     Path alice = dir.resolve("alice");
@@ -383,12 +383,12 @@ class LifecycleCommandsTest extends CliTestBase {
 
   @Test
   void shareWithAnotherKeysetThenDecryptWithIt() throws Exception {
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     byte[] plain = random(20_000, 11);
     Path rec = encrypt(plain, recs.resolve("talk.oxr"));
     Path team = dir.resolve("team.json");
     Path pass = Files.writeString(dir.resolve("team-pass.txt"), "team secret\n");
-    ok("keys", "create", "--keyset", team.toString(), "--passphrase-file", pass.toString());
+    ok("keys", "create", "--keyset", team.toString(), "--passphrase-file", pass.toString(), "--name", "team");
     Path back = dir.resolve("team.bin");
     assertFails(OxCrypt.NO_USABLE_KEY, run("decrypt", "--keyset", team.toString(), "--passphrase-file",
         pass.toString(), rec.toString(), back.toString()));
@@ -416,7 +416,7 @@ class LifecycleCommandsTest extends CliTestBase {
 
   @Test
   void shareAndIdentityUsageErrors() throws Exception {
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     Path rec = encrypt(random(1000, 12), recs.resolve("talk.oxr"));
     Path alice = dir.resolve("alice");
     ok("keys", "create-recipient", "--out", alice.toString());
@@ -461,7 +461,7 @@ class LifecycleCommandsTest extends CliTestBase {
     if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
       return;
     }
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     Path rec = encrypt(random(100, 13), recs.resolve("talk.oxr"));
     Path alice = dir.resolve("alice");
     ok("keys", "create-recipient", "--out", alice.toString());
@@ -477,10 +477,10 @@ class LifecycleCommandsTest extends CliTestBase {
   // ---------------------------------------------------------------- encrypt's failure path
 
   @Test
-  void encryptThatFailsMidwayLeavesATruncatedRecording() throws Exception {
-    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+  void encryptThatFailsMidwayLeavesATruncatedStreamButNoFile() throws Exception {
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     byte[] plain = random(2 * CHUNK + 5000, 14);
-    InputStream failing = new InputStream() {
+    class Failing extends InputStream {
       int pos;
 
       @Override
@@ -498,13 +498,19 @@ class LifecycleCommandsTest extends CliTestBase {
         pos += n;
         return n;
       }
-    };
+    }
+    // To a file: OUT appears only once the recording is complete, so a failed run leaves none.
     Path rec = recs.resolve("cut.oxr");
-    Result r = assertFails(OxCrypt.IO_ERROR, run(failing, "encrypt", "--keyset", keys.toString(), "-", rec.toString()));
-    assertTrue(r.stderr.contains("left truncated"), r.stderr);
+    assertFails(OxCrypt.IO_ERROR, run(new Failing(), "encrypt", "--keyset", keys.toString(), "-", rec.toString()));
+    assertFalse(Files.exists(rec));
+    assertEquals(List.of(".oxcrypt.lock"), Arrays.asList(recs.toFile().list()));
+    // To stdout: streamed, and left unsealed (truncated), which --recover salvages.
+    Result streamed = assertFails(OxCrypt.IO_ERROR, run(new Failing(), "encrypt", "--keyset", keys.toString(), "-", "-"));
+    Files.write(rec, streamed.stdout);
     Path back = dir.resolve("back.bin");
     assertFails(OxCrypt.INTEGRITY, run("decrypt", "--keyset", keys.toString(), rec.toString(), back.toString()));
-    Result recovered = ok("decrypt", "--keyset", keys.toString(), "--recover", rec.toString(), back.toString());
+    Result recovered = run("decrypt", "--keyset", keys.toString(), "--recover", rec.toString(), back.toString());
+    assertEquals(OxCrypt.RECOVERED_PREFIX, recovered.code, recovered.stderr);
     assertTrue(recovered.stderr.contains("cut short"), recovered.stderr);
     assertArrayEquals(Arrays.copyOf(plain, 2 * CHUNK), Files.readAllBytes(back));
   }
@@ -518,6 +524,12 @@ class LifecycleCommandsTest extends CliTestBase {
     assertEquals(OxCrypt.INTEGRITY, OxCrypt.exitCodeOf(new com.getox.crypto.ContextMismatchException("x")));
     assertEquals(OxCrypt.NO_USABLE_KEY,
         OxCrypt.exitCodeOf(new com.getox.crypto.NoUsableKeyException("none", java.util.Collections.emptyList())));
+    // Every KEK that knew the key failed to authenticate it: a tampered header, not a missing key.
+    assertEquals(OxCrypt.INTEGRITY, OxCrypt.exitCodeOf(new com.getox.crypto.NoUsableKeyException("none",
+        List.of(new com.getox.crypto.AuthenticationException("bad tag")))));
+    assertEquals(OxCrypt.NO_USABLE_KEY, OxCrypt.exitCodeOf(new com.getox.crypto.NoUsableKeyException("none",
+        List.of(new com.getox.crypto.AuthenticationException("bad tag"),
+            new com.getox.crypto.KmsException("version 7 is disabled", false)))));
     assertEquals(OxCrypt.IO_ERROR, OxCrypt.exitCodeOf(new java.nio.file.AccessDeniedException("/x")));
     assertEquals(OxCrypt.IO_ERROR, OxCrypt.exitCodeOf(new java.io.IOException("disk full")));
     assertEquals(OxCrypt.CRYPTO_ERROR, OxCrypt.exitCodeOf(new com.getox.crypto.KmsException("throttled", true)));

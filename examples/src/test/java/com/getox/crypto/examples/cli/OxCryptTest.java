@@ -47,7 +47,7 @@ class OxCryptTest extends CliTestBase {
   }
 
   private void createInsecureKeyset() {
-    Result r = ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    Result r = ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     assertTrue(r.stderr.contains("INSECURE"), r.stderr);
   }
 
@@ -154,17 +154,17 @@ class OxCryptTest extends CliTestBase {
     String v1 = primaryOf(ok("keys", "list", "--keyset", keys.toString()).out());
     byte[] plain = random(1000, 2);
     Path rec = encrypt(plain);
-    assertFails(OxCrypt.USAGE, run("keys", "disable", "--keyset", keys.toString(), "--version", v1)); // primary
-    assertFails(OxCrypt.USAGE, run("keys", "destroy", "--keyset", keys.toString(), "--version", "12345"));
+    assertFails(OxCrypt.USAGE, run("keys", "disable", "--keyset", keys.toString(), "--key-version", v1)); // primary
+    assertFails(OxCrypt.USAGE, run("keys", "destroy", "--keyset", keys.toString(), "--key-version", "12345"));
     ok("keys", "rotate", "--keyset", keys.toString());
-    ok("keys", "disable", "--keyset", keys.toString(), "--version", v1);
+    ok("keys", "disable", "--keyset", keys.toString(), "--key-version", v1);
     Path back = dir.resolve("back.bin");
     assertFails(OxCrypt.NO_USABLE_KEY, run("decrypt", "--keyset", keys.toString(), rec.toString(), back.toString()));
     assertFalse(Files.exists(back));
-    ok("keys", "enable", "--keyset", keys.toString(), "--version", v1);
+    ok("keys", "enable", "--keyset", keys.toString(), "--key-version", v1);
     ok("decrypt", "--keyset", keys.toString(), rec.toString(), back.toString());
     assertArrayEquals(plain, Files.readAllBytes(back));
-    ok("keys", "destroy", "--keyset", keys.toString(), "--version", v1);
+    ok("keys", "destroy", "--keyset", keys.toString(), "--key-version", v1);
     Result r = run("decrypt", "--keyset", keys.toString(), rec.toString(), dir.resolve("gone.bin").toString());
     assertFails(OxCrypt.NO_USABLE_KEY, r);
     assertTrue(r.stderr.contains("destroyed"), r.stderr);
@@ -277,10 +277,15 @@ class OxCryptTest extends CliTestBase {
     assertFails(OxCrypt.INTEGRITY, out);
     assertArrayEquals(Arrays.copyOf(plain, 3 * CHUNK), out.stdout);
 
-    // --recover still refuses corruption before the end, keeping the authenticated prefix.
+    // --recover still refuses corruption before the end: a file OUT is not written at all (to
+    // stdout, the authenticated prefix has gone out already).
     Result rec2 = run("decrypt", "--keyset", keys.toString(), "--recover", bad.toString(), back.toString());
     assertFails(OxCrypt.INTEGRITY, rec2);
-    assertArrayEquals(Arrays.copyOf(plain, 3 * CHUNK), Files.readAllBytes(back));
+    assertFalse(Files.exists(back));
+    assertEquals(before, names(), "no temporary file left behind");
+    Result rec3 = run("decrypt", "--keyset", keys.toString(), "--recover", bad.toString(), "-");
+    assertFails(OxCrypt.INTEGRITY, rec3);
+    assertArrayEquals(Arrays.copyOf(plain, 3 * CHUNK), rec3.stdout);
   }
 
   @Test
@@ -322,7 +327,7 @@ class OxCryptTest extends CliTestBase {
       assertFalse(Files.exists(back));
 
       Result recovered = run("decrypt", "--keyset", keys.toString(), "--recover", cutFile.toString(), back.toString());
-      assertEquals(0, recovered.code, recovered.stderr);
+      assertEquals(OxCrypt.RECOVERED_PREFIX, recovered.code, recovered.stderr);
       assertTrue(recovered.stderr.contains("cut short"), recovered.stderr);
       assertArrayEquals(Arrays.copyOf(plain, 2 * CHUNK), Files.readAllBytes(back));
     }
@@ -353,7 +358,7 @@ class OxCryptTest extends CliTestBase {
     Path sameName = dir.resolve("sub");
     Files.createDirectory(sameName);
     Path twin = sameName.resolve("keys.json"); // also local://keys, different key material
-    ok("keys", "create", "--keyset", twin.toString(), "--insecure");
+    ok("keys", "create", "--keyset", twin.toString(), "--insecure", "--name", "keys");
     for (Path k : List.of(other, twin)) {
       Path back = dir.resolve("back.bin");
       Result r = run("decrypt", "--keyset", k.toString(), rec.toString(), back.toString());
@@ -472,7 +477,7 @@ class OxCryptTest extends CliTestBase {
     assertFails(OxCrypt.USAGE, run("decrypt", "--keyset", k, "--expect", "no-equals-sign", rec.toString(), back));
     assertFails(OxCrypt.USAGE, run("encrypt", "--keyset", k, "--context", "=empty-key", rec.toString(), back));
     assertFails(OxCrypt.USAGE, run("decrypt", "--keyset", k, rec.toString(), rec.toString()));
-    assertFails(OxCrypt.USAGE, run("keys", "disable", "--keyset", k, "--version", "x"));
+    assertFails(OxCrypt.USAGE, run("keys", "disable", "--keyset", k, "--key-version", "x"));
     assertFalse(Files.exists(Path.of(back)));
   }
 
