@@ -414,6 +414,46 @@ class LifecycleCommandsTest extends CliTestBase {
     assertTrue(noPass.stderr.contains("recipient keyset"), noPass.stderr);
   }
 
+  /** The KEK URI that 'keys list' shows. */
+  private String kekOf(Path keyset) {
+    return ok("keys", "list", "--keyset", keyset.toString()).out().lines()
+        .filter(l -> l.startsWith("kek ")).map(l -> l.substring(4).trim()).findFirst().orElseThrow();
+  }
+
+  @Test
+  void keysetsWithTheSameFileNameGetDistinctKeksAndSharingBetweenThemWorks() throws Exception {
+    Path a = Files.createDirectories(dir.resolve("a")).resolve("keys.json");
+    Path b = Files.createDirectories(dir.resolve("b")).resolve("keys.json");
+    ok("keys", "create", "--keyset", a.toString(), "--insecure");
+    ok("keys", "create", "--keyset", b.toString(), "--insecure");
+    String uriA = kekOf(a);
+    assertTrue(uriA.matches("local://keys-[0-9a-f]{8}"), uriA);
+    assertNotEquals(uriA, kekOf(b));
+    byte[] plain = random(30_000, 21);
+    Path in = Files.write(dir.resolve("in.bin"), plain);
+    Path rec = recs.resolve("r.oxr");
+    ok("encrypt", "--keyset", a.toString(), in.toString(), rec.toString());
+    Result shared = ok("share", "--keyset", a.toString(), "--to-keyset", b.toString(), rec.toString());
+    assertTrue(shared.out().startsWith("shared "), shared.out());
+    assertArrayEquals(plain, decrypt(rec, "--keyset", b.toString()));
+
+    // Two different keysets given the same name explicitly: a share to the second is refused, not
+    // reported as "already shared".
+    Path c = Files.createDirectories(dir.resolve("c")).resolve("team.json");
+    Path d = Files.createDirectories(dir.resolve("d")).resolve("team.json");
+    ok("keys", "create", "--keyset", c.toString(), "--insecure", "--name", "team");
+    ok("keys", "create", "--keyset", d.toString(), "--insecure", "--name", "team");
+    ok("share", "--keyset", a.toString(), "--to-keyset", c.toString(), rec.toString());
+    byte[] before = Files.readAllBytes(rec);
+    Result twin = assertFails(OxCrypt.NO_USABLE_KEY,
+        run("share", "--keyset", a.toString(), "--to-keyset", d.toString(), rec.toString()));
+    assertTrue(twin.stderr.contains("same KEK URI"), twin.stderr);
+    assertArrayEquals(before, Files.readAllBytes(rec), "nothing changed");
+    // Sharing again with the keyset that really has it is still "already shared".
+    Result again = ok("share", "--keyset", a.toString(), "--to-keyset", c.toString(), rec.toString());
+    assertTrue(again.out().contains("already shared"), again.out());
+  }
+
   @Test
   void shareAndIdentityUsageErrors() throws Exception {
     ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
