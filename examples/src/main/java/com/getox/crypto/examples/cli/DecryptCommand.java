@@ -97,11 +97,6 @@ final class DecryptCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "OUT", description = "The plaintext file, or '-' for stdout.")
   String out;
 
-  /** Writes plaintext to a sink; runs only after the recording was opened and checked. */
-  private interface Body {
-    void writeTo(OutputStream sink) throws Exception;
-  }
-
   @Override
   public Integer call() throws Exception {
     boolean random = offset != null || length != null;
@@ -191,14 +186,14 @@ final class DecryptCommand implements Callable<Integer> {
   }
 
   /** To stdout directly; to a file OUT through {@link CliPaths#write}, owner-only. */
-  private void deliver(Body body) throws Exception {
+  private void deliver(CliPaths.Content body) throws Exception {
     if ("-".equals(out)) {
       try (OutputStream sink = root.stdoutNonClosing()) {
         body.writeTo(sink);
       }
       return;
     }
-    CliPaths.write(out, AtomicFile.Mode.OWNER_ONLY, body::writeTo);
+    CliPaths.write(out, AtomicFile.Mode.OWNER_ONLY, body);
   }
 
   private static void copy(InputStream in, OutputStream out) throws IOException {
