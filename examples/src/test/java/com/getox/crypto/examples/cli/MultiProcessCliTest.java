@@ -231,6 +231,26 @@ class MultiProcessCliTest extends CliTestBase {
     assertEquals("rw-------", mode(keys));
   }
 
+  // ------------------------------------------------------------------ a closed stdout
+
+  @Test
+  @Timeout(120)
+  void aListingToAClosedStdoutFails() throws Exception {
+    Path keys = dir.resolve("keys.json");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    try (Children c = new Children(1, "1:stdout", "keys", "list", "--keyset", keys.toString())) {
+      assertEquals("ready", c.outs.get(0).readLine());
+      c.outs.get(0).close(); // the pipe's only reader: the child's next write to stdout fails
+      OutputStream go = c.processes.get(0).getOutputStream();
+      go.write('\n');
+      go.flush();
+      assertTrue(c.processes.get(0).waitFor(120, TimeUnit.SECONDS));
+      String err = c.stderrOf();
+      assertTrue(err.contains("exit 0 " + OxCrypt.IO_ERROR), err);
+      assertTrue(err.contains("cannot write to standard output"), err);
+    }
+  }
+
   // ------------------------------------------------------------------ kill -9 during decrypt
 
   @Test

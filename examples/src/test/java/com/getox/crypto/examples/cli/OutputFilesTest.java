@@ -176,6 +176,10 @@ class OutputFilesTest extends CliTestBase {
     Files.setPosixFilePermissions(back, PosixFilePermissions.fromString("rw-r--r--"));
     ok("decrypt", "--keyset", keys.toString(), rec.toString(), back.toString());
     assertEquals("rw-------", mode(back));
+    Path slice = dir.resolve("slice.bin");
+    ok("decrypt", "--keyset", keys.toString(), "--offset", "100", "--length", "5000", rec.toString(), slice.toString());
+    assertEquals("rw-------", mode(slice));
+    assertArrayEquals(Arrays.copyOfRange(plain, 100, 5100), Files.readAllBytes(slice));
     Path recovered = dir.resolve("recovered.bin");
     ok("decrypt", "--keyset", keys.toString(), "--recover", rec.toString(), recovered.toString());
     assertEquals("rw-------", mode(recovered));
