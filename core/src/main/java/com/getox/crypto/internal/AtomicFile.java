@@ -4,7 +4,9 @@ import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,26 +14,28 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one way Ox writes a file: every keyset, counter file, edited recording and CLI output goes
  * through {@link #replace} or {@link #createNew}.
  *
  * <ul>
- *   <li><b>Regular files</b> are replaced atomically: under the directory's {@link FileLocks lock},
- *       an owner-only temporary file {@code .<name>.<random>.oxtmp} in the same directory is
- *       written, synced, given its final mode, renamed over the target, and the directory synced.
- *       A crash leaves the old file or the new one, never a mix, and never a file that others
- *       could read for a moment.
+ *   <li><b>Regular files</b> are replaced atomically: an owner-only temporary file {@code
+ *       .<name>.<random>.oxtmp} in the same directory is written and synced; then, under the
+ *       directory's {@link FileLocks lock}, it gets its final mode and is renamed over the target,
+ *       and the directory is synced. A crash leaves the old file or the new one, never a mix, and
+ *       never a file that others could read for a moment. The content is written outside the lock,
+ *       so a long write does not hold up other changes in the directory.
  *   <li><b>Modes:</b> {@link Mode#OWNER_ONLY} (secrets, plaintext) is always 0600; {@link
  *       Mode#KEEP} keeps an existing file's permission bits and makes new files 0600.
  *   <li><b>Symlinks</b> are followed: the file they point to is replaced, the link stays.
  *   <li><b>FIFOs and devices</b> are written through, never replaced by a regular file.
- *   <li><b>Left-over temporaries:</b> a process killed mid-write leaves its temporary file. Every
- *       writer holds the directory lock while its temporary exists, so a temporary found under the
- *       lock is stale: {@link #replace} deletes those of its target first ({@link
- *       #removeStaleTemps}). This matters for keysets: a stale temporary can hold a version that
- *       was destroyed since.
+ *   <li><b>Left-over temporaries:</b> a process killed mid-write leaves its temporary file. A live
+ *       writer holds a lock on its temporary (taken under the directory lock when it is created),
+ *       and the kernel drops it when the process dies; so an unlocked temporary is stale, and
+ *       {@link #replace} deletes its target's stale ones ({@link #removeStaleTemps}). This matters
+ *       for keysets: a stale temporary can hold a version that was destroyed since.
  * </ul>
  *
  * <p>Relies on POSIX rename-over (Linux, Android, macOS); where a rename cannot replace a file it
@@ -90,13 +94,11 @@ public final class AtomicFile {
         throw new IOException("not a regular file: " + target);
       }
       try (FileOutputStream out = new FileOutputStream(real)) {
-        content.writeTo(out);
+        content.writeTo(new NonClosing(out));
       }
       return;
     }
-    try (FileLocks.Held lock = FileLocks.lockDirectoryOf(real)) {
-      write(real, mode, content, check);
-    }
+    write(real, mode, content, check, false);
   }
 
   /**
@@ -105,34 +107,34 @@ public final class AtomicFile {
    */
   public static void createNew(File target, Mode mode, Content content) throws IOException {
     File real = target.getCanonicalFile();
-    try (FileLocks.Held lock = FileLocks.lockDirectoryOf(real)) {
-      if (real.exists()) {
-        throw new IOException("already exists: " + target);
-      }
-      write(real, mode, content, null);
+    if (real.exists()) {
+      throw new IOException("already exists: " + target);
     }
+    write(real, mode, content, null, true);
   }
 
   /**
-   * Deletes the temporary files that killed writers left beside {@code target}. Call it holding
-   * {@code target}'s directory lock.
+   * Deletes the temporary files that killed writers left beside {@code target}; a temporary that
+   * a live writer (this process or another) still holds is kept. Call it holding {@code target}'s
+   * directory lock.
    *
    * @return how many were deleted
    */
   public static int removeStaleTemps(File target) throws IOException {
     File real = target.getCanonicalFile();
-    File[] stale = FileLocks.directoryOf(real).listFiles();
+    File[] files = FileLocks.directoryOf(real).listFiles();
     int n = 0;
-    if (stale == null) {
+    if (files == null) {
       return 0;
     }
     String prefix = "." + real.getName() + ".";
-    for (File f : stale) {
+    for (File f : files) {
       String name = f.getName();
-      if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX) && f.isFile()) {
-        if (!f.delete()) {
-          throw new IOException("cannot delete the stale temporary file " + f);
-        }
+      if (name.startsWith(prefix)
+          && name.endsWith(TEMP_SUFFIX)
+          && f.isFile()
+          && !LIVE.contains(f.getCanonicalPath())
+          && deleteIfUnlocked(f)) {
         n++;
       }
     }
@@ -148,36 +150,103 @@ public final class AtomicFile {
     }
   }
 
-  private static void write(File real, Mode mode, Content content, Check check)
+  /**
+   * Temporaries of live writers in this JVM. Never opened by the cleaner: on POSIX, closing any
+   * descriptor of a file drops every lock this process holds on it, the writer's included.
+   */
+  private static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The content is written outside the directory lock (an encrypt from a microphone may take an
+   * hour and must not block a key rotation in the same directory); the temporary is created and
+   * locked under it, so the cleaner never sees an unlocked live temporary, and the stale-temp
+   * sweep, the mode, the existence check and the rename happen under it.
+   */
+  private static void write(File real, Mode mode, Content content, Check check, boolean mustBeNew)
       throws IOException {
-    removeStaleTemps(real);
     File dir = FileLocks.directoryOf(real);
-    Set<PosixFilePermission> keep = mode == Mode.KEEP && real.exists() && NIO ? Nio.modeOf(real) : null;
-    File tmp = newTemp(dir, real.getName());
+    File tmp;
+    FileOutputStream out;
+    try (FileLocks.Held lock = FileLocks.lockDirectoryOf(real)) {
+      tmp = newTemp(dir, real.getName());
+      out = lockedStream(tmp);
+    }
     boolean ok = false;
     try {
-      try (FileOutputStream out = new FileOutputStream(tmp)) {
-        content.writeTo(out);
-        out.flush();
-        out.getFD().sync();
-      }
+      content.writeTo(new NonClosing(out));
+      out.flush();
+      out.getFD().sync();
       if (check != null) {
         check.verify(tmp);
       }
-      if (keep != null) {
-        Nio.setMode(tmp, keep);
-      }
-      if (!tmp.renameTo(real)) {
-        throw new IOException("cannot replace " + real);
-      }
-      ok = true;
-      if (NIO) {
-        Nio.syncDirectory(dir);
+      try (FileLocks.Held lock = FileLocks.lockDirectoryOf(real)) {
+        if (mustBeNew && real.exists()) {
+          throw new IOException("already exists: " + real);
+        }
+        removeStaleTemps(real);
+        Set<PosixFilePermission> keep =
+            mode == Mode.KEEP && real.exists() && NIO ? Nio.modeOf(real) : null;
+        if (keep != null) {
+          Nio.setMode(tmp, keep);
+        }
+        if (!tmp.renameTo(real)) {
+          throw new IOException("cannot replace " + real);
+        }
+        ok = true;
+        if (NIO) {
+          Nio.syncDirectory(dir);
+        }
       }
     } finally {
-      if (!ok && !tmp.delete()) {
-        tmp.deleteOnExit();
+      try {
+        out.close(); // after the rename it is the target's descriptor; closing drops the temp lock
+      } finally {
+        LIVE.remove(tmp.getCanonicalPath());
+        if (!ok && !tmp.delete()) {
+          tmp.deleteOnExit();
+        }
       }
+    }
+  }
+
+  /** Opens {@code tmp} and locks it for as long as the stream is open: the mark of a live writer. */
+  private static FileOutputStream lockedStream(File tmp) throws IOException {
+    FileOutputStream out = new FileOutputStream(tmp);
+    try {
+      out.getChannel().lock();
+      return out;
+    } catch (IOException | RuntimeException e) {
+      out.close();
+      LIVE.remove(tmp.getCanonicalPath());
+      tmp.delete();
+      throw e;
+    }
+  }
+
+  /** Deletes {@code f} if no process holds its lock (its writer died); false if one does. */
+  private static boolean deleteIfUnlocked(File f) throws IOException {
+    RandomAccessFile raf;
+    try {
+      raf = new RandomAccessFile(f, "rw");
+    } catch (java.io.FileNotFoundException gone) {
+      return false;
+    }
+    try {
+      FileLock l;
+      try {
+        l = raf.getChannel().tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException inThisJvm) {
+        return false;
+      }
+      if (l == null) {
+        return false; // a live writer in another process
+      }
+      if (!f.delete()) {
+        throw new IOException("cannot delete the stale temporary file " + f);
+      }
+      return true;
+    } finally {
+      raf.close();
     }
   }
 
@@ -185,17 +254,41 @@ public final class AtomicFile {
     for (int attempt = 0; ; attempt++) {
       File tmp =
           new File(dir, "." + name + "." + Long.toHexString(RANDOM.nextLong() >>> 1) + TEMP_SUFFIX);
+      String key = tmp.getCanonicalPath();
+      LIVE.add(key);
+      boolean created;
       if (NIO) {
-        if (Nio.createOwnerOnly(tmp)) {
-          return tmp;
+        created = Nio.createOwnerOnly(tmp);
+      } else {
+        created = tmp.createNewFile();
+        if (created) {
+          ownerOnlyIo(tmp);
         }
-      } else if (tmp.createNewFile()) {
-        ownerOnlyIo(tmp);
+      }
+      if (created) {
         return tmp;
       }
+      LIVE.remove(key);
       if (attempt > 100) {
         throw new IOException("cannot create a temporary file in " + dir);
       }
+    }
+  }
+
+  /** What a {@link Content} writes to: it may close it; the file is synced and closed here. */
+  private static final class NonClosing extends java.io.FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
     }
   }
 
