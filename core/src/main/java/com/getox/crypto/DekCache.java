@@ -1,5 +1,6 @@
 package com.getox.crypto;
 
+import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.WrappedKey;
 import com.google.crypto.tink.subtle.Hex;
 import java.util.Arrays;
@@ -35,7 +36,10 @@ import java.util.function.LongSupplier;
  * crosses users or data classes (the wrapped keys it reuses are bound to that exact context
  * anyway). Contexts that differ per recording (a recording id) therefore never hit; put such ids
  * in the recording's name, not its context, where caching matters. Limits are checked when a
- * recording starts; a key past any limit is evicted and wiped. Thread-safe.
+ * recording starts; a key past any limit is evicted and wiped, and so is a key whose wrapped keys a
+ * KEK no longer calls current ({@link Kek#isCurrent}: a rotation), so a recording is never
+ * wrapped under a version that was rotated away from, and may since be disabled or destroyed.
+ * Thread-safe.
  */
 public final class DekCache {
   private final long maxAgeNanos;
@@ -92,21 +96,40 @@ public final class DekCache {
     }
   }
 
-  /** A usable cached key for {@code partition} (counted as one more recording), or null. */
-  synchronized Lease acquire(String partition) {
+  /**
+   * A usable cached key for {@code partition} (counted as one more recording), or null. An entry
+   * is usable only while every KEK in {@code keks} (the partition's, in wrapping order) still
+   * considers its wrapped key {@link Kek#isCurrent current}: after a rotation, and so before the
+   * old version can be disabled or destroyed, the next recording gets a new data key wrapped under
+   * the new version instead of one that the old version alone can open.
+   */
+  synchronized Lease acquire(String partition, List<? extends Kek> keks) {
     Entry e = entries.get(partition);
     if (e == null) {
       return null;
     }
     if (expired(e)
         || e.recordings >= maxRecordings
-        || e.bytes >= maxBytes) {
+        || e.bytes >= maxBytes
+        || !allCurrent(e.wrapped, keks)) {
       entries.remove(partition);
       e.wipe();
       return null;
     }
     e.recordings++;
     return new Lease(e);
+  }
+
+  private static boolean allCurrent(List<WrappedKey> wrapped, List<? extends Kek> keks) {
+    if (wrapped.size() != keks.size()) {
+      return false;
+    }
+    for (int i = 0; i < wrapped.size(); i++) {
+      if (!keks.get(i).isCurrent(wrapped.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Caches a freshly wrapped key, already used by one recording. */

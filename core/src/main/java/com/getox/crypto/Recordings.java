@@ -190,7 +190,7 @@ public final class Recordings {
     if (cache != null) {
       partition = partitionOf(context);
       long t = System.nanoTime();
-      lease = cache.acquire(partition);
+      lease = cache.acquire(partition, wrapKeks);
       if (lease != null) {
         audit.record(AuditEvent.of(Operation.CACHE_HIT, null, null, headerHex, context, null, t));
       } else {

@@ -37,19 +37,31 @@ public final class FileLocks {
 
   private FileLocks() {}
 
-  /** A held lock; {@link #close()} releases it. Not shared between threads. */
+  /**
+   * A held lock; {@link #close()} releases it. Not shared between threads, except a {@link
+   * #tryClaim claim}, which any thread may close.
+   */
   public static final class Held implements Closeable {
     private final Slot slot;
+    private final boolean claim;
     private boolean released;
 
-    Held(Slot slot) {
+    Held(Slot slot, boolean claim) {
       this.slot = slot;
+      this.claim = claim;
     }
 
     @Override
     public void close() throws IOException {
-      if (!released) {
+      synchronized (this) {
+        if (released) {
+          return;
+        }
         released = true;
+      }
+      if (claim) {
+        slot.releaseClaim();
+      } else {
         slot.release();
       }
     }
@@ -60,6 +72,7 @@ public final class FileLocks {
     final ReentrantLock jvm = new ReentrantLock();
     RandomAccessFile raf; // guarded by jvm
     FileLock os; // guarded by jvm
+    boolean claimed; // guarded by jvm: raf and os belong to a claim, not to a thread
 
     Slot(File lockFile) {
       this.lockFile = lockFile;
@@ -69,6 +82,13 @@ public final class FileLocks {
     boolean lockProcess(boolean block) throws IOException {
       if (jvm.getHoldCount() > 1) {
         return true;
+      }
+      if (claimed) {
+        // Another channel on the file would be unsafe (closing it drops the claim's lock).
+        if (block) {
+          throw new IOException("lock file " + lockFile + " is claimed by an owner in this JVM");
+        }
+        return false;
       }
       RandomAccessFile f = new RandomAccessFile(lockFile, "rw");
       try {
@@ -83,6 +103,21 @@ public final class FileLocks {
       } catch (IOException | RuntimeException e) {
         f.close();
         throw e;
+      }
+    }
+
+    void releaseClaim() throws IOException {
+      jvm.lock();
+      try {
+        RandomAccessFile f = raf;
+        raf = null;
+        os = null;
+        claimed = false;
+        if (f != null) {
+          f.close();
+        }
+      } finally {
+        jvm.unlock();
       }
     }
 
@@ -115,7 +150,7 @@ public final class FileLocks {
     try {
       slot.lockProcess(true);
       ok = true;
-      return new Held(slot);
+      return new Held(slot, false);
     } finally {
       if (!ok) {
         slot.jvm.unlock();
@@ -143,11 +178,37 @@ public final class FileLocks {
         return null;
       }
       ok = true;
-      return new Held(slot);
+      return new Held(slot, false);
     } finally {
       if (!ok) {
         slot.jvm.unlock();
       }
+    }
+  }
+
+  /**
+   * Claims {@code lockFile} for as long as the returned handle is open: exclusive across threads
+   * and processes like {@link #tryLock}, but owned by the handle rather than by the calling
+   * thread (any thread may close it), and not reentrant. For a file that one object uses for its
+   * whole life, such as an SFrame counter store. While it is claimed, {@link #tryLock} of the same
+   * lock file returns null and {@link #lock} fails in this JVM.
+   *
+   * @return the claim, or null if another claim, thread or process holds the lock file
+   */
+  public static Held tryClaim(File lockFile) throws IOException {
+    Slot slot = slot(lockFile);
+    slot.jvm.lock(); // brief: nothing holds a claim's lock file through lock() for long
+    try {
+      if (slot.jvm.getHoldCount() > 1 || slot.claimed) {
+        return null; // this thread holds it through lock/tryLock, or another claim does
+      }
+      if (!slot.lockProcess(false)) {
+        return null;
+      }
+      slot.claimed = true;
+      return new Held(slot, true);
+    } finally {
+      slot.jvm.unlock();
     }
   }
 

@@ -7,11 +7,19 @@ import com.getox.crypto.OxCryptoException;
  * (an optional dependency) unless a passphrase-protected keyset is used.
  */
 final class Argon2id {
+  /*
+   * The accepted cost, checked before any derivation (a keyset file names its own cost, so a
+   * hostile file could otherwise take minutes and gigabytes before a wrong passphrase is even
+   * reported). The floor is OWASP's (19 MiB, 2 passes); the ceiling is about 5x the default cost
+   * (64 MiB x 3 passes): at most 256 MiB, 16 passes, 8 lanes, and memory x passes at most 1 GiB.
+   * Documented in docs/FORMAT.md section 4.
+   */
   static final int MIN_MEMORY_KIB = 19 * 1024;
-  static final int MAX_MEMORY_KIB = 1024 * 1024;
+  static final int MAX_MEMORY_KIB = 256 * 1024;
   static final int MIN_ITERATIONS = 2;
-  static final int MAX_ITERATIONS = 64;
-  static final int MAX_PARALLELISM = 16;
+  static final int MAX_ITERATIONS = 16;
+  static final int MAX_PARALLELISM = 8;
+  static final long MAX_MEMORY_KIB_TIMES_ITERATIONS = 1024L * 1024;
 
   private Argon2id() {}
 
@@ -26,6 +34,12 @@ final class Argon2id {
     }
     if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
       throw new IllegalArgumentException("Argon2id parallelism must be 1 to " + MAX_PARALLELISM);
+    }
+    if ((long) memoryKiB * iterations > MAX_MEMORY_KIB_TIMES_ITERATIONS) {
+      throw new IllegalArgumentException(
+          "Argon2id memory x iterations must be at most "
+              + MAX_MEMORY_KIB_TIMES_ITERATIONS
+              + " KiB (1 GiB)");
     }
   }
 

@@ -69,7 +69,8 @@ public final class KeysetProtection {
    * existing file's own cost is used when opening it).
    *
    * @throws IllegalArgumentException if the cost is below OWASP's floor (19 MiB, 2 passes) or
-   *     absurdly high
+   *     above Ox's ceiling (256 MiB, 16 passes, 8 lanes, memory x passes at most 1 GiB; see
+   *     docs/FORMAT.md), which also bounds what opening a hostile keyset file can cost
    */
   public static KeysetProtection passphrase(
       char[] passphrase, int memoryKiB, int iterations, int parallelism) {

@@ -13,6 +13,7 @@ import com.getox.crypto.audit.AuditEvent;
 import com.getox.crypto.audit.AuditEvent.Operation;
 import com.getox.crypto.audit.AuditSink;
 import com.getox.crypto.internal.AtomicFile;
+import com.getox.crypto.internal.FileLocks;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.NotMyKeyException;
 import com.getox.crypto.kek.WrappedKey;
@@ -25,6 +26,8 @@ import java.io.InputStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,8 +54,16 @@ import javax.crypto.spec.SecretKeySpec;
  * canonical bytes as associated data. Opening and wrapping do not load Tink (it costs a cold JVM
  * more than the rest of a first recording, see {@link AesGcmKeyset}); creating and changing a
  * keyset do. Rotating adds a new primary; disabling makes a version
- * refuse to unwrap; destroying deletes its key material for good. Every change rewrites the file
- * atomically (write a temporary file, sync, rename). Thread-safe.
+ * refuse to unwrap; destroying deletes its key material for good.
+ *
+ * <p>Several instances and processes may share one keyset file. Every change takes the lock of
+ * the file's directory ({@link FileLocks#lockDirectoryOf}), re-reads the file under it, applies
+ * the change to what the file holds then, and replaces the file atomically ({@link AtomicFile}:
+ * an owner-only temporary file, synced, renamed) before releasing the lock; so concurrent
+ * changes never lose a version, and a destroyed version never comes back. The file is always
+ * written 0600, whatever its protection. An instance notices another process's changes when it
+ * changes the file, when it meets a version it does not know, and, before every wrap and unwrap,
+ * when the file's size or modification time changed. Thread-safe.
  */
 public final class LocalKms implements Kek {
   public static final String SCHEME = "local";
@@ -71,14 +82,36 @@ public final class LocalKms implements Kek {
   private volatile State state;
   private volatile AuditSink audit = AuditSink.slf4j();
 
-  /** A keyset and the ids of its destroyed versions, swapped together. */
+  /** Test hook: called at named steps of a change (a child JVM blocks there to be killed). */
+  static volatile StepHook testHook;
+
+  interface StepHook {
+    void at(String step);
+  }
+
+  /**
+   * A keyset and the ids of its destroyed versions, swapped together, with what identifies the
+   * file they were read from or written as: its SHA-256 (not secret: a plaintext keyset's bytes
+   * are never kept), and its size and modification time, to notice cheaply that it changed.
+   */
   private static final class State {
     final AesGcmKeyset keyset;
     final TreeSet<Long> destroyed;
+    final byte[] fileDigest;
+    final long fileBytes;
+    final long fileModified;
 
-    State(AesGcmKeyset keyset, TreeSet<Long> destroyed) {
+    State(AesGcmKeyset keyset, TreeSet<Long> destroyed, byte[] fileDigest, long fileBytes, long fileModified) {
       this.keyset = keyset;
       this.destroyed = destroyed;
+      this.fileDigest = fileDigest;
+      this.fileBytes = fileBytes;
+      this.fileModified = fileModified;
+    }
+
+    /** The next state, not yet written. */
+    State(AesGcmKeyset keyset, TreeSet<Long> destroyed) {
+      this(keyset, destroyed, null, -1, 0);
     }
   }
 
@@ -91,7 +124,8 @@ public final class LocalKms implements Kek {
   }
 
   /**
-   * Creates a keyset file holding one new KEK version. Fails if {@code file} exists.
+   * Creates a keyset file (0600) holding one new KEK version. Fails, changing nothing, if {@code
+   * file} exists: of two processes creating one file, exactly one succeeds.
    *
    * @param name the KEK's name, {@code [A-Za-z0-9._-]{1,64}}; its URI is {@code local://name}
    */
@@ -103,9 +137,9 @@ public final class LocalKms implements Kek {
     if (file.exists()) {
       throw new IOException("keyset file already exists: " + file);
     }
-    State state = new State(TinkKeysets.create(), new TreeSet<Long>());
-    LocalKms kms = new LocalKms(file, name, protection, state);
-    kms.save(kms.state);
+    State next = new State(TinkKeysets.create(), new TreeSet<Long>());
+    LocalKms kms = new LocalKms(file, name, protection, next);
+    kms.state = kms.save(next, true); // AtomicFile.createNew: of two racing creators, one wins
     return kms;
   }
 
@@ -115,23 +149,32 @@ public final class LocalKms implements Kek {
    */
   public static LocalKms open(File file, KeysetProtection protection)
       throws IOException, GeneralSecurityException {
-    long size = file.length();
-    if (size > MAX_FILE_BYTES) {
-      throw new FormatException("keyset file is " + size + " bytes, over " + MAX_FILE_BYTES);
-    }
-    KeysetFile parsed;
-    try (InputStream in = new FileInputStream(file)) {
-      parsed = KeysetFile.parse(in);
-    }
+    long modified = file.lastModified();
+    byte[] bytes = readKeysetFile(file);
     try {
-      return open(file, protection, parsed);
+      byte[] digest = sha256(bytes);
+      KeysetFile parsed = KeysetFile.parse(bytes);
+      try {
+        AesGcmKeyset keyset = decode(file, protection, parsed);
+        KeysetProtection effective = protection;
+        if (parsed.protection == KeysetProtection.Kind.PASSPHRASE_ARGON2ID) {
+          effective =
+              KeysetProtection.passphrase(
+                  protection.passphraseChars(), parsed.memoryKiB, parsed.iterations, parsed.parallelism);
+        }
+        State s = new State(keyset, parsed.destroyed, digest, bytes.length, modified);
+        return new LocalKms(file, parsed.name, effective, s);
+      } finally {
+        parsed.wipe();
+      }
     } finally {
-      parsed.wipe();
+      Arrays.fill(bytes, (byte) 0);
     }
   }
 
-  private static LocalKms open(File file, KeysetProtection protection, KeysetFile parsed)
-      throws IOException, GeneralSecurityException {
+  /** Decrypts a parsed keyset file with {@code protection} (its kind must match the file's). */
+  private static AesGcmKeyset decode(File file, KeysetProtection protection, KeysetFile parsed)
+      throws GeneralSecurityException {
     if (parsed.protection != protection.kind()) {
       throw new OxCryptoException(
           "keyset file " + file + " is protected as " + parsed.protection
@@ -173,24 +216,89 @@ public final class LocalKms implements Kek {
       default:
         throw new AssertionError(parsed.protection);
     }
-    KeysetProtection effective = protection;
-    if (parsed.protection == KeysetProtection.Kind.PASSPHRASE_ARGON2ID) {
-      effective =
-          KeysetProtection.passphrase(
-              protection.passphraseChars(), parsed.memoryKiB, parsed.iterations, parsed.parallelism);
+    return keyset;
+  }
+
+  /** Reads a whole keyset file, refusing one over {@code MAX_FILE_BYTES}. The caller wipes it. */
+  private static byte[] readKeysetFile(File file) throws IOException, FormatException {
+    long size = file.length();
+    if (size > MAX_FILE_BYTES) {
+      throw new FormatException("keyset file is " + size + " bytes, over " + MAX_FILE_BYTES);
     }
-    return new LocalKms(file, parsed.name, effective, new State(keyset, parsed.destroyed));
+    try (InputStream in = new FileInputStream(file)) {
+      return KeysetFile.readAtMost(in, MAX_FILE_BYTES);
+    }
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e); // every JVM and Android has SHA-256
+    }
+  }
+
+  /**
+   * The keyset as its file holds it now: this instance's state if the file is the one it last
+   * read or wrote (same SHA-256), else the file decrypted again with this instance's protection
+   * (a passphrase keyset derives its key again). Lock-free: a rename replaces the file whole.
+   */
+  private State reread() throws IOException, GeneralSecurityException {
+    State s = state;
+    long modified = file.lastModified();
+    byte[] bytes = readKeysetFile(file);
+    try {
+      byte[] digest = sha256(bytes);
+      if (MessageDigest.isEqual(digest, s.fileDigest)) {
+        return s.fileModified == modified
+            ? s
+            : new State(s.keyset, s.destroyed, digest, bytes.length, modified);
+      }
+      KeysetFile parsed = KeysetFile.parse(bytes);
+      try {
+        if (!name.equals(parsed.name)) {
+          throw new OxCryptoException(
+              "keyset file " + file + " now holds another KEK (" + parsed.name + "), not " + name);
+        }
+        return new State(
+            decode(file, protection, parsed), parsed.destroyed, digest, bytes.length, modified);
+      } finally {
+        parsed.wipe();
+      }
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+  }
+
+  /** Adopts what the file holds now (another instance or process may have changed it). */
+  private synchronized State refresh() throws IOException, GeneralSecurityException {
+    State s = reread();
+    state = s;
+    return s;
+  }
+
+  /** This instance's state, re-read first if the file's size or modification time changed. */
+  private State fresh() throws GeneralSecurityException {
+    State s = state;
+    if (file.length() == s.fileBytes && file.lastModified() == s.fileModified) {
+      return s;
+    }
+    try {
+      return refresh();
+    } catch (IOException e) {
+      throw new KmsException("cannot re-read the keyset file " + file, true, e);
+    }
   }
 
   /** How the keyset file {@code file} is protected, read without any key (to pick a prompt). */
   public static KeysetProtection.Kind protectionOf(File file) throws IOException, OxCryptoException {
-    if (file.length() > MAX_FILE_BYTES) {
-      throw new FormatException("keyset file is over " + MAX_FILE_BYTES + " bytes");
-    }
-    try (InputStream in = new FileInputStream(file)) {
-      KeysetFile parsed = KeysetFile.parse(in);
+    byte[] bytes = readKeysetFile(file);
+    try {
+      KeysetFile parsed = KeysetFile.parse(bytes);
       parsed.wipe();
       return parsed.protection;
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
     }
   }
 
@@ -259,16 +367,21 @@ public final class LocalKms implements Kek {
     return this;
   }
 
-  /** Adds a new version and makes it the primary. Old versions keep unwrapping. */
+  /**
+   * Adds a new version and makes it the primary. Old versions keep unwrapping. Applied to the
+   * keyset as the file holds it under the directory lock, so concurrent rotations (threads or
+   * processes) each add their own version.
+   */
   public synchronized KeyVersion rotate() throws IOException, GeneralSecurityException {
     long t = System.nanoTime();
+    State next;
     try {
-      replace(TinkKeysets.rotate(state.keyset), state.destroyed);
+      next = change(current -> new State(TinkKeysets.rotate(current.keyset), current.destroyed));
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       audit.record(AuditEvent.of(Operation.ROTATE, uri(), null, null, null, e, t));
       throw e;
     }
-    KeyVersion p = primary();
+    KeyVersion p = new KeyVersion(next.keyset.primary().id, KeyVersion.Status.ENABLED, true);
     audit.record(AuditEvent.of(Operation.ROTATE, uri(), Long.toString(p.id()), null, null, null, t));
     return p;
   }
@@ -286,31 +399,50 @@ public final class LocalKms implements Kek {
   /**
    * Deletes version {@code id}'s key material from the file: every data key it wrapped, and so
    * every recording only it can open, becomes unrecoverable. The primary cannot be destroyed.
+   *
+   * <p>Under the directory lock it also deletes the stale copies of the keyset that killed
+   * writers left beside it (temporary files: {@code .NAME.*.oxtmp}, and {@code .NAME.<digits>.tmp}
+   * left by earlier releases), which may hold the version. Copies made any other way (backups,
+   * snapshots, a copy on another disk) are out of its reach.
+   *
+   * @return how many stale copies of the keyset file were deleted (0 in the normal case)
    */
-  public synchronized void destroy(long id) throws IOException, GeneralSecurityException {
+  public synchronized int destroy(long id) throws IOException, GeneralSecurityException {
     long t = System.nanoTime();
+    final int[] removed = new int[1];
     try {
-      if (versionOf(id) == state.keyset.primary()) {
-        throw new OxCryptoException("version " + id + " is the primary: rotate before destroying it");
-      }
-      TreeSet<Long> destroyed = new TreeSet<>(state.destroyed);
-      destroyed.add(id);
-      replace(state.keyset.without(id), destroyed);
+      change(
+          current -> {
+            if (versionOf(current, id) == current.keyset.primary()) {
+              throw new OxCryptoException(
+                  "version " + id + " is the primary: rotate before destroying it");
+            }
+            removed[0] = removeStaleCopies();
+            step("stale-removed");
+            TreeSet<Long> destroyed = new TreeSet<>(current.destroyed);
+            destroyed.add(id);
+            return new State(current.keyset.without(id), destroyed);
+          });
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       audit.record(AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, e, t));
       throw e;
     }
     audit.record(AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, null, t));
+    return removed[0];
   }
 
   private void setEnabled(long id, boolean enabled, Operation op)
       throws IOException, GeneralSecurityException {
     long t = System.nanoTime();
     try {
-      if (versionOf(id) == state.keyset.primary() && !enabled) {
-        throw new OxCryptoException("version " + id + " is the primary: rotate before disabling it");
-      }
-      replace(state.keyset.withEnabled(id, enabled), state.destroyed);
+      change(
+          current -> {
+            if (versionOf(current, id) == current.keyset.primary() && !enabled) {
+              throw new OxCryptoException(
+                  "version " + id + " is the primary: rotate before disabling it");
+            }
+            return new State(current.keyset.withEnabled(id, enabled), current.destroyed);
+          });
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       audit.record(AuditEvent.of(op, uri(), Long.toString(id), null, null, e, t));
       throw e;
@@ -318,32 +450,94 @@ public final class LocalKms implements Kek {
     audit.record(AuditEvent.of(op, uri(), Long.toString(id), null, null, null, t));
   }
 
-  private AesGcmKeyset.Version versionOf(long id) throws OxCryptoException {
-    AesGcmKeyset.Version v = state.keyset.find(id);
+  private AesGcmKeyset.Version versionOf(State s, long id) throws OxCryptoException {
+    AesGcmKeyset.Version v = s.keyset.find(id);
     if (v != null) {
       return v;
     }
     throw new OxCryptoException(
-        "no version " + id + " in " + uri() + (state.destroyed.contains(id) ? " (destroyed)" : ""));
+        "no version " + id + " in " + uri() + (s.destroyed.contains(id) ? " (destroyed)" : ""));
   }
 
-  private void replace(AesGcmKeyset keyset, TreeSet<Long> destroyed)
-      throws IOException, GeneralSecurityException {
-    State next = new State(keyset, destroyed);
-    save(next);
-    state = next;
+  /** A change to the keyset, applied to what the file holds under the lock. */
+  private interface Change {
+    State apply(State current) throws IOException, GeneralSecurityException;
   }
 
-  /** True if {@code wrapped} is this KEK's and was made by the current primary version. */
+  /**
+   * The one path of every change: lock the file's directory, re-read the file, apply {@code
+   * change} to it, replace the file, then release the lock. Callers hold this instance's monitor.
+   */
+  private State change(Change change) throws IOException, GeneralSecurityException {
+    try (FileLocks.Held lock = FileLocks.lockDirectoryOf(file.getCanonicalFile())) {
+      step("locked");
+      State current = reread();
+      state = current;
+      step("reread");
+      State next = save(change.apply(current), false);
+      state = next;
+      step("committed");
+      return next;
+    }
+  }
+
+  /**
+   * Deletes the keyset's stale temporary files; the caller holds the directory lock, so no live
+   * writer's temporary file is among them.
+   */
+  private int removeStaleCopies() throws IOException {
+    File real = file.getCanonicalFile();
+    int n = AtomicFile.removeStaleTemps(real);
+    File[] all = real.getParentFile().listFiles();
+    String prefix = "." + real.getName() + ".";
+    for (File f : all == null ? new File[0] : all) {
+      String name = f.getName();
+      // Earlier releases wrote File.createTempFile("." + name + ".", ".tmp"): digits in between.
+      if (name.startsWith(prefix)
+          && name.endsWith(".tmp")
+          && name.length() > prefix.length() + 4
+          && name.substring(prefix.length(), name.length() - 4).matches("[0-9]+")
+          && f.isFile()) {
+        if (!f.delete()) {
+          throw new IOException("cannot delete the stale copy of the keyset " + f);
+        }
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static void step(String name) {
+    StepHook h = testHook;
+    if (h != null) {
+      h.at(name);
+    }
+  }
+
+  /**
+   * True if {@code wrapped} is this KEK's and was made by the current primary version (the
+   * keyset file is re-read first if it changed, so a rotation by another process counts).
+   */
   @Override
   public boolean isCurrent(WrappedKey wrapped) {
-    return wrapped.kekUri().equals(uri())
-        && wrapped.kekVersion().equals(Long.toString(state.keyset.primary().id));
+    if (!wrapped.kekUri().equals(uri())) {
+      return false;
+    }
+    try {
+      return wrapped.kekVersion().equals(Long.toString(fresh().keyset.primary().id));
+    } catch (GeneralSecurityException e) {
+      return false; // the wrap that follows reports it
+    }
   }
 
+  /**
+   * Wraps under the primary version. If the keyset file's size or modification time changed
+   * since this instance last read it, it is re-read first, so a version that another process
+   * rotated away from (and perhaps destroyed) does not go on wrapping here.
+   */
   @Override
   public WrappedKey wrap(byte[] dek, EncryptionContext context) throws GeneralSecurityException {
-    AesGcmKeyset keyset = state.keyset;
+    AesGcmKeyset keyset = fresh().keyset;
     byte[] wrapped = keyset.encrypt(dek, context.canonicalBytes(), RANDOM);
     return WrappedKey.create(uri(), Long.toString(keyset.primary().id), ALGORITHM, wrapped);
   }
@@ -377,8 +571,17 @@ public final class LocalKms implements Kek {
               + " but was made by version "
               + id);
     }
-    State s = state;
+    State s = fresh(); // a version destroyed or disabled by another process stops here too
     AesGcmKeyset.Version version = s.keyset.find(id);
+    if (version == null && !s.destroyed.contains(id)) {
+      // Perhaps another process rotated since this instance read the file: read it again.
+      try {
+        s = refresh();
+      } catch (IOException e) {
+        throw new KmsException("cannot re-read the keyset file " + file, true, e);
+      }
+      version = s.keyset.find(id);
+    }
     if (version == null) {
       throw new KmsException(
           s.destroyed.contains(id)
@@ -415,7 +618,11 @@ public final class LocalKms implements Kek {
     return EncryptionContext.builder().put("ox-keyset", FORMAT + "/" + name).build();
   }
 
-  private void save(State s) throws IOException, GeneralSecurityException {
+  /**
+   * Writes {@code s} to the file, 0600, through {@link AtomicFile} ({@code createNew}: only if
+   * the file does not exist), and returns it with the written file's identity.
+   */
+  private State save(State s, boolean createNew) throws IOException, GeneralSecurityException {
     StringWriter text = new StringWriter();
     JsonFactory json = new JsonFactory(); // Jackson only to write; see JsonReader
     try (JsonGenerator g = json.createGenerator(text)) {
@@ -492,7 +699,18 @@ public final class LocalKms implements Kek {
       g.writeEndObject();
     }
     final byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-    AtomicFile.replace(file, AtomicFile.Mode.OWNER_ONLY, out -> out.write(bytes));
+    // The lock (reentrant: change() holds it already) also covers reading the new file's time.
+    try (FileLocks.Held lock = FileLocks.lockDirectoryOf(file.getCanonicalFile())) {
+      if (createNew) {
+        AtomicFile.createNew(file, AtomicFile.Mode.OWNER_ONLY, out -> out.write(bytes));
+      } else {
+        AtomicFile.replace(
+            file, AtomicFile.Mode.OWNER_ONLY, out -> out.write(bytes), written -> step("written"));
+      }
+      return new State(s.keyset, s.destroyed, sha256(bytes), bytes.length, file.lastModified());
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
   }
 
   /** The Ox wrapper around a Tink JSON keyset, read with {@link JsonReader}. */
@@ -508,8 +726,7 @@ public final class LocalKms implements Kek {
     WrappedKey wrappedKeysetKey;
 
     /** Parses a keyset file; the caller wipes it when done. */
-    static KeysetFile parse(InputStream in) throws IOException, OxCryptoException {
-      byte[] bytes = readAtMost(in, MAX_FILE_BYTES);
+    static KeysetFile parse(byte[] bytes) throws OxCryptoException {
       JsonReader p = null;
       KeysetFile f = new KeysetFile();
       try {
@@ -520,14 +737,13 @@ public final class LocalKms implements Kek {
         f.wipe();
         throw e;
       } finally {
-        Arrays.fill(bytes, (byte) 0);
         if (p != null) {
           p.wipe();
         }
       }
     }
 
-    private static byte[] readAtMost(InputStream in, int max) throws IOException, FormatException {
+    static byte[] readAtMost(InputStream in, int max) throws IOException, FormatException {
       byte[] buf = new byte[8192];
       int n = 0;
       for (int r; (r = in.read(buf, n, buf.length - n)) > 0; ) {

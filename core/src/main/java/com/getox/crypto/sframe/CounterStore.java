@@ -1,5 +1,6 @@
 package com.getox.crypto.sframe;
 
+import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 
@@ -13,12 +14,14 @@ import java.io.IOException;
  * <pre>{@code
  * CounterStore store = CounterStore.file(new File(context.getFilesDir(), "sframe-counters"));
  * SFrameSender sender = SFrameSender.builder(recordings, "ptt-9", store).build();
+ * ...
+ * store.close(); // when the sender is done: another sender may then use the file
  * }</pre>
  *
  * <p>Implement it yourself to keep the values elsewhere (a database row, secure storage); {@link
  * #store} must not return before the value would survive a power cut. Values are unsigned 64-bit.
  */
-public interface CounterStore {
+public interface CounterStore extends Closeable {
   /** The value last stored under {@code name}, or 0 if there is none. */
   long load(String name) throws IOException;
 
@@ -31,6 +34,10 @@ public interface CounterStore {
    */
   default void remove(String name) throws IOException {}
 
+  /** Releases the store when its sender is done. The default does nothing. */
+  @Override
+  default void close() throws IOException {}
+
   /**
    * A store kept in one small properties file, replaced atomically on every write: written to a
    * temporary file beside it, synced to disk, then renamed over {@code file}, so a crash leaves
@@ -38,6 +45,12 @@ public interface CounterStore {
    * stops rather than risk a reused counter. Opening it fails if the file is malformed rather than
    * start counting from zero.
    *
+   * <p>One live store per file: from open to {@link #close()} it holds an exclusive lock on
+   * {@code file + ".lock"} (an {@code fcntl} lock, released by the kernel if the process dies), and
+   * a second open of the same file, in any thread or process, fails with {@link
+   * CounterStoreInUseException}: two senders counting from one file would reuse nonces.
+   *
+   * @throws CounterStoreInUseException if another live store holds the file
    * @throws IOException if the file exists but cannot be read or parsed
    */
   static CounterStore file(File file) throws IOException {

@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.getox.crypto.DekCache;
+import com.getox.crypto.NoUsableKeyException;
+import com.getox.crypto.audit.AuditSink;
+import com.getox.crypto.kek.Kek;
+import com.getox.crypto.kek.WrappedKey;
+import java.security.GeneralSecurityException;
+import com.getox.crypto.local.KeysetProtection;
+import com.getox.crypto.local.LocalKms;
 import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingHeader;
@@ -17,6 +24,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -207,6 +215,63 @@ class DekCacheTest {
     assertEquals(1, kek.unwraps.get(), "Restricted forbids caching: the reader asked the KMS");
     readAll(recordings(c), rec);
     assertEquals(1, kek.unwraps.get(), "without the policy the same cache serves the reader");
+  }
+
+  @Test
+  void aRotationRetiresTheCachedKeySoADestroyedVersionNeverWrapsAgain() throws Exception {
+    LocalKms kms = TestKeks.newLocalKms("shred").auditTo(AuditSink.none());
+    Recordings r =
+        Recordings.builder().wrapWith(kms).dekCache(cache(60_000, 100, 1 << 30))
+            .auditSink(AuditSink.none()).build();
+    long v1 = kms.primary().id();
+    byte[] before = record(r, USER_A, 100);
+    assertEquals(Long.toString(v1), header(before).wrappedKeys().get(0).kekVersion());
+    long v2 = kms.rotate().id();
+    kms.destroy(v1);
+    byte[] after = record(r, USER_A, 100);
+    assertEquals(Long.toString(v2), header(after).wrappedKeys().get(0).kekVersion(),
+        "the cached key wrapped under v1 is not handed out after the rotation");
+    // It opens for a reader that knows only the keyset file (no cache).
+    LocalKms reader = LocalKms.open(kms.file(), KeysetProtection.insecurePlaintext());
+    readAll(Recordings.builder().wrapWith(reader).auditSink(AuditSink.none()).build(), after);
+    assertThrows(NoUsableKeyException.class,
+        () -> readAll(Recordings.builder().wrapWith(reader).auditSink(AuditSink.none()).build(), before));
+  }
+
+  @Test
+  void anyKekThatStopsCallingAKeyCurrentGetsANewDataKey() throws Exception {
+    AtomicBoolean current = new AtomicBoolean(true);
+    CountingKek counting = new CountingKek(TestKeks.newLocalKms("generic"));
+    Kek kek = new Kek() {
+      @Override
+      public String uri() {
+        return counting.uri();
+      }
+
+      @Override
+      public WrappedKey wrap(byte[] dek, EncryptionContext c) throws GeneralSecurityException {
+        return counting.wrap(dek, c);
+      }
+
+      @Override
+      public byte[] unwrap(WrappedKey w, EncryptionContext c) throws GeneralSecurityException {
+        return counting.unwrap(w, c);
+      }
+
+      @Override
+      public boolean isCurrent(WrappedKey wrapped) {
+        return current.get() && counting.isCurrent(wrapped);
+      }
+    };
+    Recordings r =
+        Recordings.builder().wrapWith(kek).dekCache(cache(60_000, 100, 1 << 30))
+            .auditSink(AuditSink.none()).build();
+    record(r, USER_A, 10);
+    record(r, USER_A, 10);
+    assertEquals(1, counting.wraps.get());
+    current.set(false);
+    record(r, USER_A, 10);
+    assertEquals(2, counting.wraps.get(), "a key its KEK no longer calls current is not reused");
   }
 
   @Test

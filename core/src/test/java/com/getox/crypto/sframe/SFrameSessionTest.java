@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,9 +38,24 @@ class SFrameSessionTest {
   private final List<byte[]> packages = new ArrayList<>();
   private final AtomicLong clock = new AtomicLong(1_000_000);
 
+  private final java.util.Map<String, CounterStore> stores = new java.util.HashMap<>();
+
+  @AfterEach
+  void closeStores() throws IOException {
+    for (CounterStore s : stores.values()) {
+      s.close();
+    }
+  }
+
+  /** A sender on the session's counter file; the previous one of the session is done with it. */
   private SFrameSender.Builder sender(String session, String... members) throws IOException {
-    return SFrameSender.builder(
-            Members.wrappingFor(members), session, CounterStore.file(new File(dir, session + ".ctr")))
+    CounterStore previous = stores.remove(session);
+    if (previous != null) {
+      previous.close();
+    }
+    CounterStore store = CounterStore.file(new File(dir, session + ".ctr"));
+    stores.put(session, store);
+    return SFrameSender.builder(Members.wrappingFor(members), session, store)
         .onKeyPackage(packages::add)
         .clockMillis(clock::get);
   }
@@ -226,40 +242,89 @@ class SFrameSessionTest {
   @Test
   void countersArePersistedBeforeUseAndSurviveARestart() throws Exception {
     File file = new File(dir, "s10.ctr");
+    CounterStore first = CounterStore.file(file);
     SFrameSender s =
-        SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", CounterStore.file(file))
+        SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", first)
             .counterReservation(4).onKeyPackage(packages::add).build();
     for (int i = 0; i < 6; i++) {
       s.encrypt(new byte[1], new byte[0]);
     }
-    CounterStore onDisk = CounterStore.file(file);
-    assertEquals(8, onDisk.load("s10/ctr/0"), "counters 0-7 reserved in two blocks of 4");
-    assertEquals(1, onDisk.load("s10/next-epoch"));
+    // While the original sender lives, no second sender can count from its file: it would start
+    // at 8, and so would the original's next block (same key, same counters).
+    assertThrows(CounterStoreInUseException.class, () -> CounterStore.file(file));
+    byte[] keyPackage = s.currentKeyPackage();
+    s.destroy();
+    first.close();
+    try (CounterStore onDisk = CounterStore.file(file)) {
+      assertEquals(8, onDisk.load("s10/ctr/0"), "counters 0-7 reserved in two blocks of 4");
+      assertEquals(1, onDisk.load("s10/next-epoch"));
+    }
 
     // "restart": a new sender resumes epoch 0 by unwrapping its own key package
+    CounterStore second = CounterStore.file(file);
     SFrameSender resumed =
-        SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", CounterStore.file(file))
-            .resume(s.currentKeyPackage()).counterReservation(4).build();
+        SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", second)
+            .resume(keyPackage).counterReservation(4).build();
     assertEquals(0, resumed.currentEpoch());
     byte[] w = resumed.encrypt(bytes("resumed"), new byte[0]);
     assertEquals(SFrameHeader.of(0, 8), SFrameHeader.parse(w), "never reuses counters 6 and 7");
     SFrameReceiver bob = receiver("s10", "bob");
     assertArrayEquals(bytes("resumed"), bob.decrypt(w, new byte[0]).plaintext());
+    resumed.destroy();
+    second.close();
 
     // a restart without resume starts a fresh epoch, never epoch 0 again
-    SFrameSender fresh =
-        SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", CounterStore.file(file)).build();
-    assertEquals(1, fresh.currentEpoch());
+    SFrameSender fresh;
+    try (CounterStore third = CounterStore.file(file)) {
+      fresh =
+          SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", third).build();
+      assertEquals(1, fresh.currentEpoch());
+    }
     // epoch 0 is no longer the latest: resuming it is refused
-    OxCryptoException e = assertThrows(OxCryptoException.class,
-        () -> SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", CounterStore.file(file))
-            .resume(s.currentKeyPackage()).build());
-    assertTrue(e.getMessage().contains("latest epoch (1)"), e.getMessage());
+    try (CounterStore fourth = CounterStore.file(file)) {
+      OxCryptoException e = assertThrows(OxCryptoException.class,
+          () -> SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", fourth)
+              .resume(keyPackage).build());
+      assertTrue(e.getMessage().contains("latest epoch (1)"), e.getMessage());
+    }
     // and with a lost counter store, nothing can be resumed
-    assertThrows(OxCryptoException.class,
-        () -> SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10",
-                CounterStore.file(new File(dir, "lost.ctr")))
-            .resume(fresh.currentKeyPackage()).build());
+    try (CounterStore lost = CounterStore.file(new File(dir, "lost.ctr"))) {
+      assertThrows(OxCryptoException.class,
+          () -> SFrameSender.builder(Members.wrappingFor("alice", "bob"), "s10", lost)
+              .resume(fresh.currentKeyPackage()).build());
+    }
+  }
+
+  @Test
+  void aSecondLiveStoreOnOneFileIsRefusedInAnyThread() throws Exception {
+    File file = new File(dir, "one.ctr");
+    CounterStore a = CounterStore.file(file);
+    a.store("x", 5);
+    assertThrows(CounterStoreInUseException.class, () -> CounterStore.file(file));
+    java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<?> f = other.submit(() -> CounterStore.file(file));
+      java.util.concurrent.ExecutionException e =
+          assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(e.getCause() instanceof CounterStoreInUseException, e.toString());
+      // closed from another thread than the one that opened it
+      other.submit(() -> {
+        a.close();
+        return null;
+      }).get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      other.shutdownNow();
+    }
+    assertThrows(IOException.class, () -> a.store("x", 6), "a closed store writes nothing");
+    try (CounterStore b = CounterStore.file(file)) {
+      assertEquals(5, b.load("x"));
+    }
+    // a symlink to the file names the same store
+    java.nio.file.Path link = new File(dir, "link.ctr").toPath();
+    java.nio.file.Files.createSymbolicLink(link, file.toPath());
+    try (CounterStore b = CounterStore.file(file)) {
+      assertThrows(CounterStoreInUseException.class, () -> CounterStore.file(link.toFile()));
+    }
   }
 
   @Test
@@ -281,9 +346,12 @@ class SFrameSessionTest {
   @Test
   void theSenderRefusesToWrapTheCounter() throws Exception {
     File file = new File(dir, "s11.ctr");
-    CounterStore.file(file).store("s11/ctr/0", 0xFFFF_FFFF_FFFF_FFFDL);
+    try (CounterStore setUp = CounterStore.file(file)) {
+      setUp.store("s11/ctr/0", 0xFFFF_FFFF_FFFF_FFFDL);
+    }
+    CounterStore store = CounterStore.file(file);
     SFrameSender s =
-        SFrameSender.builder(Members.wrappingFor("bob"), "s11", CounterStore.file(file))
+        SFrameSender.builder(Members.wrappingFor("bob"), "s11", store)
             .onKeyPackage(packages::add).build();
     SFrameReceiver bob = receiver("s11", "bob");
     byte[] a = s.encrypt(bytes("a"), new byte[0]);
@@ -292,7 +360,7 @@ class SFrameSessionTest {
     assertEquals(0xFFFF_FFFF_FFFF_FFFEL, SFrameHeader.parse(b).ctr());
     assertThrows(CounterExhaustedException.class, () -> s.encrypt(bytes("c"), new byte[0]));
     assertThrows(CounterExhaustedException.class, () -> s.encrypt(bytes("c"), new byte[0]));
-    assertEquals(-1L, CounterStore.file(file).load("s11/ctr/0"));
+    assertEquals(-1L, store.load("s11/ctr/0"));
     // the receiver's window works at the top of the unsigned range
     assertEquals(0xFFFF_FFFF_FFFF_FFFEL, bob.decrypt(b, new byte[0]).counter());
     assertTrue(bob.decrypt(a, new byte[0]).isLate());
@@ -344,13 +412,19 @@ class SFrameSessionTest {
 
     // a crash after a temporary file was written but before the rename leaves the old file
     File g = new File(dir, "g.ctr");
-    CounterStore.file(g).store("x", 0xFFFF_FFFF_FFFF_FFF0L);
+    try (CounterStore store = CounterStore.file(g)) {
+      store.store("x", 0xFFFF_FFFF_FFFF_FFF0L);
+    }
     try (FileOutputStream out = new FileOutputStream(new File(dir, ".g.ctr.123.tmp"))) {
       out.write(bytes("x=fffffffffffffff8\n"));
     }
-    assertEquals(0xFFFF_FFFF_FFFF_FFF0L, CounterStore.file(g).load("x"));
-    assertNotNull(CounterStore.file(new File(dir, "none.ctr")));
-    assertEquals(0, CounterStore.file(new File(dir, "none.ctr")).load("x"));
+    try (CounterStore store = CounterStore.file(g)) {
+      assertEquals(0xFFFF_FFFF_FFFF_FFF0L, store.load("x"));
+    }
+    try (CounterStore none = CounterStore.file(new File(dir, "none.ctr"))) {
+      assertNotNull(none);
+      assertEquals(0, none.load("x"));
+    }
   }
 
   @Test
