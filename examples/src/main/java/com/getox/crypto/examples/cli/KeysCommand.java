@@ -272,8 +272,12 @@ final class KeysCommand {
         printFiles(out, dependent);
         return OxCrypt.OK;
       }
-      apply(kms, version);
+      int staleCopies = kms.destroy(version);
       printVersions(root, kms);
+      if (staleCopies > 0) {
+        out.printf("also deleted %d stale cop%s of the keyset (left by a killed process) that still "
+            + "held version %d%n", staleCopies, staleCopies == 1 ? "y" : "ies", version);
+      }
       if (dependent != null) {
         out.printf("destroyed version %d of %s: %s can no longer be opened%s%n",
             version, kms.uri(), recordings(dependent.size()), dependent.isEmpty() ? "." : ":");
@@ -295,7 +299,7 @@ final class KeysCommand {
 
     @Override
     void apply(LocalKms kms, long id) throws Exception {
-      kms.destroy(id);
+      kms.destroy(id); // call() above uses destroy's count of stale copies
     }
   }
 

@@ -254,6 +254,26 @@ class LifecycleCommandsTest extends CliTestBase {
 
   // ---------------------------------------------------------------- destroy --dry-run --scan
 
+  /** Issue 12 defect 9 through the CLI: destroy deletes, and says it deleted, a killed rotate's copy. */
+  @Test
+  void destroyDeletesAndReportsStaleCopiesOfTheKeyset() throws Exception {
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    String v1 = primary(keys);
+    Path a = encrypt(random(2000, 1), recs.resolve("a.oxr"));
+    ok("keys", "rotate", "--keyset", keys.toString());
+    // What a later change killed before its rename leaves: a copy of the keyset with every version.
+    Path stale = Files.write(dir.resolve(".keys.json.5e1f" + RecordingFiles.TEMP_SUFFIX), Files.readAllBytes(keys));
+    Result r = ok("keys", "destroy", "--keyset", keys.toString(), "--key-version", v1);
+    assertTrue(r.out().contains("also deleted 1 stale copy"), r.out());
+    assertFalse(Files.exists(stale));
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of(), files.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(RecordingFiles.TEMP_SUFFIX)).collect(java.util.stream.Collectors.toList()));
+    }
+    assertFails(OxCrypt.NO_USABLE_KEY, run("decrypt", "--keyset", keys.toString(), a.toString(),
+        dir.resolve("a.pcm").toString()));
+  }
+
   @Test
   void destroyDryRunListsExactlyTheRecordingsOnlyThatVersionOpens() throws Exception {
     ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");

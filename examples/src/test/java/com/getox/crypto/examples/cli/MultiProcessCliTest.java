@@ -206,11 +206,7 @@ class MultiProcessCliTest extends CliTestBase {
 
   // ------------------------------------------------------------------ defect 1, through the CLI
 
-  /**
-   * Two processes rotating one keyset: every rotation is kept. NOTE: this FAILS until the LocalKms
-   * fix for issue 12 defect 1 (keyset updates re-read and serialize under the directory lock)
-   * lands; that fix is another change, not this CLI's.
-   */
+  /** Two processes rotating one keyset: every rotation is kept (LocalKms locks and re-reads). */
   @Test
   @Timeout(120)
   void twoProcessesRotatingOneKeysetKeepEveryVersion() throws Exception {
