@@ -14,6 +14,7 @@ import com.google.api.gax.rpc.StatusCode;
 import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,12 +29,20 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Every injected fault ends in a successful retry or in the right typed error, within bounded
  * attempts; the class-level timeout turns a hang into a failure.
+ *
+ * <p>Independent of the machine's speed: calls that must succeed have a 30 s deadline per
+ * attempt; a short deadline is used only against {@link Fault#SLOW}, which holds its answer until
+ * the client gives up, so it fires on any machine, and where a call must then succeed it has
+ * attempts to spare. Server-side call counts are checked against bounds.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GcpKmsFaultTest {
   private static final int ATTEMPTS = 3;
-  private static final long SHORT_DEADLINE_MILLIS = 1_500;
+  private static final long PATIENT_DEADLINE_MILLIS = 30_000;
+  private static final long SHORT_DEADLINE_MILLIS = 1_000;
+  /** Attempts for a call that must succeed after a SLOW one under the short deadline. */
+  private static final int SPARE_ATTEMPTS = 10;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final EncryptionContext CONTEXT =
       EncryptionContext.builder().put("recording-id", "rec-1").build();
@@ -41,6 +50,7 @@ class GcpKmsFaultTest {
   private CloudKmsFixture kms;
   private Kek kek;
   private Kek shortDeadlineKek;
+  private Kek shortDeadlineSpareAttemptsKek;
   private byte[] dek;
   private WrappedKey wrapped;
 
@@ -48,8 +58,14 @@ class GcpKmsFaultTest {
   void start() throws Exception {
     kms = new CloudKmsFixture();
     String uri = CloudKmsFixture.uri(kms.newKey());
-    // The default 10 s deadline: a loaded CI machine never misses it on a normal call.
-    kek = GcpKms.builder(kms.client).maxAttempts(ATTEMPTS).backoffMillis(5, 20).build().kek(uri);
+    // A 30 s deadline: a loaded CI machine never misses it on a normal call.
+    kek =
+        GcpKms.builder(kms.client)
+            .maxAttempts(ATTEMPTS)
+            .attemptTimeoutMillis(PATIENT_DEADLINE_MILLIS)
+            .backoffMillis(5, 20)
+            .build()
+            .kek(uri);
     // Only the SLOW cases, which wait for the client to give up, use a short deadline.
     shortDeadlineKek =
         GcpKms.builder(kms.client)
@@ -58,10 +74,25 @@ class GcpKmsFaultTest {
             .backoffMillis(5, 20)
             .build()
             .kek(uri);
+    // After one SLOW attempt the call must succeed within the short deadline: on a loaded machine
+    // an attempt may miss it, so there are attempts to spare.
+    shortDeadlineSpareAttemptsKek =
+        GcpKms.builder(kms.client)
+            .maxAttempts(SPARE_ATTEMPTS)
+            .attemptTimeoutMillis(SHORT_DEADLINE_MILLIS)
+            .backoffMillis(5, 20)
+            .build()
+            .kek(uri);
   }
 
   private Kek kekFor(Fault fault) {
     return fault == Fault.SLOW ? shortDeadlineKek : kek;
+  }
+
+  /** Asserts that {@code counter} grew by {@code min} to {@code max} since {@code before}. */
+  private static void assertCalls(int min, int max, AtomicInteger counter, int before) {
+    int calls = counter.get() - before;
+    assertTrue(calls >= min && calls <= max, () -> calls + " calls, expected " + min + " to " + max);
   }
 
   @BeforeEach
@@ -111,8 +142,9 @@ class GcpKmsFaultTest {
   void transientFaultOnceIsRetried(Fault fault, String op) throws Exception {
     kms.server.inject(fault, 1);
     int before = calls(op).get();
-    run(op, kekFor(fault));
-    assertEquals(before + 2, calls(op).get());
+    boolean slow = fault == Fault.SLOW;
+    run(op, slow ? shortDeadlineSpareAttemptsKek : kek);
+    assertCalls(2, slow ? SPARE_ATTEMPTS : ATTEMPTS, calls(op), before);
   }
 
   @ParameterizedTest(name = "{0} on every attempt of {1}: retryable {2}")
@@ -143,7 +175,8 @@ class GcpKmsFaultTest {
     assertTrue(e.isRetryable());
     assertFalse(e instanceof GcpKmsIntegrityException);
     assertTrue(e.getMessage().contains("after " + ATTEMPTS + " attempts"), e.getMessage());
-    assertEquals(before + ATTEMPTS, calls(op).get());
+    // An attempt whose deadline passes before the server sees it is not counted there.
+    assertCalls(fault == Fault.SLOW ? 1 : ATTEMPTS, ATTEMPTS, calls(op), before);
   }
 
   @ParameterizedTest(name = "{0} once: retried, and the damaged response is never used")
@@ -157,7 +190,7 @@ class GcpKmsFaultTest {
     kms.server.inject(fault, 1);
     int before = kms.server.encryptCalls.get();
     run("wrap");
-    assertEquals(before + 2, kms.server.encryptCalls.get());
+    assertCalls(2, ATTEMPTS, kms.server.encryptCalls, before);
   }
 
   @ParameterizedTest(name = "{0} once: retried, and the damaged plaintext is never returned")
@@ -168,7 +201,7 @@ class GcpKmsFaultTest {
     kms.server.inject(fault, 1);
     int before = kms.server.decryptCalls.get();
     run("unwrap");
-    assertEquals(before + 2, kms.server.decryptCalls.get());
+    assertCalls(2, ATTEMPTS, kms.server.decryptCalls, before);
   }
 
   @ParameterizedTest(name = "{0} on every attempt: GcpKmsIntegrityException")
@@ -199,7 +232,7 @@ class GcpKmsFaultTest {
     assertEquals(StatusCode.Code.DATA_LOSS, e.code());
     assertFalse(e.isRetryable());
     assertTrue(e.getMessage().contains("on all " + ATTEMPTS + " attempts"), e.getMessage());
-    assertEquals(before + ATTEMPTS, counter.get());
+    assertCalls(ATTEMPTS, ATTEMPTS, counter, before);
   }
 
   @ParameterizedTest(name = "request damaged in transit on {0}: retried, then typed")
@@ -208,7 +241,7 @@ class GcpKmsFaultTest {
     kms.server.inject(Fault.CORRUPT_REQUEST, 1);
     int before = calls(op).get();
     run(op);
-    assertEquals(before + 2, calls(op).get());
+    assertCalls(2, ATTEMPTS, calls(op), before);
 
     kms.server.inject(Fault.CORRUPT_REQUEST, ATTEMPTS);
     before = calls(op).get();
@@ -223,7 +256,7 @@ class GcpKmsFaultTest {
               }
             });
     assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
-    assertEquals(before + ATTEMPTS, calls(op).get());
+    assertCalls(ATTEMPTS, ATTEMPTS, calls(op), before);
   }
 
   @Test
@@ -241,7 +274,12 @@ class GcpKmsFaultTest {
 
   @Test
   void singleAttemptMeansNoRetry() throws Exception {
-    Kek once = GcpKms.builder(kms.client).maxAttempts(1).build().kek(kek.uri());
+    Kek once =
+        GcpKms.builder(kms.client)
+            .maxAttempts(1)
+            .attemptTimeoutMillis(PATIENT_DEADLINE_MILLIS)
+            .build()
+            .kek(kek.uri());
     kms.server.inject(Fault.UNAVAILABLE, 1);
     int before = kms.server.decryptCalls.get();
     GcpKmsException e = assertThrows(GcpKmsException.class, () -> once.unwrap(wrapped, CONTEXT));
@@ -251,23 +289,124 @@ class GcpKmsFaultTest {
   }
 
   /**
-   * An interrupted caller gets a retryable GcpKmsException and keeps its interrupt flag, whether
-   * the interrupt lands while gax waits for the call or during the backoff sleep.
+   * An interrupted caller gets a retryable GcpKmsException and keeps its interrupt flag on each
+   * of the three paths, each made to happen for certain: already interrupted when it calls, the
+   * interrupt landing while it waits for an answer (the server holds the call until the client
+   * gives up, and the interrupt is sent once the server has it), and the interrupt landing in the
+   * backoff between attempts (sent once the caller's stack shows it sleeping there). The code
+   * tells which path ran: CANCELLED for the first two (the RPC was cancelled), the last
+   * attempt's UNAVAILABLE for the backoff.
    */
   @Test
-  void interruptedCallerGetsATypedErrorAndKeepsTheFlag() {
-    for (int i = 0; i < 20; i++) {
+  void interruptedBeforeTheCallGetsATypedErrorAndKeepsTheFlag() {
+    for (int i = 0; i < 5; i++) {
       kms.server.clearFaults();
-      kms.server.inject(Fault.UNAVAILABLE, ATTEMPTS);
+      int before = kms.server.decryptCalls.get();
       Thread.currentThread().interrupt();
       try {
         GcpKmsException e = assertThrows(GcpKmsException.class, () -> kek.unwrap(wrapped, CONTEXT));
-        assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
-        assertTrue(e.isRetryable());
-        assertTrue(Thread.currentThread().isInterrupted());
+        assertInterrupted(e, StatusCode.Code.CANCELLED, "interrupted while calling");
+        assertCalls(0, 1, kms.server.decryptCalls, before);
       } finally {
         Thread.interrupted();
       }
     }
+  }
+
+  @Test
+  void interruptWhileWaitingForTheAnswerCancelsTheCall() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      kms.server.clearFaults();
+      kms.server.slowCallsHeld.drainPermits();
+      kms.server.inject(Fault.SLOW, 1);
+      Thread caller = Thread.currentThread();
+      Thread interrupter =
+          new Thread(
+              () -> {
+                try {
+                  if (kms.server.slowCallsHeld.tryAcquire(60, TimeUnit.SECONDS)) {
+                    caller.interrupt(); // the server holds the call: the caller is waiting
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      interrupter.start();
+      try {
+        // kek's deadline is 30 s and SLOW holds the answer for 20 s: only the interrupt ends it.
+        GcpKmsException e = assertThrows(GcpKmsException.class, () -> kek.unwrap(wrapped, CONTEXT));
+        assertInterrupted(e, StatusCode.Code.CANCELLED, "interrupted while calling");
+      } finally {
+        joinClearingTheFlag(interrupter);
+      }
+    }
+  }
+
+  @Test
+  void interruptDuringTheBackoffEndsTheRetries() throws Exception {
+    // A backoff of 30 to 60 s: the interrupt, not the clock, ends it.
+    Kek patientBackoff =
+        GcpKms.builder(kms.client)
+            .maxAttempts(ATTEMPTS)
+            .attemptTimeoutMillis(PATIENT_DEADLINE_MILLIS)
+            .backoffMillis(60_000, 60_000)
+            .build()
+            .kek(kek.uri());
+    for (int i = 0; i < 3; i++) {
+      kms.server.clearFaults();
+      kms.server.inject(Fault.UNAVAILABLE, ATTEMPTS);
+      int before = kms.server.decryptCalls.get();
+      Thread caller = Thread.currentThread();
+      Thread interrupter =
+          new Thread(
+              () -> {
+                long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!sleepingInBackoff(caller) && System.nanoTime() < giveUp) {
+                  LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // polls a condition
+                }
+                caller.interrupt();
+              });
+      interrupter.start();
+      try {
+        GcpKmsException e = assertThrows(GcpKmsException.class, () -> patientBackoff.unwrap(wrapped, CONTEXT));
+        assertInterrupted(e, StatusCode.Code.UNAVAILABLE, "interrupted while retrying");
+        assertCalls(1, 1, kms.server.decryptCalls, before);
+      } finally {
+        joinClearingTheFlag(interrupter);
+      }
+    }
+  }
+
+  /** Waits for {@code t} to end, then clears this thread's interrupt flag (set by {@code t}). */
+  private static void joinClearingTheFlag(Thread t) {
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        // The interrupt the test sent (and Ox kept): clear it, keep waiting.
+      }
+    }
+    Thread.interrupted();
+  }
+
+  private static boolean sleepingInBackoff(Thread t) {
+    if (t.getState() != Thread.State.TIMED_WAITING) {
+      return false;
+    }
+    for (StackTraceElement f : t.getStackTrace()) {
+      if (f.getClassName().equals(GcpKms.class.getName()) && f.getMethodName().equals("sleepBeforeAttempt")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void assertInterrupted(GcpKmsException e, StatusCode.Code code, String path) {
+    assertEquals(code, e.code(), e::toString);
+    assertTrue(e.getMessage().startsWith(path), () -> "expected the '" + path + "' path: " + e.getMessage());
+    assertTrue(e.isRetryable());
+    assertFalse(e instanceof GcpKmsIntegrityException);
+    assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag is kept");
   }
 }

@@ -45,6 +45,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
@@ -107,6 +108,8 @@ final class InProcessCloudKms implements AutoCloseable {
   volatile boolean denyGetCryptoKey;
   private final Deque<Fault> faults = new ArrayDeque<>();
   final AtomicInteger encryptCalls = new AtomicInteger();
+  /** One permit each time a {@link Fault#SLOW} call starts holding its answer back. */
+  final Semaphore slowCallsHeld = new Semaphore(0);
   final AtomicInteger decryptCalls = new AtomicInteger();
 
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -482,6 +485,7 @@ final class InProcessCloudKms implements AutoCloseable {
     }
     if (f == Fault.SLOW) {
       Context call = Context.current();
+      slowCallsHeld.release();
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (!call.isCancelled() && System.nanoTime() < until) {
         try {
