@@ -196,9 +196,10 @@ class FaultInjectionTest extends KmsTestSupport {
             || cause(e, SocketTimeoutException.class) != null,
         () -> "a timeout in the causes of " + e);
     assertNull(cause(e, AwsServiceException.class), e::toString);
-    // A request that a loaded machine timed out before it was sent never reaches the server.
-    int attempts = server.requests("Decrypt") - before;
-    assertTrue(attempts >= 1 && attempts <= MAX_ATTEMPTS, () -> attempts + " attempts");
+    // At most one request per attempt. (No lower bound: on a loaded machine an attempt can time out
+    // before the server has read its request, which it may then read after this line.)
+    int requests = server.requests("Decrypt") - before;
+    assertTrue(requests <= MAX_ATTEMPTS, () -> requests + " requests");
 
     server.clearFaults();
     assertArrayEquals(dek, assertTimeoutPreemptively(HANG_GUARD, () -> kek.unwrap(wrapped, CTX)), "client recovers");

@@ -72,7 +72,9 @@ import org.slf4j.LoggerFactory;
  *       all, with jittered exponential backoff; each attempt has its own deadline ({@link
  *       Builder#attemptTimeoutMillis(long)}). The client's own retry settings are switched off for
  *       these calls, so the bounds here are the only ones. Every failure ends in a {@link
- *       GcpKmsException} (a {@link com.getox.crypto.KmsException}).
+ *       GcpKmsException} (a {@link com.getox.crypto.KmsException}). An interrupt of the calling
+ *       thread ends a call at once (a started RPC is cancelled, no further attempt is made) in a
+ *       retryable {@code GcpKmsException}, and the thread's interrupt flag stays set.
  *   <li><b>Limits</b>: plaintext and additional authenticated data are each at most 64 KiB, and
  *       together at most 8 KiB for HSM keys; they are checked before the call. A KEK learns that
  *       its key is an HSM key from the first response, or up front from {@link
@@ -231,6 +233,14 @@ public final class GcpKms {
    */
   <T> T call(String op, String keyName, Supplier<T> rpc, Function<T, String> check)
       throws GcpKmsException {
+    if (Thread.currentThread().isInterrupted()) {
+      // An interrupted caller starts no call (the flag stays set).
+      throw new GcpKmsException(
+          "interrupted before calling Cloud KMS " + op + " on " + keyName,
+          StatusCode.Code.CANCELLED,
+          true,
+          null);
+    }
     for (int attempt = 1; ; attempt++) {
       String integrityProblem;
       ApiException failure = null;
