@@ -70,12 +70,17 @@ public class Throughput {
 
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) throws Exception {
+      setUp(params.getBenchmark().endsWith("Decrypt"));
+    }
+
+    /** The trial set-up without JMH (for {@link Smoke}). */
+    void setUp(boolean decrypt) throws Exception {
       Providers.install(provider);
       Warm.aesGcm(WARM_MILLIS);
       recordings = Fixtures.recordings(Fixtures.newLocalKek());
       piece = Fixtures.bytes(pieceBytes, 1);
       readBuf = new byte[pieceBytes];
-      decrypting = params.getBenchmark().endsWith("Decrypt");
+      decrypting = decrypt;
       // Warm up on the benchmark's own path, both directions, over a small recording.
       ciphertext =
           Fixtures.ciphertext(out -> recordings.newWriter(out, Fixtures.CONTEXT), 4 << 20);

@@ -3,12 +3,12 @@ package com.getox.crypto.kms.aws;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.getox.crypto.AuthenticationException;
 import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.KmsException;
 import com.getox.crypto.NoUsableKeyException;
@@ -142,7 +142,9 @@ class AwsKmsRecordingTest extends KmsTestSupport {
             () -> decrypt(Recordings.builder().unwrapWith(awsOnly).build(), recording, ReadOptions.defaults()));
     KmsException cause = (KmsException) e.causes().get(0);
     assertFalse(cause.isRetryable());
-    assertTrue(cause.getMessage().contains("DisabledException"), cause.getMessage());
+    assertEquals(
+        "DisabledException",
+        cause(cause, software.amazon.awssdk.awscore.exception.AwsServiceException.class).awsErrorDetails().errorCode());
   }
 
   @Test
@@ -206,19 +208,57 @@ class AwsKmsRecordingTest extends KmsTestSupport {
     server.clearFaults();
   }
 
+  /**
+   * Ox's own guarantee, not the KMS's: a header relabelled with another context is refused by the
+   * key commitment (which covers the header's authenticated bytes, context included) even when
+   * the KMS hands the data key back for the wrong context, as a broken or hostile KMS (or one that
+   * ignores the context) would. No plaintext byte is released.
+   */
   @Test
-  void tamperedContextNeverReachesThePlaintext() throws Exception {
-    byte[] recording = encrypt(Recordings.builder().wrapWith(kekA).build(), audio);
+  void tamperedContextIsRefusedByTheCommitmentEvenIfKmsIgnoresTheContext() throws Exception {
+    server.ignoreContext(true);
+    Recordings recordings = Recordings.builder().wrapWith(kekA).build();
+    byte[] recording = encrypt(recordings, audio);
     RecordingHeader h = header(recording);
-    // Same wrapped key, different context: KMS refuses the unwrap before the body is touched.
     EncryptionContext other = EncryptionContext.builder().put("recording-id", "rec-42").put("user-id", "u-8").build();
     byte[] forged = withHeader(recording, reheader(h, other));
+    assertEquals(other, header(forged).context());
+    // Control: this KMS really does unwrap the key under the forged context.
+    assertArrayEquals(kekA.unwrap(onlyKey(recording), CTX), kekA.unwrap(onlyKey(forged), other));
+
+    int decrypts = server.requests("Decrypt");
+    ByteArrayOutputStream released = new ByteArrayOutputStream();
+    Exception e =
+        assertThrows(
+            Exception.class,
+            () -> {
+              try (InputStream in =
+                  recordings.newInputStream(new ByteArrayInputStream(forged), ReadOptions.defaults())) {
+                in.transferTo(released);
+              }
+            });
+    assertTrue(decrypts < server.requests("Decrypt"), "the KMS was asked, and answered");
+    assertTrue(e instanceof AuthenticationException, () -> "the commitment refuses it: " + e);
+    assertEquals(0, released.size(), "no plaintext released");
+    // The untouched recording still opens through the same KMS.
+    assertArrayEquals(audio, decrypt(recordings, recording, ReadOptions.defaults()));
+  }
+
+  /** With a KMS that enforces the context, the unwrap itself fails: a typed, final KMS error. */
+  @Test
+  void tamperedContextIsAlsoRefusedByKms() throws Exception {
+    byte[] recording = encrypt(Recordings.builder().wrapWith(kekA).build(), audio);
+    EncryptionContext other = EncryptionContext.builder().put("recording-id", "rec-42").put("user-id", "u-8").build();
+    byte[] forged = withHeader(recording, reheader(header(recording), other));
     NoUsableKeyException e =
         assertThrows(
             NoUsableKeyException.class,
             () -> decrypt(Recordings.builder().unwrapWith(kekA).build(), forged, ReadOptions.defaults()));
-    assertTrue(e.causes().get(0).getMessage().contains("InvalidCiphertextException"), e::getMessage);
-    assertNotEquals(h.context(), header(forged).context());
+    KmsException cause = (KmsException) e.causes().get(0);
+    assertFalse(cause.isRetryable());
+    assertEquals(
+        "InvalidCiphertextException",
+        cause(cause, software.amazon.awssdk.awscore.exception.AwsServiceException.class).awsErrorDetails().errorCode());
   }
 
   // ---------------------------------------------------------------- helpers

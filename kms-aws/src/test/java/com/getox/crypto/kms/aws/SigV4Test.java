@@ -136,7 +136,7 @@ class SigV4Test extends KmsTestSupport {
     }
     head.append("Content-Length: ").append(bytes.length).append("\r\nConnection: close\r\n\r\n");
     try (Socket s = new Socket(server.endpoint().getHost(), server.endpoint().getPort())) {
-      s.setSoTimeout(5_000);
+      s.setSoTimeout(60_000); // only catches a hang
       OutputStream out = s.getOutputStream();
       out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
       out.write(bytes);

@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 class TlsTest {
   static final char[] PASSWORD = "changeit".toCharArray();
   static final String REGION = "eu-west-1";
-  static final Duration HANG_GUARD = Duration.ofSeconds(60);
+  static final Duration HANG_GUARD = Duration.ofSeconds(150); // above the client's 100 s call timeout
 
   static KeyStore serverKeys;
   static TlsTrustManagersProvider trustServer;
@@ -104,7 +104,9 @@ class TlsTest {
         .endpointOverride(server.endpoint())
         .credentialsProvider(creds)
         .tlsTrustManagersProvider(trust)
-        .callAttemptTimeoutMillis(3_000)
+        .connectTimeoutMillis(10_000)
+        .callAttemptTimeoutMillis(30_000)
+        .callTimeoutMillis(100_000)
         .maxAttempts(2)
         .build();
   }
@@ -194,8 +196,9 @@ class TlsTest {
       while (root.getCause() != null) {
         root = root.getCause();
       }
-      assertTrue(root instanceof CertificateException, root::toString);
-      assertTrue(String.valueOf(root.getMessage()).contains("127.0.0.1"), root::toString);
+      // The certificate is trusted (trustOtherHost), so only the host-name check can refuse it: a
+      // plain CertificateException, not a path-building failure as for an untrusted one.
+      assertEquals(CertificateException.class, root.getClass(), root::toString);
     }
   }
 

@@ -72,7 +72,7 @@ final class GcpKek implements Kek {
         kms.call(
             "Encrypt",
             keyName,
-            () -> kms.client().encryptCallable().call(request, kms.callContext()),
+            () -> GcpKms.await(kms.client().encryptCallable().futureCall(request, kms.callContext())),
             this::checkEncrypt);
     noteProtectionLevel(response.getProtectionLevel());
     String version = response.getName().substring(versionPrefix.length());
@@ -101,7 +101,7 @@ final class GcpKek implements Kek {
         kms.call(
             "Decrypt",
             keyName,
-            () -> kms.client().decryptCallable().call(request, kms.callContext()),
+            () -> GcpKms.await(kms.client().decryptCallable().futureCall(request, kms.callContext())),
             GcpKek::checkDecrypt);
     noteProtectionLevel(response.getProtectionLevel());
     notePrimary(wrapped.kekVersion(), response.getUsedPrimary());

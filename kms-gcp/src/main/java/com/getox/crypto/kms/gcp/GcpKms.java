@@ -3,6 +3,7 @@ package com.getox.crypto.kms.gcp;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.KekRegistry;
 import com.getox.crypto.kek.KekResolver;
+import com.google.api.core.ApiFuture;
 import com.google.api.gax.grpc.GrpcCallContext;
 import com.google.api.gax.retrying.RetrySettings;
 import com.google.api.gax.rpc.ApiCallContext;
@@ -17,6 +18,8 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -69,7 +72,9 @@ import org.slf4j.LoggerFactory;
  *       all, with jittered exponential backoff; each attempt has its own deadline ({@link
  *       Builder#attemptTimeoutMillis(long)}). The client's own retry settings are switched off for
  *       these calls, so the bounds here are the only ones. Every failure ends in a {@link
- *       GcpKmsException} (a {@link com.getox.crypto.KmsException}).
+ *       GcpKmsException} (a {@link com.getox.crypto.KmsException}). An interrupt of the calling
+ *       thread ends a call at once (a started RPC is cancelled, no further attempt is made) in a
+ *       retryable {@code GcpKmsException}, and the thread's interrupt flag stays set.
  *   <li><b>Limits</b>: plaintext and additional authenticated data are each at most 64 KiB, and
  *       together at most 8 KiB for HSM keys; they are checked before the call. A KEK learns that
  *       its key is an HSM key from the first response, or up front from {@link
@@ -203,9 +208,10 @@ public final class GcpKms {
    */
   String primaryVersion(String keyName) {
     try {
-      return client
-          .getCryptoKeyCallable()
-          .call(GetCryptoKeyRequest.newBuilder().setName(keyName).build(), callContext)
+      return await(
+              client
+                  .getCryptoKeyCallable()
+                  .futureCall(GetCryptoKeyRequest.newBuilder().setName(keyName).build(), callContext))
           .getPrimary()
           .getName();
     } catch (RuntimeException e) {
@@ -227,6 +233,14 @@ public final class GcpKms {
    */
   <T> T call(String op, String keyName, Supplier<T> rpc, Function<T, String> check)
       throws GcpKmsException {
+    if (Thread.currentThread().isInterrupted()) {
+      // An interrupted caller starts no call (the flag stays set).
+      throw new GcpKmsException(
+          "interrupted before calling Cloud KMS " + op + " on " + keyName,
+          StatusCode.Code.CANCELLED,
+          true,
+          null);
+    }
     for (int attempt = 1; ; attempt++) {
       String integrityProblem;
       ApiException failure = null;
@@ -324,8 +338,32 @@ public final class GcpKms {
   }
 
   /**
+   * Waits for an RPC like gax's blocking {@code call}, which waits uninterruptibly (until the
+   * answer or the attempt's deadline), but gives way to an interrupt: the RPC is cancelled and an
+   * unchecked exception caused by the {@link InterruptedException} is thrown, which {@link #call}
+   * reports as a retryable "interrupted" {@link GcpKmsException}, with the flag kept.
+   */
+  static <T> T await(ApiFuture<T> rpc) {
+    try {
+      return rpc.get();
+    } catch (InterruptedException e) {
+      rpc.cancel(true);
+      throw new CompletionException("interrupted while waiting for Cloud KMS", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause; // an ApiException, as gax's call() throws it
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new CompletionException(cause);
+    }
+  }
+
+  /**
    * The client failed without an {@link ApiException}: the calling thread was interrupted while it
-   * waited (gax then throws Guava's UncheckedExecutionException), or the client is closed.
+   * waited ({@link #await}), or the client is closed.
    */
   private static GcpKmsException unexpected(String op, String keyName, RuntimeException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

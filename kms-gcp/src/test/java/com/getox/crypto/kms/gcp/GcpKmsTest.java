@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** KEK behaviour against the in-process Cloud KMS, through the real client. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS) // only catches a hang
 class GcpKmsTest {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final EncryptionContext CONTEXT =
@@ -51,7 +51,7 @@ class GcpKmsTest {
   @BeforeAll
   void start() throws Exception {
     kms = new CloudKmsFixture();
-    gcp = GcpKms.builder(kms.client).maxAttempts(3).backoffMillis(5, 20).build();
+    gcp = GcpKms.builder(kms.client).maxAttempts(3).attemptTimeoutMillis(30_000).backoffMillis(5, 20).build();
   }
 
   @AfterAll
@@ -138,7 +138,8 @@ class GcpKmsTest {
     // A fresh KEK asks GetCryptoKey; a KEK that saw v1 moments ago trusts that for its cache time.
     assertFalse(gcp.kek(uri).isCurrent(v1));
     assertTrue(cached.isCurrent(v1));
-    Kek uncached = GcpKms.builder(kms.client).primaryVersionCacheMillis(0).build().kek(uri);
+    Kek uncached =
+        GcpKms.builder(kms.client).attemptTimeoutMillis(30_000).primaryVersionCacheMillis(0).build().kek(uri);
     assertFalse(uncached.isCurrent(v1));
     WrappedKey v2 = cached.wrap(dek(), CONTEXT); // an Encrypt response names the new primary
     assertTrue(cached.isCurrent(v2));
@@ -288,7 +289,8 @@ class GcpKmsTest {
     assertEquals(afterLearning, kms.server.encryptCalls.get());
 
     // Declared up front: refused locally before any call.
-    Kek declared = GcpKms.builder(kms.client).hsmKeys(true).build().kek(CloudKmsFixture.uri(key));
+    Kek declared =
+        GcpKms.builder(kms.client).attemptTimeoutMillis(30_000).hsmKeys(true).build().kek(CloudKmsFixture.uri(key));
     assertThrows(GcpKmsException.class, () -> declared.wrap(dek(), big));
     assertEquals(afterLearning, kms.server.encryptCalls.get());
   }

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * recordings wrapped under both a local KEK and a Cloud KMS KEK.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS) // only catches a hang
 class GcpRecordingScenariosTest {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final EncryptionContext CONTEXT =
@@ -57,7 +57,7 @@ class GcpRecordingScenariosTest {
   @BeforeAll
   void start() throws Exception {
     kms = new CloudKmsFixture();
-    gcp = GcpKms.builder(kms.client).maxAttempts(2).backoffMillis(5, 20).build();
+    gcp = GcpKms.builder(kms.client).maxAttempts(2).attemptTimeoutMillis(30_000).backoffMillis(5, 20).build();
   }
 
   @AfterEach

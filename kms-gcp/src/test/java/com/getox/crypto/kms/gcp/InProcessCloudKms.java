@@ -45,6 +45,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
@@ -106,7 +107,11 @@ final class InProcessCloudKms implements AutoCloseable {
   private final Set<String> denied = ConcurrentHashMap.newKeySet();
   volatile boolean denyGetCryptoKey;
   private final Deque<Fault> faults = new ArrayDeque<>();
+  private final Map<String, Deque<Fault>> keyFaults = new HashMap<>();
+  private final Map<String, AtomicInteger> callsByKey = new ConcurrentHashMap<>();
   final AtomicInteger encryptCalls = new AtomicInteger();
+  /** One permit each time a {@link Fault#SLOW} call starts holding its answer back. */
+  final Semaphore slowCallsHeld = new Semaphore(0);
   final AtomicInteger decryptCalls = new AtomicInteger();
 
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -155,8 +160,31 @@ final class InProcessCloudKms implements AutoCloseable {
     }
   }
 
+  /**
+   * Queues {@code fault} for the next {@code times} Encrypt or Decrypt calls on {@code keyName}
+   * only (they take these before the shared queue): a call of an earlier test that reaches the
+   * server late, on its own key, cannot take them.
+   */
+  synchronized void inject(String keyName, Fault fault, int times) {
+    Deque<Fault> q = keyFaults.computeIfAbsent(keyName, k -> new ArrayDeque<>());
+    for (int i = 0; i < times; i++) {
+      q.add(fault);
+    }
+  }
+
   synchronized void clearFaults() {
     faults.clear();
+    keyFaults.clear();
+  }
+
+  /** Encrypt ({@code op} "Encrypt") or Decrypt calls the server received on {@code keyName}. */
+  int calls(String op, String keyName) {
+    AtomicInteger n = callsByKey.get(op + " " + keyName);
+    return n == null ? 0 : n.get();
+  }
+
+  private void count(String op, String keyName) {
+    callsByKey.computeIfAbsent(op + " " + keyName, k -> new AtomicInteger()).incrementAndGet();
   }
 
   /** Every call on {@code keyName} now fails with PERMISSION_DENIED. */
@@ -164,8 +192,9 @@ final class InProcessCloudKms implements AutoCloseable {
     denied.add(keyName);
   }
 
-  private synchronized Fault nextFault() {
-    return faults.poll();
+  private synchronized Fault nextFault(String keyName) {
+    Deque<Fault> q = keyFaults.get(keyName);
+    return q != null && !q.isEmpty() ? q.poll() : faults.poll();
   }
 
   @Override
@@ -328,10 +357,11 @@ final class InProcessCloudKms implements AutoCloseable {
     @Override
     public void encrypt(EncryptRequest req, StreamObserver<EncryptResponse> out) {
       encryptCalls.incrementAndGet();
+      count("Encrypt", req.getName());
       answer(
           out,
           () -> {
-            Fault fault = fault();
+            Fault fault = fault(req.getName());
             byte[] plaintext = req.getPlaintext().toByteArray();
             if (fault == Fault.CORRUPT_REQUEST) {
               plaintext[0] ^= 1;
@@ -410,10 +440,11 @@ final class InProcessCloudKms implements AutoCloseable {
     @Override
     public void decrypt(DecryptRequest req, StreamObserver<DecryptResponse> out) {
       decryptCalls.incrementAndGet();
+      count("Decrypt", req.getName());
       answer(
           out,
           () -> {
-            Fault fault = fault();
+            Fault fault = fault(req.getName());
             byte[] ciphertext = req.getCiphertext().toByteArray();
             if (fault == Fault.CORRUPT_REQUEST) {
               ciphertext[0] ^= 1;
@@ -472,8 +503,8 @@ final class InProcessCloudKms implements AutoCloseable {
   }
 
   /** Applies the call-level faults; returns the next fault for the response to apply, or null. */
-  private Fault fault() {
-    Fault f = nextFault();
+  private Fault fault(String keyName) {
+    Fault f = nextFault(keyName);
     if (f == Fault.UNAVAILABLE) {
       throw status(Status.UNAVAILABLE, "injected: service unavailable");
     }
@@ -482,6 +513,7 @@ final class InProcessCloudKms implements AutoCloseable {
     }
     if (f == Fault.SLOW) {
       Context call = Context.current();
+      slowCallsHeld.release();
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (!call.isCancelled() && System.nanoTime() < until) {
         try {

@@ -1,0 +1,150 @@
+package com.getox.crypto.benchmarks;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The CI smoke gate: ours against the ceiling (see {@link Throughput}) on SunJCE, encrypt and
+ * decrypt, pieces of 640 B and 16 KiB, measured <em>interleaved</em> in one JVM, so that load from
+ * other processes slows both alike. Each round times a slice of ours and a slice of the ceiling
+ * (the same number of 1 MiB operations, about 50 ms each, the order alternating between rounds),
+ * in the thread's CPU time, which other processes do not add to; the round's ratio is ours' speed
+ * over the ceiling's. The gate is the median of the rounds'
+ * ratios, which a burst of load in a few rounds cannot move. Ours runs at about 0.9 to 1.2 of the
+ * ceiling, so failing below {@code minRatio} 0.5 catches a real 2x regression and nothing less.
+ * Exits 1 if any configuration fails. Not JMH: no fork, no JMH lock file.
+ *
+ * <pre>
+ * java -Dox.maxWarmMillis=15000 -cp benchmarks.jar com.getox.crypto.benchmarks.Smoke 15 0.5
+ * </pre>
+ */
+public final class Smoke {
+  /** Length of one timed slice. */
+  static final long SLICE_NANOS = 50_000_000L;
+
+  private Smoke() {}
+
+  /** One 1 MiB operation. */
+  interface Op {
+    long run() throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+    double min = args.length > 1 ? Double.parseDouble(args[1]) : 0.5;
+    System.exit(run(rounds, min, System.out));
+  }
+
+  static int run(int rounds, double min, PrintStream out) throws Exception {
+    Throughput.Ceiling ceiling = new Throughput.Ceiling();
+    ceiling.provider = Providers.SUNJCE;
+    ceiling.setUp();
+    int failed = 0;
+    for (boolean decrypt : new boolean[] {false, true}) {
+      for (int pieceBytes : new int[] {640, 16384}) {
+        Throughput.Ours ours = new Throughput.Ours();
+        ours.provider = Providers.SUNJCE;
+        ours.pieceBytes = pieceBytes;
+        ours.setUp(decrypt);
+        ours.open();
+        Op oursOp;
+        Op ceilingOp;
+        if (decrypt) {
+          oursOp = ours::readOp;
+          ceilingOp = () -> Throughput.openOp(ceiling, false);
+        } else {
+          oursOp =
+              () -> {
+                Fixtures.writeInPieces(ours.writer, ours.piece, Fixtures.OP_BYTES);
+                return ours.sink.bytes;
+              };
+          ceilingOp = () -> Throughput.sealOp(ceiling);
+        }
+        double[] ratios = interleave(oursOp, ceilingOp, rounds);
+        ours.close();
+        double median = median(ratios);
+        boolean ok = median >= min;
+        failed += ok ? 0 : 1;
+        out.println(String.format(Locale.ROOT,
+            "smoke: %-7s SunJCE %5d B: ours/ceiling median %.2f over %d interleaved rounds"
+                + " (rounds %.2f to %.2f), gate %.2f: %s",
+            decrypt ? "Decrypt" : "Encrypt", pieceBytes, median, rounds,
+            min(ratios), max(ratios), min, ok ? "ok" : "FAIL"));
+      }
+    }
+    out.println("smoke: " + (4 - failed) + " passed, " + failed + " failed ("
+        + (CPU_TIME ? "thread CPU time" : "wall time") + ")");
+    return failed == 0 ? 0 : 1;
+  }
+
+  /** Per-round ratios of ours' speed to the ceiling's, slices alternating in order. */
+  static double[] interleave(Op ours, Op ceiling, int rounds) throws Exception {
+    return interleave(ours, ceiling, rounds, SLICE_NANOS);
+  }
+
+  static double[] interleave(Op ours, Op ceiling, int rounds, long sliceNanos) throws Exception {
+    int ops = opsPerSlice(ceiling, sliceNanos);
+    double[] ratios = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      long oursNanos;
+      long ceilingNanos;
+      if (r % 2 == 0) {
+        oursNanos = time(ours, ops);
+        ceilingNanos = time(ceiling, ops);
+      } else {
+        ceilingNanos = time(ceiling, ops);
+        oursNanos = time(ours, ops);
+      }
+      ratios[r] = (double) ceilingNanos / oursNanos; // same bytes: speed ratio ours/ceiling
+    }
+    return ratios;
+  }
+
+  private static int opsPerSlice(Op op, long sliceNanos) throws Exception {
+    long[] t = new long[5];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = Math.max(1, time(op, 1));
+    }
+    Arrays.sort(t);
+    return (int) Math.max(1, Math.min(10_000, sliceNanos / t[t.length / 2]));
+  }
+
+  private static long blackhole;
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
+
+  /** This thread's CPU time if the JVM has it (other processes do not add to it), else wall time. */
+  private static long now() {
+    return CPU_TIME ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+  }
+
+  private static long time(Op op, int ops) throws Exception {
+    long start = now();
+    long sink = 0;
+    for (int i = 0; i < ops; i++) {
+      sink += op.run();
+    }
+    long nanos = now() - start;
+    blackhole += sink;
+    return nanos;
+  }
+
+  static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  private static double min(double[] v) {
+    return Arrays.stream(v).min().orElse(Double.NaN);
+  }
+
+  private static double max(double[] v) {
+    return Arrays.stream(v).max().orElse(Double.NaN);
+  }
+}
