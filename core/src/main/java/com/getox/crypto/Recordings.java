@@ -221,7 +221,8 @@ public final class Recordings {
         }
       }
       RecordingHeader header =
-          new RecordingHeader(RecordingHeader.SUITE_COBBLESTONE_256, headerId, context, wrapped);
+          new RecordingHeader(RecordingHeader.SUITE_COBBLESTONE_256, headerId, context, wrapped)
+              .checkWritable();
       byte[] salt = new byte[Cobblestone.SALT_BYTES];
       random.nextBytes(salt);
       byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
@@ -409,7 +410,7 @@ public final class Recordings {
         Arrays.fill(dek, (byte) 0);
       }
     }
-    return changed ? header.withWrappedKeys(next) : header;
+    return changed ? header.withWrappedKeys(next).checkWritable() : header;
   }
 
   /**
@@ -447,22 +448,24 @@ public final class Recordings {
       }
       List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
       next.add(w);
+      RecordingHeader shared = header.withWrappedKeys(next).checkWritable();
       audit.record(
           AuditEvent.of(
               Operation.SHARE, recipient.uri(), w.kekVersion(),
               header.headerIdHex(), header.context(), null, t));
-      return header.withWrappedKeys(next);
+      return shared;
     }
     byte[] dek = dataKey(header, bodyPrefix, options);
     try {
       List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
       WrappedKey w = recipient.wrap(dek, header.context());
       next.add(w);
+      RecordingHeader shared = header.withWrappedKeys(next).checkWritable();
       audit.record(
           AuditEvent.of(
               Operation.SHARE, recipient.uri(), w.kekVersion(),
               header.headerIdHex(), header.context(), null, t));
-      return header.withWrappedKeys(next);
+      return shared;
     } catch (GeneralSecurityException | RuntimeException e) {
       audit.record(
           AuditEvent.of(
