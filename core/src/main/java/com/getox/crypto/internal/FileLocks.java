@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -72,7 +73,7 @@ public final class FileLocks {
       }
       RandomAccessFile f = new RandomAccessFile(lockFile, "rw");
       try {
-        FileLock l = block ? f.getChannel().lock() : f.getChannel().tryLock();
+        FileLock l = block ? waitFor(f.getChannel()) : f.getChannel().tryLock();
         if (l == null) {
           f.close();
           return false;
@@ -83,6 +84,32 @@ public final class FileLocks {
       } catch (IOException | RuntimeException e) {
         f.close();
         throw e;
+      }
+    }
+
+    /**
+     * Blocks until the process lock is ours. The kernel's fcntl deadlock detection counts
+     * processes, not threads: when a thread of each of two processes holds one directory's lock
+     * and another thread of each waits for the other directory's, it refuses a wait (EDEADLK, an
+     * IOException) although no thread waits for itself. Then poll: tryLock is never refused so.
+     * A real failure (no locking on this file system) fails tryLock too, and is thrown.
+     */
+    private FileLock waitFor(FileChannel channel) throws IOException {
+      try {
+        return channel.lock();
+      } catch (IOException e) {
+        for (long pauseMillis = 1; ; pauseMillis = Math.min(2 * pauseMillis, 50)) {
+          FileLock l = channel.tryLock();
+          if (l != null) {
+            return l;
+          }
+          try {
+            Thread.sleep(pauseMillis);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for " + lockFile);
+          }
+        }
       }
     }
 
