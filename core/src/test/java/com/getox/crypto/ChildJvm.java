@@ -56,9 +56,18 @@ public final class ChildJvm implements AutoCloseable {
     throw new AssertionError("child ended without \"" + prefix + "\"; stderr:\n" + stderr());
   }
 
+  /** Whether a stdout line (or part of one) can be read without blocking. */
+  public boolean ready() throws IOException {
+    return out.ready();
+  }
+
   public void send(String line) throws IOException {
     in.write(line + "\n");
     in.flush();
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {

@@ -36,6 +36,9 @@ public final class FileLocks {
 
   private static final ConcurrentHashMap<String, Slot> SLOTS = new ConcurrentHashMap<>();
 
+  /** Test seam: run when the kernel refuses a blocking wait and the lock falls back to polling. */
+  static volatile Runnable refusedWait;
+
   private FileLocks() {}
 
   /** A held lock; {@link #close()} releases it. Not shared between threads. */
@@ -98,6 +101,10 @@ public final class FileLocks {
       try {
         return channel.lock();
       } catch (IOException e) {
+        Runnable seam = refusedWait;
+        if (seam != null) {
+          seam.run();
+        }
         for (long pauseMillis = 1; ; pauseMillis = Math.min(2 * pauseMillis, 50)) {
           FileLock l = channel.tryLock();
           if (l != null) {
