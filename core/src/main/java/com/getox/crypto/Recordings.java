@@ -106,6 +106,8 @@ public final class Recordings {
    * Starts a recording whose header precedes the body in {@code out}. The header is written
    * before this returns, so a recording cut short by a crash still names its keys.
    *
+   * @throws FormatException if the header would exceed the default reader's limits (64 KiB, 16
+   *     wrapped keys: too large a context); nothing is written
    * @throws GeneralSecurityException if a KEK fails to wrap the data key
    */
   public RecordingWriter newWriter(OutputStream out, EncryptionContext context)
@@ -421,6 +423,7 @@ public final class Recordings {
    * commitment and wrapped for the recipient.
    *
    * @param bodyPrefix the first 56 bytes of the body (salt and commitment)
+   * @throws FormatException if the new header would exceed the default reader's limits
    */
   public RecordingHeader share(
       RecordingHeader header, byte[] bodyPrefix, Kek recipient, ReadOptions options)

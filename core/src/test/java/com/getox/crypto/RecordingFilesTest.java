@@ -321,6 +321,32 @@ class RecordingFilesTest {
     assertArrayEquals(bytes, Files.readAllBytes(f.toPath()), "unchanged");
   }
 
+  @Test
+  void revokeWithRaisedReadLimitsRepairsAnOversizeHeaderThatAnOlderWriterMade() throws Exception {
+    LocalKms kms = TestKeks.newLocalKms("repair");
+    LocalKms other = TestKeks.newLocalKms("repair-other");
+    Recordings me = owner(kms);
+    File f = new File(dir, "big.oxr");
+    byte[] plain = RewrapTest.plaintext(3000, 10);
+    RewrapTest.write(me, f, plain, contextForHeader(me, ReadOptions.DEFAULT_MAX_HEADER_BYTES - 20));
+    // What share did before the writer checked limits: append a wrapped key past the limit.
+    byte[] all = Files.readAllBytes(f.toPath());
+    RecordingHeader h = RecordingFiles.readHeader(f, ReadOptions.defaults());
+    int old = h.toByteArray().length;
+    List<WrappedKey> keys = new ArrayList<>(h.wrappedKeys());
+    keys.add(other.wrap(new byte[32], h.context()));
+    byte[] big = h.withWrappedKeys(keys).toByteArray();
+    assertTrue(big.length > ReadOptions.DEFAULT_MAX_HEADER_BYTES);
+    try (java.io.FileOutputStream out = new java.io.FileOutputStream(f)) {
+      out.write(big);
+      out.write(all, old, all.length - old);
+    }
+    assertThrows(FormatException.class, () -> RewrapTest.read(me, f));
+    ReadOptions lenient = ReadOptions.builder().maxHeaderBytes(1 << 20).build();
+    assertTrue(RecordingFiles.revoke(me, f, other.uri(), lenient));
+    assertArrayEquals(plain, RewrapTest.read(me, f), "opens with the default reader again");
+  }
+
   /** Rotates until the primary version id has {@code digits} digits (ids are random). */
   static void rotateUntil(LocalKms kms, java.util.function.IntPredicate digits) throws Exception {
     for (int i = 0; i < 400; i++) {
