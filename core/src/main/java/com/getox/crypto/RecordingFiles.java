@@ -247,9 +247,11 @@ public final class RecordingFiles {
   }
 
   private static void requireRegular(File real) throws IOException {
+    if (!real.exists()) {
+      throw new java.io.FileNotFoundException("no such file: " + real);
+    }
     if (!real.isFile()) {
-      throw new IOException(
-          (real.exists() ? "not a regular file: " : "no such file: ") + real);
+      throw new IOException("not a regular file, not edited: " + real);
     }
   }
 
