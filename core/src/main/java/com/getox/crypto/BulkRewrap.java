@@ -1,5 +1,6 @@
 package com.getox.crypto;
 
+import com.getox.crypto.internal.AtomicFile;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileInputStream;
@@ -26,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Re-wraps every recording under some files and directory trees after a KEK rotation, header
  * only. Restartable: with a journal, a killed run resumes without redoing finished files, and each
  * file is replaced atomically (see {@link RecordingFiles}), so a crash never leaves a half-written
- * recording.
+ * recording. Each recording is handled and counted once however often the paths reach it (a
+ * directory named twice, symlinks, a symlink loop), and runs in several processes over the same
+ * tree may overlap: edits of one file serialize, and exactly one run re-wraps it.
  *
  * <pre>{@code
  * kms.rotate();
@@ -81,7 +84,7 @@ public final class BulkRewrap {
     Set<String> finished = readJournal();
     List<File> todo = new ArrayList<>();
     long resumed = 0;
-    for (File f : walk(paths, true)) {
+    for (File f : walk(paths)) {
       if (finished.contains(f.getCanonicalPath())) {
         resumed++;
       } else {
@@ -175,45 +178,51 @@ public final class BulkRewrap {
     return done;
   }
 
-  /** Temporary files older than this are taken to be left by a killed run, and deleted. */
-  static final long STALE_TEMP_MILLIS = 60 * 60 * 1000L;
-
   /**
-   * Every recording under {@code paths}, in a stable order. With {@code cleanStaleTemps}, also
-   * deletes temporary files that a killed re-wrap left behind over an hour ago (a younger one may
-   * belong to a run still going); read-only scans pass false.
+   * Every recording under {@code paths}, each once, in a stable order. A file reached twice (a
+   * path named twice, a directory inside another one named, a symlink) is listed once, under the
+   * first name found; a directory already walked (a symlink loop) is not entered again. Skips the
+   * temporary files of edits in progress or killed ones: {@link AtomicFile#replace} removes the
+   * latter under the directory lock when it next writes that file.
    */
-  static List<File> walk(List<File> paths, boolean cleanStaleTemps) throws IOException {
+  static List<File> walk(List<File> paths) throws IOException {
     List<File> out = new ArrayList<>();
+    Set<String> files = new HashSet<>();
+    Set<String> dirs = new HashSet<>();
     for (File p : paths) {
       if (!p.exists()) {
         throw new IOException("no such file or directory: " + p);
       }
-      walkInto(p, out, cleanStaleTemps);
+      walkInto(p, out, files, dirs);
     }
     return out;
   }
 
-  private static void walkInto(File p, List<File> out, boolean cleanStaleTemps) {
+  private static void walkInto(File p, List<File> out, Set<String> files, Set<String> dirs)
+      throws IOException {
+    String canonical = p.getCanonicalPath();
     if (p.isDirectory()) {
+      if (!dirs.add(canonical)) {
+        return;
+      }
       File[] children = p.listFiles();
       if (children == null) {
         return;
       }
       Arrays.sort(children);
       for (File c : children) {
-        walkInto(c, out, cleanStaleTemps);
+        walkInto(c, out, files, dirs);
       }
-    } else if (p.getName().startsWith(".") && p.getName().endsWith(RecordingFiles.TEMP_SUFFIX)) {
-      // Left by a run that was killed before its rename; the original file is intact.
-      if (cleanStaleTemps
-          && System.currentTimeMillis() - p.lastModified() > STALE_TEMP_MILLIS
-          && !p.delete()) {
-        p.deleteOnExit();
-      }
-    } else if (RecordingFiles.looksLikeRecording(p)) {
+    } else if (!isTemp(p)
+        && !isTemp(new File(canonical))
+        && files.add(canonical)
+        && RecordingFiles.looksLikeRecording(p)) {
       out.add(p);
     }
+  }
+
+  private static boolean isTemp(File f) {
+    return f.getName().startsWith(".") && f.getName().endsWith(AtomicFile.TEMP_SUFFIX);
   }
 
   /** The outcome of a run. */

@@ -2,6 +2,7 @@ package com.getox.crypto;
 
 import com.getox.crypto.internal.AtomicFile;
 import com.getox.crypto.internal.Cobblestone;
+import com.getox.crypto.internal.FileLocks;
 import com.getox.crypto.internal.Streams;
 import com.getox.crypto.kek.Kek;
 import java.io.BufferedInputStream;
@@ -9,12 +10,22 @@ import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 
 /**
  * Header-only edits of recording files: re-wrap, share, revoke. The body bytes are copied
  * unchanged, and the file is replaced atomically (temporary file in the same directory, fsync,
  * rename), so a crash at any moment leaves either the old file or the new one, and both open.
+ *
+ * <p>Edits by several threads or processes serialize on the directory's lock: each checks, under
+ * the lock and through the one handle it copies the body from, that the header is still the one
+ * its change was computed from, and starts over otherwise, so no edit is lost and no body is
+ * copied from the wrong offset. The new file is checked to open with the default reader before it
+ * replaces the old one, keeps the old file's permission bits, and a header the default reader
+ * would refuse is never written ({@link FormatException}). Only regular files are edited (a
+ * symlink's target is); a FIFO or device is refused.
  *
  * <pre>{@code
  * kms.rotate();
@@ -69,7 +80,7 @@ public final class RecordingFiles {
       java.util.List<File> paths, String kekUri, String kekVersion, ReadOptions options)
       throws IOException {
     java.util.List<File> out = new java.util.ArrayList<>();
-    for (File f : BulkRewrap.walk(paths, false)) {
+    for (File f : BulkRewrap.walk(paths)) {
       RecordingHeader h;
       try {
         h = readHeader(f, options);
@@ -116,48 +127,175 @@ public final class RecordingFiles {
     }
   }
 
-  static boolean edit(File file, ReadOptions options, HeaderEdit edit)
-      throws IOException, GeneralSecurityException {
-    RecordingHeader header;
-    byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
-    long bodyStart;
-    try (InputStream in = new BufferedInputStream(new FileInputStream(file))) {
-      header = RecordingHeader.read(in, options);
-      Streams.readFully(
-          in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
-    }
-    bodyStart = header.toByteArray().length;
-    RecordingHeader next = edit.apply(header, prefix);
-    if (next == header) {
-      return false;
-    }
-    replace(file, next.toByteArray(), bodyStart);
-    return true;
+  /**
+   * Edits computed outside the lock (KMS calls can be slow) before one made wholly under it. Each
+   * failed attempt means another edit of the same file finished in between, so the last, locked
+   * attempt always makes progress: edits never starve, however many processes contend.
+   */
+  static final int OPTIMISTIC_ATTEMPTS = 4;
+
+  /** Test seam: told each step of a file edit. Null outside tests. */
+  interface Steps {
+    /**
+     * {@code "locked"}: under the lock, the header re-read and unchanged, before the temporary
+     * file; {@code "written"}: the temporary file complete and verified, before the rename; {@code
+     * "replaced"}: after the rename, before the lock is released.
+     */
+    void reached(String step, File file) throws IOException;
   }
 
-  /** Writes {@code header} followed by {@code file}'s bytes from {@code bodyStart}, then renames. */
-  private static void replace(final File file, final byte[] header, final long bodyStart)
+  static volatile Steps steps;
+
+  /**
+   * Applies {@code edit} to {@code file}'s header. Reads the header and computes the new one
+   * without the lock; then, under the directory lock, opens the file once, checks through that
+   * handle that the header and body prefix are still the bytes the edit was computed from, and
+   * writes the new header and the body copied from that same handle through {@link
+   * AtomicFile#replace} (mode kept), which first checks that the new file opens. If another edit
+   * changed the file in between, starts over; the last attempt computes under the lock.
+   */
+  static boolean edit(File file, ReadOptions options, HeaderEdit edit)
+      throws IOException, GeneralSecurityException {
+    File real = file.getCanonicalFile(); // a symlink's target is edited, the link stays
+    for (int attempt = 1; ; attempt++) {
+      boolean last = attempt > OPTIMISTIC_ATTEMPTS;
+      FileLocks.Held whole = last ? FileLocks.lockDirectoryOf(real) : null;
+      try {
+        Snapshot before = Snapshot.read(real, options);
+        RecordingHeader next = edit.apply(before.header, before.prefix.clone());
+        if (next == before.header) {
+          return false;
+        }
+        byte[] nextBytes = next.checkWritable().toByteArray();
+        try (FileLocks.Held lock = FileLocks.lockDirectoryOf(real)) {
+          requireRegular(real);
+          try (RandomAccessFile in = new RandomAccessFile(real, "r")) {
+            if (!before.matches(in)) {
+              if (last) {
+                throw new ConcurrentEditException(
+                    "recording "
+                        + real
+                        + " changed while locked for an edit: a program that does not take Ox's"
+                        + " lock is writing it; nothing was changed");
+              }
+              continue; // another edit came first: start over from its header
+            }
+            step("locked", real);
+            replace(real, in, before, nextBytes);
+            step("replaced", real);
+            return true;
+          }
+        }
+      } finally {
+        if (whole != null) {
+          whole.close();
+        }
+      }
+    }
+  }
+
+  /** Writes {@code header} followed by the body read from {@code in}, checked, then renames. */
+  private static void replace(
+      final File file, final RandomAccessFile in, final Snapshot before, final byte[] header)
       throws IOException {
+    final long bodyStart = before.headerBytes.length;
+    final long bodyBytes = in.length() - bodyStart;
     AtomicFile.replace(
         file,
         AtomicFile.Mode.KEEP,
         out -> {
           out.write(header);
-          try (FileInputStream in = new FileInputStream(file)) {
-            long skipped = 0;
-            while (skipped < bodyStart) {
-              long k = in.skip(bodyStart - skipped);
-              if (k <= 0) {
-                throw new IOException("cannot skip the old header of " + file);
-              }
-              skipped += k;
+          in.seek(bodyStart);
+          byte[] buf = new byte[64 * 1024];
+          long left = bodyBytes;
+          while (left > 0) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (n < 0) {
+              throw new ConcurrentEditException(
+                  "recording " + file + " shrank while its body was copied; nothing was changed");
             }
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-              out.write(buf, 0, n);
-            }
+            out.write(buf, 0, n);
+            left -= n;
           }
+        },
+        written -> {
+          verify(written, header, before.prefix, bodyBytes);
+          step("written", file);
         });
+  }
+
+  /**
+   * The new file opens with the default reader, holds exactly the new header, and the same body
+   * length and salt and commitment as the old one.
+   */
+  private static void verify(File written, byte[] header, byte[] prefix, long bodyBytes)
+      throws IOException {
+    if (written.length() != header.length + bodyBytes) {
+      throw new IOException("the rewritten recording has the wrong length; nothing was changed");
+    }
+    try (InputStream in = new BufferedInputStream(new FileInputStream(written))) {
+      byte[] h = RecordingHeader.readBytes(in, ReadOptions.defaults());
+      RecordingHeader.parse(h, ReadOptions.defaults());
+      byte[] p = new byte[prefix.length];
+      Streams.readFully(in, p, 0, p.length, "rewritten recording ends before its body");
+      if (!Arrays.equals(h, header) || !Arrays.equals(p, prefix)) {
+        throw new IOException("the rewritten recording differs from what was written");
+      }
+    } catch (OxCryptoException e) {
+      throw new IOException("the rewritten recording would not open: " + e.getMessage(), e);
+    }
+  }
+
+  private static void requireRegular(File real) throws IOException {
+    if (!real.exists()) {
+      throw new java.io.FileNotFoundException("no such file: " + real);
+    }
+    if (!real.isFile()) {
+      throw new IOException("not a regular file, not edited: " + real);
+    }
+  }
+
+  private static void step(String name, File file) throws IOException {
+    Steps s = steps;
+    if (s != null) {
+      s.reached(name, file);
+    }
+  }
+
+  /** A header's exact bytes and the body's salt and commitment, as one edit saw them. */
+  private static final class Snapshot {
+    final byte[] headerBytes;
+    final RecordingHeader header;
+    final byte[] prefix;
+
+    private Snapshot(byte[] headerBytes, RecordingHeader header, byte[] prefix) {
+      this.headerBytes = headerBytes;
+      this.header = header;
+      this.prefix = prefix;
+    }
+
+    static Snapshot read(File real, ReadOptions options) throws IOException, OxCryptoException {
+      requireRegular(real); // never open a FIFO: it would block
+      try (InputStream in = new BufferedInputStream(new FileInputStream(real))) {
+        byte[] bytes = RecordingHeader.readBytes(in, options);
+        RecordingHeader header = RecordingHeader.parse(bytes, options);
+        byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
+        Streams.readFully(
+            in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
+        return new Snapshot(bytes, header, prefix);
+      }
+    }
+
+    /** Whether {@code in} still starts with these bytes; leaves it positioned anywhere. */
+    boolean matches(RandomAccessFile in) throws IOException {
+      byte[] now = new byte[headerBytes.length + prefix.length];
+      if (in.length() < now.length) {
+        return false;
+      }
+      in.seek(0);
+      in.readFully(now);
+      return Arrays.equals(Arrays.copyOf(now, headerBytes.length), headerBytes)
+          && Arrays.equals(Arrays.copyOfRange(now, headerBytes.length, now.length), prefix);
+    }
   }
 }

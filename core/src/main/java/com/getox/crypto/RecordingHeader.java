@@ -142,13 +142,49 @@ public final class RecordingHeader {
    */
   public static RecordingHeader read(InputStream in, ReadOptions options)
       throws IOException, OxCryptoException {
+    return parseBody(readBytes(in, options), options);
+  }
+
+  /** Reads one header's bytes, unparsed, checking only the preamble and length. */
+  static byte[] readBytes(InputStream in, ReadOptions options)
+      throws IOException, OxCryptoException {
     byte[] preamble = new byte[PREAMBLE_BYTES];
     Streams.readFully(in, preamble, 0, PREAMBLE_BYTES, "recording ends inside its header");
     int total = checkPreamble(preamble, options);
     byte[] bytes = Arrays.copyOf(preamble, total);
     Streams.readFully(
         in, bytes, PREAMBLE_BYTES, total - PREAMBLE_BYTES, "recording ends inside its header");
-    return parseBody(bytes, options);
+    return bytes;
+  }
+
+  /**
+   * Refuses a header that the default reader ({@link ReadOptions#defaults()}) would refuse: more
+   * than {@value ReadOptions#DEFAULT_MAX_HEADER_BYTES} bytes or more than {@value
+   * ReadOptions#DEFAULT_MAX_WRAPPED_KEYS} wrapped keys. Every writer (new recordings, share,
+   * re-wrap) calls it before writing anything. The context and wrapped-key field limits are
+   * already the reader's, checked when they are built.
+   *
+   * @return this header
+   */
+  RecordingHeader checkWritable() throws FormatException {
+    if (wrappedKeys.size() > ReadOptions.DEFAULT_MAX_WRAPPED_KEYS) {
+      throw new FormatException(
+          "header would hold "
+              + wrappedKeys.size()
+              + " wrapped keys, over the default reader's limit of "
+              + ReadOptions.DEFAULT_MAX_WRAPPED_KEYS
+              + ": nothing was written");
+    }
+    int bytes = toByteArray().length;
+    if (bytes > ReadOptions.DEFAULT_MAX_HEADER_BYTES) {
+      throw new FormatException(
+          "header would be "
+              + bytes
+              + " bytes, over the default reader's limit of "
+              + ReadOptions.DEFAULT_MAX_HEADER_BYTES
+              + " (a smaller encryption context, or fewer recipients): nothing was written");
+    }
+    return this;
   }
 
   private static int checkPreamble(byte[] b, ReadOptions options) throws OxCryptoException {

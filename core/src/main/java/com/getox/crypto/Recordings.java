@@ -106,6 +106,8 @@ public final class Recordings {
    * Starts a recording whose header precedes the body in {@code out}. The header is written
    * before this returns, so a recording cut short by a crash still names its keys.
    *
+   * @throws FormatException if the header would exceed the default reader's limits (64 KiB, 16
+   *     wrapped keys: too large a context); nothing is written
    * @throws GeneralSecurityException if a KEK fails to wrap the data key
    */
   public RecordingWriter newWriter(OutputStream out, EncryptionContext context)
@@ -221,7 +223,8 @@ public final class Recordings {
         }
       }
       RecordingHeader header =
-          new RecordingHeader(RecordingHeader.SUITE_COBBLESTONE_256, headerId, context, wrapped);
+          new RecordingHeader(RecordingHeader.SUITE_COBBLESTONE_256, headerId, context, wrapped)
+              .checkWritable();
       byte[] salt = new byte[Cobblestone.SALT_BYTES];
       random.nextBytes(salt);
       byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
@@ -409,7 +412,7 @@ public final class Recordings {
         Arrays.fill(dek, (byte) 0);
       }
     }
-    return changed ? header.withWrappedKeys(next) : header;
+    return changed ? header.withWrappedKeys(next).checkWritable() : header;
   }
 
   /**
@@ -420,6 +423,7 @@ public final class Recordings {
    * commitment and wrapped for the recipient.
    *
    * @param bodyPrefix the first 56 bytes of the body (salt and commitment)
+   * @throws FormatException if the new header would exceed the default reader's limits
    */
   public RecordingHeader share(
       RecordingHeader header, byte[] bodyPrefix, Kek recipient, ReadOptions options)
@@ -447,22 +451,24 @@ public final class Recordings {
       }
       List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
       next.add(w);
+      RecordingHeader shared = header.withWrappedKeys(next).checkWritable();
       audit.record(
           AuditEvent.of(
               Operation.SHARE, recipient.uri(), w.kekVersion(),
               header.headerIdHex(), header.context(), null, t));
-      return header.withWrappedKeys(next);
+      return shared;
     }
     byte[] dek = dataKey(header, bodyPrefix, options);
     try {
       List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
       WrappedKey w = recipient.wrap(dek, header.context());
       next.add(w);
+      RecordingHeader shared = header.withWrappedKeys(next).checkWritable();
       audit.record(
           AuditEvent.of(
               Operation.SHARE, recipient.uri(), w.kekVersion(),
               header.headerIdHex(), header.context(), null, t));
-      return header.withWrappedKeys(next);
+      return shared;
     } catch (GeneralSecurityException | RuntimeException e) {
       audit.record(
           AuditEvent.of(

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,6 +35,9 @@ public final class FileLocks {
   public static final String DIRECTORY_LOCK_NAME = ".oxcrypt.lock";
 
   private static final ConcurrentHashMap<String, Slot> SLOTS = new ConcurrentHashMap<>();
+
+  /** Test seam: run when the kernel refuses a blocking wait and the lock falls back to polling. */
+  static volatile Runnable refusedWait;
 
   private FileLocks() {}
 
@@ -92,7 +96,7 @@ public final class FileLocks {
       }
       RandomAccessFile f = new RandomAccessFile(lockFile, "rw");
       try {
-        FileLock l = block ? f.getChannel().lock() : f.getChannel().tryLock();
+        FileLock l = block ? waitFor(f.getChannel()) : f.getChannel().tryLock();
         if (l == null) {
           f.close();
           return false;
@@ -118,6 +122,36 @@ public final class FileLocks {
         }
       } finally {
         jvm.unlock();
+      }
+    }
+
+    /**
+     * Blocks until the process lock is ours. The kernel's fcntl deadlock detection counts
+     * processes, not threads: when a thread of each of two processes holds one directory's lock
+     * and another thread of each waits for the other directory's, it refuses a wait (EDEADLK, an
+     * IOException) although no thread waits for itself. Then poll: tryLock is never refused so.
+     * A real failure (no locking on this file system) fails tryLock too, and is thrown.
+     */
+    private FileLock waitFor(FileChannel channel) throws IOException {
+      try {
+        return channel.lock();
+      } catch (IOException e) {
+        Runnable seam = refusedWait;
+        if (seam != null) {
+          seam.run();
+        }
+        for (long pauseMillis = 1; ; pauseMillis = Math.min(2 * pauseMillis, 50)) {
+          FileLock l = channel.tryLock();
+          if (l != null) {
+            return l;
+          }
+          try {
+            Thread.sleep(pauseMillis);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for " + lockFile);
+          }
+        }
       }
     }
 

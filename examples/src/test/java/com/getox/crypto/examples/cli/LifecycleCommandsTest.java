@@ -131,12 +131,10 @@ class LifecycleCommandsTest extends CliTestBase {
       assertEquals(List.of("local://keys#" + v1), versionsOf(e.getKey()));
     }
     Path notes = Files.writeString(recs.resolve("notes.txt"), "not a recording");
-    // Left by a run killed before its rename: removed, never counted or opened.
+    // Left by runs killed before their rename: never counted or opened, and removed when a.oxr is
+    // replaced (under the directory lock no live writer can own one, however fresh).
     Path stale = Files.write(recs.resolve(".a.oxr.123" + RecordingFiles.TEMP_SUFFIX), new byte[] {1, 2, 3});
-    assertTrue(stale.toFile().setLastModified(System.currentTimeMillis() - 2 * 3600_000L));
-    // A fresh one too: every writer holds the directory lock while its temp exists, so a temp
-    // found by the edit of a.oxr (under that lock) is stale whatever its age.
-    Path live = Files.write(recs.resolve(".a.oxr.456" + RecordingFiles.TEMP_SUFFIX), new byte[] {1, 2, 3});
+    Path fresh = Files.write(recs.resolve(".a.oxr.456" + RecordingFiles.TEMP_SUFFIX), new byte[] {1, 2, 3});
 
     ok("keys", "rotate", "--keyset", keys.toString());
     String v2 = primary(keys);
@@ -154,7 +152,7 @@ class LifecycleCommandsTest extends CliTestBase {
     }
     assertEquals("not a recording", Files.readString(notes));
     assertFalse(Files.exists(stale));
-    assertFalse(Files.exists(live));
+    assertFalse(Files.exists(fresh));
 
     // The old version is no longer needed: nothing depends on it, destroy it, every file still opens.
     Result dry = ok("keys", "destroy", "--dry-run", "--scan", recs.toString(), "--keyset", keys.toString(),
