@@ -51,7 +51,7 @@ public final class AtomicFile {
   /** Suffix of every temporary file Ox writes beside a target. */
   public static final String TEMP_SUFFIX = ".oxtmp";
 
-  /** Writes the new content. */
+  /** Writes the new content; it may close the stream (the file is synced and closed after it). */
   public interface Content {
     void writeTo(OutputStream out) throws IOException;
   }

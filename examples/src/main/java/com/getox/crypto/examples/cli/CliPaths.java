@@ -2,7 +2,6 @@ package com.getox.crypto.examples.cli;
 
 import com.getox.crypto.internal.AtomicFile;
 import java.io.File;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -64,21 +63,10 @@ final class CliPaths {
     }
   }
 
+  /** AtomicFile gives {@code content} a stream that it may close and syncs the file itself. */
   private static void run(Content content, OutputStream sink) throws IOException {
-    // AtomicFile syncs and closes the stream itself after content: content must not close it.
-    OutputStream nonClosing = new FilterOutputStream(sink) {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-      }
-
-      @Override
-      public void close() throws IOException {
-        flush();
-      }
-    };
     try {
-      content.writeTo(nonClosing);
+      content.writeTo(sink);
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
