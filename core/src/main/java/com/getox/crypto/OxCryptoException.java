@@ -1,5 +1,6 @@
 package com.getox.crypto;
 
+import com.getox.crypto.internal.Printable;
 import java.security.GeneralSecurityException;
 
 /**
@@ -14,16 +15,18 @@ import java.security.GeneralSecurityException;
  * }
  * }</pre>
  *
- * <p>Messages never contain key material or plaintext.
+ * <p>Messages never contain key material or plaintext, and no control characters: values quoted
+ * from an unauthenticated header (KEK URIs, versions, context values) could otherwise drive the
+ * terminal or forge log lines, so the constructors escape them ({@code \u001b}, {@code \n}).
  */
 public class OxCryptoException extends GeneralSecurityException {
   private static final long serialVersionUID = 1L;
 
   public OxCryptoException(String message) {
-    super(message);
+    super(Printable.escape(message));
   }
 
   public OxCryptoException(String message, Throwable cause) {
-    super(message, cause);
+    super(Printable.escape(message), cause);
   }
 }

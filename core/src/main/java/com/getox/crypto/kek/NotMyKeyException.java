@@ -1,5 +1,6 @@
 package com.getox.crypto.kek;
 
+import com.getox.crypto.internal.Printable;
 import java.security.GeneralSecurityException;
 
 /**
@@ -15,10 +16,10 @@ public final class NotMyKeyException extends GeneralSecurityException {
   private static final long serialVersionUID = 1L;
 
   public NotMyKeyException(String message) {
-    super(message);
+    super(Printable.escape(message));
   }
 
   public NotMyKeyException(WrappedKey wrapped, String kekUri) {
-    super("wrapped key for " + wrapped.kekUri() + " is not for " + kekUri);
+    super(Printable.escape("wrapped key for " + wrapped.kekUri() + " is not for " + kekUri));
   }
 }

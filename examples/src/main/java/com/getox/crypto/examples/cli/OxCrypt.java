@@ -5,6 +5,7 @@ import com.getox.crypto.ContextMismatchException;
 import com.getox.crypto.FormatException;
 import com.getox.crypto.KmsException;
 import com.getox.crypto.NoUsableKeyException;
+import com.getox.crypto.internal.Printable;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.FilterOutputStream;
@@ -199,51 +200,12 @@ public final class OxCrypt {
    * Newlines are escaped too unless {@code keepNewlines}.
    */
   static String escape(CharSequence s, boolean keepNewlines) {
-    StringBuilder sb = null;
-    for (int i = 0; i < s.length(); ) {
-      int cp = Character.codePointAt(s, i);
-      int n = Character.charCount(cp);
-      if (needsEscape(cp) && !(keepNewlines && cp == '\n')) {
-        if (sb == null) {
-          sb = new StringBuilder(s.length() + 16).append(s, 0, i);
-        }
-        switch (cp) {
-          case '\n':
-            sb.append("\\n");
-            break;
-          case '\r':
-            sb.append("\\r");
-            break;
-          case '\t':
-            sb.append("\\t");
-            break;
-          default:
-            sb.append(cp > 0xffff ? String.format("\\U%08x", cp) : String.format("\\u%04x", cp));
-        }
-      } else if (sb != null) {
-        sb.appendCodePoint(cp);
-      }
-      i += n;
-    }
-    return sb == null ? s.toString() : sb.toString();
+    return Printable.escape(s, keepNewlines);
   }
 
   /** {@link #escape(CharSequence, boolean)} of a one-line message: newlines escaped too. */
   static String escape(CharSequence s) {
-    return escape(s, false);
-  }
-
-  private static boolean needsEscape(int cp) {
-    switch (Character.getType(cp)) {
-      case Character.CONTROL:
-      case Character.FORMAT:
-      case Character.LINE_SEPARATOR:
-      case Character.PARAGRAPH_SEPARATOR:
-      case Character.SURROGATE: // an unpaired half
-        return true;
-      default:
-        return false;
-    }
+    return Printable.escape(s, false);
   }
 
   /** A Writer that {@linkplain #escape escapes} what passes through, keeping newlines. */
