@@ -50,10 +50,13 @@ final class AwsKek implements Kek {
 
   private final KeyArn key;
   private final KmsClient client;
+  /** The keys {@link #rewrap} may name as a ReEncrypt source. */
+  private final AwsKms.DiscoveryFilter trusted;
 
-  AwsKek(KeyArn key, KmsClient client) {
+  AwsKek(KeyArn key, KmsClient client, AwsKms.DiscoveryFilter trusted) {
     this.key = key;
     this.client = client;
+    this.trusted = trusted;
   }
 
   @Override
@@ -156,6 +159,8 @@ final class AwsKek implements Kek {
       throw new NotMyKeyException(
           "no service-side re-wrap from " + wrapped.kekUri() + " to " + uri());
     }
+    // The source comes from an unauthenticated header: ReEncrypt only from trusted keys.
+    trusted.check(source);
     KeyArn sourceKey = source.isAlias() ? recordedKey(wrapped, source) : source;
     if (!sourceKey.region.equals(key.region)) {
       if (!sourceKey.isMultiRegionKey()) {

@@ -7,10 +7,17 @@ import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.security.GeneralSecurityException;
+import com.getox.crypto.kek.NotMyKeyException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -32,9 +39,19 @@ import software.amazon.awssdk.services.kms.KmsClientBuilder;
  * KmsClient kms = AwsKms.clientBuilder().region("eu-west-1").build();
  * Kek kek = AwsKms.kek("aws-kms://arn:aws:kms:eu-west-1:111122223333:key/1234abcd-...", kms);
  *
- * // or, to open recordings whatever AWS key they name:
- * KekRegistry registry = AwsKms.register(KekRegistry.builder(), kms).build();
+ * // or, to open recordings under any key of the accounts you trust:
+ * AwsKms.DiscoveryFilter trusted = AwsKms.DiscoveryFilter.of("aws", "111122223333");
+ * KekRegistry registry = AwsKms.register(KekRegistry.builder(), trusted, kms).build();
  * }</pre>
+ *
+ * <p>A recording header is not authenticated, so the KEK URIs in it are whatever its author wrote.
+ * A registry resolving them must not call KMS on a key in an account you do not trust: that would
+ * hand the key's owner the recording's encryption context in their CloudTrail (and, with a
+ * ReEncrypt, possibly its data key). So {@link #register} and {@link #resolver} need a {@link
+ * DiscoveryFilter} (a partition and a set of account ids, as in the AWS Encryption SDK's discovery
+ * keyrings), and refuse any other URI with {@link NotMyKeyException} before any call, so a reader
+ * goes on to its other KEKs. There is no "any account" filter: who really wants to trust every key
+ * in the partition registers {@code uri -> AwsKms.kek(uri, client)} themselves.
  *
  * <p>What the KEK does with AWS KMS:
  *
@@ -72,7 +89,9 @@ public final class AwsKms {
 
   /**
    * The KEK named by {@code uri}, called through {@code client}, which must be configured for the
-   * key's Region.
+   * key's Region. You named the key, so it is trusted; its {@link Kek#rewrap rewrap} calls {@code
+   * ReEncrypt} only from keys in its own partition and account (others raise {@link
+   * NotMyKeyException}, so callers unwrap with a KEK they trust and wrap again).
    *
    * @throws IllegalArgumentException if {@code uri} is not an {@code aws-kms://} key or alias ARN,
    *     or names a key in another Region than the client's
@@ -90,23 +109,35 @@ public final class AwsKms {
       throw new IllegalArgumentException(
           "KEK " + uri + " is in Region " + key.region + " but the KMS client is for " + region);
     }
-    return new AwsKek(key, client);
+    return new AwsKek(key, client, DiscoveryFilter.of(key.partition, key.account));
   }
 
   /**
-   * Registers the {@code aws-kms} scheme in {@code registry}: a URI resolves to a KEK through the
-   * client for its Region. A multi-Region key ({@code mrk-}) in a Region without a client resolves
+   * Registers the {@code aws-kms} scheme in {@code registry}: a URI of a key that {@code trusted}
+   * allows resolves to a KEK through the client for its Region; any other URI raises {@link
+   * NotMyKeyException} (naming the partition and account that are not trusted) before any call.
+   * The KEKs it resolves re-wrap ({@code ReEncrypt}) only from keys that {@code trusted} allows. A multi-Region key ({@code mrk-}) in a Region without a client resolves
    * to its replica in the first client's Region (if there is no replica there, unwrapping fails
    * with a non-retryable {@code NotFoundException}). Returns {@code registry}.
    *
+   * <pre>{@code
+   * KekRegistry registry = AwsKms.register(
+   *         KekRegistry.builder(),
+   *         AwsKms.DiscoveryFilter.of("aws", "111122223333", "444455556666"),
+   *         westClient, eastClient)
+   *     .build();
+   * }</pre>
+   *
    * @throws IllegalArgumentException if no client is given or two share a Region
    */
-  public static KekRegistry.Builder register(KekRegistry.Builder registry, KmsClient... clients) {
-    return registry.register(SCHEME, resolver(clients));
+  public static KekRegistry.Builder register(
+      KekRegistry.Builder registry, DiscoveryFilter trusted, KmsClient... clients) {
+    return registry.register(SCHEME, resolver(trusted, clients));
   }
 
   /** The resolver behind {@link #register}, for registries built another way. */
-  public static KekResolver resolver(KmsClient... clients) {
+  public static KekResolver resolver(DiscoveryFilter trusted, KmsClient... clients) {
+    Objects.requireNonNull(trusted, "trusted");
     Map<String, KmsClient> byRegion = new LinkedHashMap<>();
     for (KmsClient c : clients) {
       if (byRegion.put(regionOf(c), c) != null) {
@@ -121,17 +152,115 @@ public final class AwsKms {
       if (key == null) {
         throw new GeneralSecurityException("not an AWS KMS KEK URI: " + uri);
       }
+      trusted.check(key);
       KmsClient client = byRegion.get(key.region);
       if (client != null) {
-        return new AwsKek(key, client);
+        return new AwsKek(key, client, trusted);
       }
       if (key.isMultiRegionKey()) {
         Map.Entry<String, KmsClient> first = byRegion.entrySet().iterator().next();
-        return new AwsKek(key.inRegion(first.getKey()), first.getValue());
+        return new AwsKek(key.inRegion(first.getKey()), first.getValue(), trusted);
       }
       throw new GeneralSecurityException(
           "no KMS client for Region " + key.region + " (have " + byRegion.keySet() + ") for " + uri);
     };
+  }
+
+  /**
+   * The AWS KMS keys a registry may call: those of one partition ({@code aws}, {@code aws-cn},
+   * {@code aws-us-gov}, ...) in a set of accounts, like the AWS Encryption SDK's {@code
+   * DiscoveryFilter}. Both must match; Region and key id do not matter.
+   *
+   * <pre>{@code
+   * AwsKms.DiscoveryFilter trusted = AwsKms.DiscoveryFilter.of("aws", "111122223333");
+   * KekRegistry registry = AwsKms.register(KekRegistry.builder(), trusted, kms).build();
+   * }</pre>
+   */
+  public static final class DiscoveryFilter {
+    private static final Pattern PARTITION = Pattern.compile("aws[a-z-]*");
+    private static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
+
+    private final String partition;
+    private final Set<String> accountIds;
+
+    private DiscoveryFilter(String partition, Set<String> accountIds) {
+      this.partition = partition;
+      this.accountIds = accountIds;
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code partition} is not an AWS partition name, no
+     *     account id is given, or one is not 12 digits
+     */
+    public static DiscoveryFilter of(String partition, String... accountIds) {
+      return of(partition, Arrays.asList(accountIds));
+    }
+
+    /** As {@link #of(String, String...)}. */
+    public static DiscoveryFilter of(String partition, Collection<String> accountIds) {
+      Objects.requireNonNull(partition, "partition");
+      if (!PARTITION.matcher(partition).matches()) {
+        throw new IllegalArgumentException("not an AWS partition (aws, aws-cn, ...): " + partition);
+      }
+      Set<String> ids = new TreeSet<>();
+      for (String id : accountIds) {
+        if (id == null || !ACCOUNT.matcher(id).matches()) {
+          throw new IllegalArgumentException("an AWS account id is 12 digits, got: " + id);
+        }
+        ids.add(id);
+      }
+      if (ids.isEmpty()) {
+        throw new IllegalArgumentException("a discovery filter needs at least one account id");
+      }
+      return new DiscoveryFilter(partition, Collections.unmodifiableSet(ids));
+    }
+
+    /** The partition, such as {@code aws}. */
+    public String partition() {
+      return partition;
+    }
+
+    /** The trusted account ids, sorted. */
+    public Set<String> accountIds() {
+      return accountIds;
+    }
+
+    boolean allows(KeyArn key) {
+      return partition.equals(key.partition) && accountIds.contains(key.account);
+    }
+
+    /** Throws {@link NotMyKeyException} unless this filter allows {@code key}. */
+    void check(KeyArn key) throws NotMyKeyException {
+      if (!allows(key)) {
+        throw new NotMyKeyException(
+            "AWS KMS key "
+                + key.uri()
+                + " is not trusted: partition "
+                + key.partition
+                + ", account "
+                + key.account
+                + " is outside the discovery filter "
+                + this
+                + "; no KMS call made");
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof DiscoveryFilter
+          && partition.equals(((DiscoveryFilter) o).partition)
+          && accountIds.equals(((DiscoveryFilter) o).accountIds);
+    }
+
+    @Override
+    public int hashCode() {
+      return partition.hashCode() * 31 + accountIds.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "(partition " + partition + ", accounts " + accountIds + ")";
+    }
   }
 
   /** A builder of {@link KmsClient}s with this module's defaults. */

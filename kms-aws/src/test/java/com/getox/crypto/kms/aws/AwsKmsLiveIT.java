@@ -42,6 +42,7 @@ class AwsKmsLiveIT {
 
   static KmsClient kms;
   static Kek kek;
+  static AwsKms.DiscoveryFilter trusted;
 
   @BeforeAll
   static void connect() {
@@ -56,6 +57,7 @@ class AwsKmsLiveIT {
     }
     kms = AwsKms.clientBuilder().region(key.region).build();
     kek = AwsKms.kek(key.uri(), kms);
+    trusted = AwsKms.DiscoveryFilter.of(key.partition, key.account);
   }
 
   private static void skipUnless(boolean ok, String why) {
@@ -107,7 +109,7 @@ class AwsKmsLiveIT {
       w.write(audio, 0, audio.length);
     }
     byte[] recording = out.toByteArray();
-    KekRegistry aws = AwsKms.register(KekRegistry.builder(), kms).build();
+    KekRegistry aws = AwsKms.register(KekRegistry.builder(), trusted, kms).build();
     for (Recordings reader :
         new Recordings[] {
           Recordings.builder().unwrapWith(local).build(),

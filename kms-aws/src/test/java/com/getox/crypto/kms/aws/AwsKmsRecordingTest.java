@@ -130,7 +130,7 @@ class AwsKmsRecordingTest extends KmsTestSupport {
     assertArrayEquals(audio, decrypt(Recordings.builder().unwrapWith(awsOnly).build(), recording, ReadOptions.defaults()));
     assertEquals(decrypts + 1, server.requests("Decrypt"));
 
-    KekRegistry registry = AwsKms.register(KekRegistry.builder(), reader).build();
+    KekRegistry registry = AwsKms.register(KekRegistry.builder(), TRUSTED, reader).build();
     assertArrayEquals(audio, decrypt(Recordings.builder().unwrapWith(registry).build(), recording, ReadOptions.defaults()));
 
     // With the AWS key disabled the local KEK still opens it; an AWS-only reader gets the typed cause.
@@ -183,7 +183,7 @@ class AwsKmsRecordingTest extends KmsTestSupport {
     east.replicateKey(b -> b.keyId(mrk).replicaRegion(REGION));
     byte[] recording = encrypt(Recordings.builder().wrapWith(AwsKms.kek(uri(mrk), east)).build(), audio);
 
-    KekRegistry westOnly = AwsKms.register(KekRegistry.builder(), reader).build();
+    KekRegistry westOnly = AwsKms.register(KekRegistry.builder(), TRUSTED, reader).build();
     assertArrayEquals(audio, decrypt(Recordings.builder().unwrapWith(westOnly).build(), recording, ReadOptions.defaults()));
   }
 

@@ -290,7 +290,7 @@ class AwsKmsTest extends KmsTestSupport {
     byte[] dek = randomDek();
     WrappedKey underEastMrk = AwsKms.kek(uri(eastMrk), east).wrap(dek, CTX);
 
-    KekRegistry registry = AwsKms.register(KekRegistry.builder(), kms).build();
+    KekRegistry registry = AwsKms.register(KekRegistry.builder(), TRUSTED, kms).build();
 
     Kek west = registry.resolve(uri(westArn));
     assertArrayEquals(dek, west.unwrap(west.wrap(dek, CTX), CTX));
@@ -300,10 +300,10 @@ class AwsKmsTest extends KmsTestSupport {
     assertThrows(GeneralSecurityException.class, () -> registry.resolve(uri(eastSingle)));
     assertThrows(GeneralSecurityException.class, () -> registry.resolve("aws-kms://not-an-arn"));
 
-    KekRegistry both = AwsKms.register(KekRegistry.builder(), kms, east).build();
+    KekRegistry both = AwsKms.register(KekRegistry.builder(), TRUSTED, kms, east).build();
     assertEquals(uri(eastSingle), both.resolve(uri(eastSingle)).uri());
-    assertThrows(IllegalArgumentException.class, () -> AwsKms.resolver(kms, kms));
-    assertThrows(IllegalArgumentException.class, () -> AwsKms.resolver());
+    assertThrows(IllegalArgumentException.class, () -> AwsKms.resolver(TRUSTED, kms, kms));
+    assertThrows(IllegalArgumentException.class, () -> AwsKms.resolver(TRUSTED));
   }
 
   @Test

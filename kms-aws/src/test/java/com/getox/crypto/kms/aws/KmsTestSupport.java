@@ -23,6 +23,8 @@ abstract class KmsTestSupport {
   static final String OTHER_ACCOUNT = "444455556666";
   static final String REGION = "eu-west-1";
   static final String OTHER_REGION = "us-east-1";
+  /** The discovery filter of registries that read keys of {@link #ACCOUNT}. */
+  static final AwsKms.DiscoveryFilter TRUSTED = AwsKms.DiscoveryFilter.of("aws", ACCOUNT);
 
   LocalKmsServer server;
   AwsCredentialsProvider credentials;

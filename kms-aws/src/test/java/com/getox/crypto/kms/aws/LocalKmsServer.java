@@ -116,6 +116,7 @@ final class LocalKmsServer implements AutoCloseable {
   private final Deque<Fault> faults = new ArrayDeque<>();
   private final Map<String, AtomicInteger> requestCounts = new ConcurrentHashMap<>();
   private final AtomicInteger rejectedAuth = new AtomicInteger();
+  private final AtomicInteger received = new AtomicInteger();
   private final List<String> tlsProtocols = new CopyOnWriteArrayList<>();
   /** Blob to the context it was sealed with, for {@link #ignoreContext}. */
   private final Map<String, byte[]> sealedContexts = new ConcurrentHashMap<>();
@@ -197,6 +198,11 @@ final class LocalKmsServer implements AutoCloseable {
     return n == null ? 0 : n.get();
   }
 
+  /** Every HTTP request read off a connection, whatever its method, path or signature. */
+  int receivedRequests() {
+    return received.get();
+  }
+
   /** Requests rejected for a missing or bad SigV4 signature. */
   int rejectedSignatures() {
     return rejectedAuth.get();
@@ -271,6 +277,7 @@ final class LocalKmsServer implements AutoCloseable {
         if (req == null) {
           return;
         }
+        received.incrementAndGet();
         HttpResponse resp = handle(req);
         if (resp == null) {
           return; // dropped connection
