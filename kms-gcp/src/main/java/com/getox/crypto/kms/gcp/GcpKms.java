@@ -3,6 +3,7 @@ package com.getox.crypto.kms.gcp;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.KekRegistry;
 import com.getox.crypto.kek.KekResolver;
+import com.getox.crypto.kek.NotMyKeyException;
 import com.google.api.core.ApiFuture;
 import com.google.api.gax.grpc.GrpcCallContext;
 import com.google.api.gax.retrying.RetrySettings;
@@ -13,11 +14,14 @@ import com.google.cloud.kms.v1.GetCryptoKeyRequest;
 import com.google.cloud.kms.v1.KeyManagementServiceClient;
 import com.google.cloud.kms.v1.stub.GrpcKeyManagementServiceStub;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,12 +46,20 @@ import org.slf4j.LoggerFactory;
  *   WrappedKey wrapped = kek.wrap(dek, context);   // Cloud KMS Encrypt on the CryptoKey
  *   byte[] dek2 = kek.unwrap(wrapped, context);    // Cloud KMS Decrypt on the CryptoKey
  *
- *   // Readers that meet any gcp-kms:// URI in a recording header resolve it explicitly:
+ *   // Readers that meet a gcp-kms:// URI in a recording header resolve it explicitly, if it is
+ *   // in a project (or key ring) they trust:
  *   KekRegistry registry = KekRegistry.builder()
- *       .register(GcpKms.SCHEME, kms.resolver())
+ *       .register(GcpKms.SCHEME, kms.resolver(GcpKms.KeyFilter.projects("my-project")))
  *       .build();
  * }
  * }</pre>
+ *
+ * <p>A recording header is not authenticated, so its KEK URIs are whatever its author wrote. A
+ * resolver that called Decrypt on any of them would let a crafted file make the reader call a key
+ * in the author's project, handing them the recording's encryption context (the additional
+ * authenticated data) in their audit log. So {@link #resolver(KeyFilter)} takes a {@link
+ * KeyFilter} of trusted projects or key rings, and refuses any other URI with {@link
+ * NotMyKeyException} before any call, so a reader goes on to its other KEKs.
  *
  * <p>What a KEK from here does on each call:
  *
@@ -177,17 +189,125 @@ public final class GcpKms {
   }
 
   /**
-   * A resolver for {@link KekRegistry.Builder#register(String, KekResolver)} under {@link #SCHEME}.
-   * A malformed URI fails with a {@link GcpKmsException} ({@code INVALID_ARGUMENT}).
+   * A resolver for {@link KekRegistry.Builder#register(String, KekResolver)} under {@link #SCHEME}
+   * that resolves only keys {@code trusted} allows. Another key raises {@link NotMyKeyException}
+   * (naming it and the filter) before any call; a malformed URI fails with a {@link
+   * GcpKmsException} ({@code INVALID_ARGUMENT}).
+   *
+   * <pre>{@code
+   * KekRegistry registry = KekRegistry.builder()
+   *     .register(GcpKms.SCHEME, gcp.resolver(GcpKms.KeyFilter.projects("my-project")))
+   *     .build();
+   * }</pre>
    */
-  public KekResolver resolver() {
+  public KekResolver resolver(KeyFilter trusted) {
+    Objects.requireNonNull(trusted, "trusted");
     return uri -> {
+      Kek kek;
       try {
-        return kek(uri);
+        kek = kek(uri);
       } catch (IllegalArgumentException e) {
         throw new GcpKmsException(e.getMessage(), StatusCode.Code.INVALID_ARGUMENT, false, e);
       }
+      if (!trusted.allows(uri.substring(SCHEME.length() + 3))) {
+        throw new NotMyKeyException(
+            "Cloud KMS key " + uri + " is not trusted: outside " + trusted + "; no Cloud KMS call made");
+      }
+      return kek;
     };
+  }
+
+  /**
+   * The Cloud KMS keys a {@linkplain GcpKms#resolver(KeyFilter) resolver} may call: every key of
+   * some projects, or of some key rings. Names are compared as written in the URI (a project
+   * named by its id is not the same string as by its number; Cloud KMS names use the id).
+   *
+   * <pre>{@code
+   * GcpKms.KeyFilter.projects("my-project", "archive-project");
+   * GcpKms.KeyFilter.keyRings("projects/my-project/locations/europe-west1/keyRings/audio");
+   * }</pre>
+   */
+  public static final class KeyFilter {
+    private static final Pattern PROJECT = Pattern.compile("[a-z0-9][a-z0-9.:-]{0,99}");
+    private static final Pattern KEY_RING =
+        Pattern.compile(
+            "projects/[a-z0-9][a-z0-9.:-]{0,99}/locations/[a-z0-9-]{1,63}/keyRings/[A-Za-z0-9_-]{1,63}");
+
+    /** {@code projects/P/} prefixes, or {@code projects/P/locations/L/keyRings/R/} prefixes. */
+    private final Set<String> prefixes;
+    private final String description;
+
+    private KeyFilter(Set<String> prefixes, String description) {
+      this.prefixes = prefixes;
+      this.description = description;
+    }
+
+    /**
+     * Every key in these projects (ids such as {@code my-project}).
+     *
+     * @throws IllegalArgumentException if none is given or one is not a project id
+     */
+    public static KeyFilter projects(String... projectIds) {
+      return projects(Arrays.asList(projectIds));
+    }
+
+    /** As {@link #projects(String...)}. */
+    public static KeyFilter projects(Collection<String> projectIds) {
+      Set<String> ids = valid(projectIds, PROJECT, "project id");
+      Set<String> prefixes = new TreeSet<>();
+      for (String id : ids) {
+        prefixes.add("projects/" + id + "/");
+      }
+      return new KeyFilter(Collections.unmodifiableSet(prefixes), "projects " + ids);
+    }
+
+    /**
+     * Every key in these key rings, named in full: {@code projects/P/locations/L/keyRings/R}.
+     *
+     * @throws IllegalArgumentException if none is given or one is not a key ring name
+     */
+    public static KeyFilter keyRings(String... keyRingNames) {
+      return keyRings(Arrays.asList(keyRingNames));
+    }
+
+    /** As {@link #keyRings(String...)}. */
+    public static KeyFilter keyRings(Collection<String> keyRingNames) {
+      Set<String> names = valid(keyRingNames, KEY_RING, "key ring name (projects/P/locations/L/keyRings/R)");
+      Set<String> prefixes = new TreeSet<>();
+      for (String name : names) {
+        prefixes.add(name + "/");
+      }
+      return new KeyFilter(Collections.unmodifiableSet(prefixes), "key rings " + names);
+    }
+
+    private static Set<String> valid(Collection<String> names, Pattern pattern, String what) {
+      Set<String> out = new TreeSet<>();
+      for (String n : Objects.requireNonNull(names, "names")) {
+        if (n == null || !pattern.matcher(n).matches()) {
+          throw new IllegalArgumentException("not a " + what + ": " + n);
+        }
+        out.add(n);
+      }
+      if (out.isEmpty()) {
+        throw new IllegalArgumentException("a key filter needs at least one " + what);
+      }
+      return out;
+    }
+
+    /** True if the CryptoKey named {@code keyName} ({@code projects/.../cryptoKeys/K}) is trusted. */
+    boolean allows(String keyName) {
+      for (String prefix : prefixes) {
+        if (keyName.startsWith(prefix)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return "the trusted " + description;
+    }
   }
 
   KeyManagementServiceClient client() {

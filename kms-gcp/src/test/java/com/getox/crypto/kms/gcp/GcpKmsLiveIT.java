@@ -62,6 +62,12 @@ class GcpKmsLiveIT {
     kek = gcp.kek(uri);
   }
 
+  /** {@code projects/P/locations/L/keyRings/R} of a {@code gcp-kms://...cryptoKeys/K} URI. */
+  private static String keyRingOf(String uri) {
+    String name = uri.substring((GcpKms.SCHEME + "://").length());
+    return name.substring(0, name.indexOf("/cryptoKeys/"));
+  }
+
   private static void skipUnless(boolean condition, String why) {
     if (!condition) {
       System.err.println(
@@ -122,7 +128,10 @@ class GcpKmsLiveIT {
 
     Recordings viaCloud =
         Recordings.builder()
-            .unwrapWith(KekRegistry.builder().register(GcpKms.SCHEME, gcp.resolver()).build())
+            .unwrapWith(
+                KekRegistry.builder()
+                    .register(GcpKms.SCHEME, gcp.resolver(GcpKms.KeyFilter.keyRings(keyRingOf(kek.uri()))))
+                    .build())
             .build();
     assertArrayEquals(pcm, read(viaCloud, recording));
     assertArrayEquals(pcm, read(Recordings.builder().unwrapWith(local).build(), recording));

@@ -316,7 +316,7 @@ class GcpKmsTest {
   @Test
   void registryResolvesTheSchemeExplicitly() throws Exception {
     String uri = CloudKmsFixture.uri(kms.newKey());
-    KekRegistry registry = KekRegistry.builder().register(GcpKms.SCHEME, gcp.resolver()).build();
+    KekRegistry registry = KekRegistry.builder().register(GcpKms.SCHEME, gcp.resolver(GcpKms.KeyFilter.projects("ox-test"))).build();
 
     Kek kek = registry.resolve(uri);
     byte[] dek = dek();

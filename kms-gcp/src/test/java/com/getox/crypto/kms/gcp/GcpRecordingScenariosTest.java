@@ -73,7 +73,7 @@ class GcpRecordingScenariosTest {
   /** A reader that knows no KEK up front, only how to resolve gcp-kms:// URIs. */
   private Recordings registryReader() {
     return Recordings.builder()
-        .unwrapWith(KekRegistry.builder().register(GcpKms.SCHEME, gcp.resolver()).build())
+        .unwrapWith(KekRegistry.builder().register(GcpKms.SCHEME, gcp.resolver(GcpKms.KeyFilter.projects("ox-test"))).build())
         .build();
   }
 

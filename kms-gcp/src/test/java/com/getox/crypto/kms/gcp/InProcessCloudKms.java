@@ -27,7 +27,12 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Int64Value;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -113,6 +118,7 @@ final class InProcessCloudKms implements AutoCloseable {
   /** One permit each time a {@link Fault#SLOW} call starts holding its answer back. */
   final Semaphore slowCallsHeld = new Semaphore(0);
   final AtomicInteger decryptCalls = new AtomicInteger();
+  private final AtomicInteger received = new AtomicInteger();
 
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
   private final String serverName = InProcessServerBuilder.generateName();
@@ -137,7 +143,7 @@ final class InProcessCloudKms implements AutoCloseable {
     server =
         InProcessServerBuilder.forName(serverName)
             .executor(executor)
-            .addService(new Service())
+            .addService(ServerInterceptors.intercept(new Service(), new CountCalls()))
             .build()
             .start();
     channel = InProcessChannelBuilder.forName(serverName).build();
@@ -175,6 +181,20 @@ final class InProcessCloudKms implements AutoCloseable {
   synchronized void clearFaults() {
     faults.clear();
     keyFaults.clear();
+  }
+
+  /** Every RPC that reached the server, of any method, admin calls included. */
+  int receivedCalls() {
+    return received.get();
+  }
+
+  private final class CountCalls implements ServerInterceptor {
+    @Override
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+      received.incrementAndGet();
+      return next.startCall(call, headers);
+    }
   }
 
   /** Encrypt ({@code op} "Encrypt") or Decrypt calls the server received on {@code keyName}. */
