@@ -85,7 +85,7 @@ public final class AtomicFile {
    */
   public static void replace(File target, Mode mode, Content content, Check check)
       throws IOException {
-    File real = target.getCanonicalFile(); // follows symlinks: write what they point to
+    File real = resolve(target); // follows symlinks: write what they point to
     if (real.isDirectory()) {
       throw new IOException("is a directory: " + target);
     }
@@ -106,11 +106,47 @@ public final class AtomicFile {
    * processes creating one name: exactly one succeeds.
    */
   public static void createNew(File target, Mode mode, Content content) throws IOException {
-    File real = target.getCanonicalFile();
+    File real = resolve(target);
     if (real.exists()) {
       throw new IOException("already exists: " + target);
     }
     write(real, mode, content, null, true);
+  }
+
+  /**
+   * Creates {@code target} (owner-only) and lets {@code content} stream straight into it, for a
+   * recording being captured: a crash or a failing source leaves the partial recording under its
+   * own name, where {@code Recordings.recover} finds it, instead of in a temporary file. Not
+   * atomic, by design; use it only for a file that does not exist yet.
+   *
+   * @return false, having written nothing, if {@code target} exists (then {@link #replace} it)
+   */
+  public static boolean createInPlace(File target, Content content) throws IOException {
+    File real = resolve(target);
+    boolean created;
+    if (NIO) {
+      created = Nio.createOwnerOnly(real);
+    } else {
+      created = real.createNewFile();
+      if (created) {
+        ownerOnlyIo(real);
+      }
+    }
+    if (!created) {
+      return false;
+    }
+    try (FileOutputStream out = new FileOutputStream(real)) {
+      try {
+        content.writeTo(new NonClosing(out));
+      } finally {
+        out.flush();
+        out.getFD().sync(); // what was written before a failure is kept, durably
+      }
+    }
+    if (NIO) {
+      Nio.syncDirectory(FileLocks.directoryOf(real));
+    }
+    return true;
   }
 
   /**
@@ -121,16 +157,20 @@ public final class AtomicFile {
    * @return how many were deleted
    */
   public static int removeStaleTemps(File target) throws IOException {
-    File real = target.getCanonicalFile();
-    File[] files = FileLocks.directoryOf(real).listFiles();
+    File real = resolve(target);
+    return sweep(FileLocks.directoryOf(real), "." + real.getName() + ".");
+  }
+
+  /** Deletes the stale temporaries in {@code dir} whose names start with {@code prefix} (any if null). */
+  private static int sweep(File dir, String prefix) throws IOException {
+    File[] files = dir.listFiles();
     int n = 0;
     if (files == null) {
       return 0;
     }
-    String prefix = "." + real.getName() + ".";
     for (File f : files) {
       String name = f.getName();
-      if (name.startsWith(prefix)
+      if (name.startsWith(prefix == null ? "." : prefix)
           && name.endsWith(TEMP_SUFFIX)
           && f.isFile()
           && !LIVE.contains(f.getCanonicalPath())
@@ -139,6 +179,14 @@ public final class AtomicFile {
       }
     }
     return n;
+  }
+
+  /**
+   * {@code target} with every symlink followed, a dangling one included (its target is what gets
+   * created), and made canonical.
+   */
+  static File resolve(File target) throws IOException {
+    return NIO ? Nio.followLinks(target).getCanonicalFile() : target.getCanonicalFile();
   }
 
   /** Creates an empty owner-only file if none exists (lock files). */
@@ -183,7 +231,10 @@ public final class AtomicFile {
         if (mustBeNew && real.exists()) {
           throw new IOException("already exists: " + real);
         }
-        removeStaleTemps(real);
+        sweep(dir, null); // every stale temporary here: a killed decrypt's plaintext too
+        if (NIO && real.exists()) {
+          Nio.copyOwner(real, tmp); // an edit by root must not take a user's file away
+        }
         Set<PosixFilePermission> keep =
             mode == Mode.KEEP && real.exists() && NIO ? Nio.modeOf(real) : null;
         if (keep != null) {
@@ -342,6 +393,39 @@ public final class AtomicFile {
 
     static void setMode(File f, Set<PosixFilePermission> mode) throws IOException {
       Files.setPosixFilePermissions(f.toPath(), mode);
+    }
+
+    /** Follows symlinks in the last path element, dangling ones too (at most 40, as Linux). */
+    static File followLinks(File f) throws IOException {
+      Path p = f.toPath().toAbsolutePath();
+      for (int i = 0; i < 40 && Files.isSymbolicLink(p); i++) {
+        Path parent = p.getParent();
+        Path link = Files.readSymbolicLink(p);
+        p = parent == null ? link : parent.resolve(link);
+      }
+      return p.toFile();
+    }
+
+    /** Gives {@code tmp} the owner and group of {@code original} where this process may. */
+    static void copyOwner(File original, File tmp) {
+      try {
+        Path o = original.toPath();
+        if (!isPosix(o)) {
+          return;
+        }
+        java.nio.file.attribute.PosixFileAttributes a =
+            Files.readAttributes(o, java.nio.file.attribute.PosixFileAttributes.class);
+        java.nio.file.attribute.PosixFileAttributeView t =
+            Files.getFileAttributeView(tmp.toPath(), java.nio.file.attribute.PosixFileAttributeView.class);
+        if (!a.owner().equals(t.getOwner())) {
+          t.setOwner(a.owner());
+        }
+        if (!a.group().equals(t.readAttributes().group())) {
+          t.setGroup(a.group());
+        }
+      } catch (IOException | UnsupportedOperationException | SecurityException e) {
+        // Not permitted (not root, not the owner): the file stays this process's, as any write's.
+      }
     }
 
     static void syncDirectory(File dir) {

@@ -257,6 +257,10 @@ public final class FileLocks {
 
   private static Slot slot(File lockFile) throws IOException {
     File canonical = lockFile.getCanonicalFile();
+    File dir = canonical.getParentFile();
+    if (dir != null && !dir.isDirectory()) {
+      throw new java.io.FileNotFoundException("no such directory: " + dir);
+    }
     if (!canonical.exists()) {
       AtomicFile.createOwnerOnly(canonical);
     }

@@ -75,6 +75,57 @@ class AtomicFileTest {
   }
 
   @Test
+  void aDanglingSymlinkCreatesItsTargetAndStays() throws Exception {
+    Path link = Files.createSymbolicLink(dir.resolve("link"), Path.of("sub-target"));
+    AtomicFile.replace(link.toFile(), AtomicFile.Mode.OWNER_ONLY, bytes("made"));
+    assertTrue(Files.isSymbolicLink(link), "the link is kept");
+    assertEquals("made", Files.readString(dir.resolve("sub-target")));
+  }
+
+  @Test
+  void anEditKeepsTheFilesOwnerAndGroup() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+        "only root can give a file away");
+    Path a = Files.writeString(dir.resolve("a"), "user's");
+    Process chown = new ProcessBuilder("chown", "1234:1234", a.toString()).inheritIO().start();
+    assertEquals(0, chown.waitFor());
+    Object owner = Files.getAttribute(a, "unix:uid");
+    AtomicFile.replace(a.toFile(), AtomicFile.Mode.OWNER_ONLY, bytes("edited by root"));
+    assertEquals(owner, Files.getAttribute(a, "unix:uid"));
+    assertEquals(1234, Files.getAttribute(a, "unix:gid"));
+    assertEquals("rw-------", mode(a));
+  }
+
+  @Test
+  void everyStaleTemporaryInTheDirectoryIsSweptByAnyWrite() throws Exception {
+    // A decrypt killed mid-write leaves plaintext in .plain.bin.<hex>.oxtmp; the next write of any
+    // file in that directory removes it.
+    Path plaintext = Files.writeString(dir.resolve(".plain.bin.77aa" + AtomicFile.TEMP_SUFFIX), "secret audio");
+    AtomicFile.replace(dir.resolve("other").toFile(), AtomicFile.Mode.KEEP, bytes("x"));
+    assertFalse(Files.exists(plaintext));
+  }
+
+  @Test
+  void createInPlaceStreamsIntoTheFileAndKeepsWhatAFailureLeft() throws Exception {
+    Path rec = dir.resolve("rec");
+    assertThrows(IOException.class, () -> AtomicFile.createInPlace(rec.toFile(), out -> {
+      out.write("partial".getBytes(StandardCharsets.UTF_8));
+      throw new IOException("microphone unplugged");
+    }));
+    assertEquals("partial", Files.readString(rec), "a capture's partial file is kept for recovery");
+    assertEquals("rw-------", mode(rec));
+    assertFalse(AtomicFile.createInPlace(rec.toFile(), bytes("other")), "never over an existing file");
+    assertEquals("partial", Files.readString(rec));
+  }
+
+  @Test
+  void aMissingDirectoryIsNamed() {
+    IOException e = assertThrows(IOException.class,
+        () -> AtomicFile.replace(dir.resolve("nodir/k.json").toFile(), AtomicFile.Mode.OWNER_ONLY, bytes("x")));
+    assertFalse(String.valueOf(e.getMessage()).contains(FileLocks.DIRECTORY_LOCK_NAME), e.getMessage());
+  }
+
+  @Test
   void aFifoIsWrittenThroughNotReplaced() throws Exception {
     Path fifo = dir.resolve("fifo");
     Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
