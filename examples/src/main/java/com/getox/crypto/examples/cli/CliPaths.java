@@ -54,6 +54,18 @@ final class CliPaths {
     }
   }
 
+  /**
+   * Creates {@code file} and streams {@code content} into it in place ({@link
+   * AtomicFile#createInPlace}); false, having run nothing, if it exists.
+   */
+  static boolean createInPlace(File file, Content content) throws Exception {
+    try {
+      return AtomicFile.createInPlace(file, sink -> run(content, sink));
+    } catch (Tunnel t) {
+      throw t.failure;
+    }
+  }
+
   /** Creates {@code file}, which must not exist, through {@link AtomicFile#createNew}. */
   static void createNew(File file, AtomicFile.Mode mode, Content content) throws Exception {
     try {

@@ -5,6 +5,7 @@ import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.internal.AtomicFile;
 import com.getox.crypto.local.LocalKms;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,9 +65,12 @@ final class EncryptCommand implements Callable<Integer> {
     try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
       if ("-".equals(out)) {
         encrypt(recordings, ctx, src, root.stdoutNonClosing());
-      } else {
+      } else if (!CliPaths.createInPlace(new File(out), sink -> encrypt(recordings, ctx, src, sink))) {
+        // OUT exists: replace it only once the new recording is complete, so a failure keeps it.
         CliPaths.write(out, AtomicFile.Mode.KEEP, sink -> encrypt(recordings, ctx, src, sink));
       }
+      // A new OUT is written in place: a kill or a failing IN leaves the truncated recording
+      // there, and 'decrypt --recover' salvages its authenticated prefix.
     }
     return OxCrypt.OK;
   }

@@ -535,7 +535,7 @@ class LifecycleCommandsTest extends CliTestBase {
   // ---------------------------------------------------------------- encrypt's failure path
 
   @Test
-  void encryptThatFailsMidwayLeavesATruncatedStreamButNoFile() throws Exception {
+  void encryptThatFailsMidwayLeavesARecoverableNewFileAndKeepsAnExistingOne() throws Exception {
     ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
     byte[] plain = random(2 * CHUNK + 5000, 14);
     class Failing extends InputStream {
@@ -557,11 +557,19 @@ class LifecycleCommandsTest extends CliTestBase {
         return n;
       }
     }
-    // To a file: OUT appears only once the recording is complete, so a failed run leaves none.
+    // To a new file: written in place, so the truncated recording stays where --recover finds it.
     Path rec = recs.resolve("cut.oxr");
     assertFails(OxCrypt.IO_ERROR, run(new Failing(), "encrypt", "--keyset", keys.toString(), "-", rec.toString()));
-    assertFalse(Files.exists(rec));
-    assertEquals(List.of(".oxcrypt.lock"), Arrays.asList(recs.toFile().list()));
+    Path partial = dir.resolve("partial.bin");
+    assertEquals(OxCrypt.RECOVERED_PREFIX,
+        run("decrypt", "--keyset", keys.toString(), "--recover", rec.toString(), partial.toString()).code);
+    assertArrayEquals(Arrays.copyOf(plain, 2 * CHUNK), Files.readAllBytes(partial));
+    // Over an existing file: replaced only by a complete recording, so a failed run keeps it.
+    byte[] before = Files.readAllBytes(rec);
+    assertFails(OxCrypt.IO_ERROR, run(new Failing(), "encrypt", "--keyset", keys.toString(), "-", rec.toString()));
+    assertArrayEquals(before, Files.readAllBytes(rec));
+    assertEquals(List.of(".oxcrypt.lock", "cut.oxr"), Arrays.stream(recs.toFile().list()).sorted().collect(java.util.stream.Collectors.toList()));
+    Files.delete(rec);
     // To stdout: streamed, and left unsealed (truncated), which --recover salvages.
     Result streamed = assertFails(OxCrypt.IO_ERROR, run(new Failing(), "encrypt", "--keyset", keys.toString(), "-", "-"));
     Files.write(rec, streamed.stdout);
