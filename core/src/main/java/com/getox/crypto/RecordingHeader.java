@@ -166,9 +166,9 @@ public final class RecordingHeader {
    *
    * @return this header
    */
-  RecordingHeader checkWritable() throws FormatException {
+  RecordingHeader checkWritable() throws HeaderLimitException {
     if (wrappedKeys.size() > ReadOptions.DEFAULT_MAX_WRAPPED_KEYS) {
-      throw new FormatException(
+      throw new HeaderLimitException(
           "header would hold "
               + wrappedKeys.size()
               + " wrapped keys, over the default reader's limit of "
@@ -177,7 +177,7 @@ public final class RecordingHeader {
     }
     int bytes = toByteArray().length;
     if (bytes > ReadOptions.DEFAULT_MAX_HEADER_BYTES) {
-      throw new FormatException(
+      throw new HeaderLimitException(
           "header would be "
               + bytes
               + " bytes, over the default reader's limit of "

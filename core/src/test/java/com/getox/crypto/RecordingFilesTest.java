@@ -242,7 +242,7 @@ class RecordingFilesTest {
     for (boolean attached : new boolean[] {true, false}) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       assertThrows(
-          FormatException.class,
+          HeaderLimitException.class,
           () -> {
             if (attached) {
               me.newWriter(out, tooBig);
@@ -263,7 +263,7 @@ class RecordingFilesTest {
       huge.put(new String(k), new String(v));
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    assertThrows(FormatException.class, () -> me.newWriter(out, huge.build()));
+    assertThrows(HeaderLimitException.class, () -> me.newWriter(out, huge.build()));
     assertEquals(0, out.size());
   }
 
@@ -292,7 +292,7 @@ class RecordingFilesTest {
     byte[] bytes = Files.readAllBytes(over.toPath());
     // Even a reader allowed larger headers must not make one the default reader refuses.
     ReadOptions lenient = ReadOptions.builder().maxHeaderBytes(1 << 20).maxWrappedKeys(100).build();
-    assertThrows(FormatException.class, () -> RecordingFiles.share(me, over, other, lenient));
+    assertThrows(HeaderLimitException.class, () -> RecordingFiles.share(me, over, other, lenient));
     assertArrayEquals(bytes, Files.readAllBytes(over.toPath()), "unchanged");
     assertTrue(temps(dir).isEmpty());
   }
@@ -316,7 +316,7 @@ class RecordingFilesTest {
     assertArrayEquals(plain, RewrapTest.read(reader(lastIn), f));
     byte[] bytes = Files.readAllBytes(f.toPath());
     assertThrows(
-        FormatException.class,
+        HeaderLimitException.class,
         () -> RecordingFiles.share(me, f, HpkeRecipient.generate(), lenient));
     assertArrayEquals(bytes, Files.readAllBytes(f.toPath()), "unchanged");
   }
@@ -376,7 +376,7 @@ class RecordingFilesTest {
     assertArrayEquals(plain, RewrapTest.read(me, exact));
     byte[] bytes = Files.readAllBytes(over.toPath());
     assertThrows(
-        FormatException.class, () -> RecordingFiles.rewrap(me, over, ReadOptions.defaults()));
+        HeaderLimitException.class, () -> RecordingFiles.rewrap(me, over, ReadOptions.defaults()));
     assertArrayEquals(bytes, Files.readAllBytes(over.toPath()), "unchanged");
     assertArrayEquals(plain, RewrapTest.read(me, over));
     for (WrappedKey w : RecordingFiles.readHeader(exact, ReadOptions.defaults()).wrappedKeys()) {

@@ -116,8 +116,9 @@ public final class AtomicFile {
   /**
    * Creates {@code target} (owner-only) and lets {@code content} stream straight into it, for a
    * recording being captured: a crash or a failing source leaves the partial recording under its
-   * own name, where {@code Recordings.recover} finds it, instead of in a temporary file. Not
-   * atomic, by design; use it only for a file that does not exist yet.
+   * own name, where {@code Recordings.recover} finds it, instead of in a temporary file; a failure
+   * before the first byte leaves no file. Not atomic, by design; use it only for a file that does
+   * not exist yet.
    *
    * @return false, having written nothing, if {@code target} exists (then {@link #replace} it)
    */
@@ -135,13 +136,32 @@ public final class AtomicFile {
     if (!created) {
       return false;
     }
+    boolean[] wrote = {false};
     try (FileOutputStream out = new FileOutputStream(real)) {
       try {
-        content.writeTo(new NonClosing(out));
+        content.writeTo(
+            new NonClosing(out) {
+              @Override
+              public void write(byte[] b, int off, int len) throws IOException {
+                wrote[0] |= len > 0;
+                out.write(b, off, len);
+              }
+
+              @Override
+              public void write(int b) throws IOException {
+                wrote[0] = true;
+                out.write(b);
+              }
+            });
       } finally {
         out.flush();
         out.getFD().sync(); // what was written before a failure is kept, durably
       }
+    } catch (IOException | RuntimeException e) {
+      if (!wrote[0]) {
+        real.delete(); // refused before its first byte (say, a header too large): leave no file
+      }
+      throw e;
     }
     if (NIO) {
       Nio.syncDirectory(FileLocks.directoryOf(real));
@@ -327,7 +347,7 @@ public final class AtomicFile {
   }
 
   /** What a {@link Content} writes to: it may close it; the file is synced and closed here. */
-  private static final class NonClosing extends java.io.FilterOutputStream {
+  private static class NonClosing extends java.io.FilterOutputStream {
     NonClosing(OutputStream out) {
       super(out);
     }

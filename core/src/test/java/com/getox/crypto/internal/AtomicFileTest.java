@@ -116,6 +116,11 @@ class AtomicFileTest {
     assertEquals("rw-------", mode(rec));
     assertFalse(AtomicFile.createInPlace(rec.toFile(), bytes("other")), "never over an existing file");
     assertEquals("partial", Files.readString(rec));
+    Path refused = dir.resolve("refused");
+    assertThrows(IOException.class, () -> AtomicFile.createInPlace(refused.toFile(), out -> {
+      throw new IOException("header too large");
+    }));
+    assertFalse(Files.exists(refused), "a failure before the first byte leaves no file");
   }
 
   @Test

@@ -81,12 +81,20 @@ final class EncryptCommand implements Callable<Integer> {
    */
   private static void encrypt(Recordings recordings, EncryptionContext ctx, InputStream src, OutputStream dst)
       throws Exception {
-    RecordingWriter writer = recordings.newWriter(dst, ctx);
     byte[] buf = new byte[BUFFER_BYTES];
+    // IN is read once before anything is written: an IN that cannot be read at all (a directory,
+    // a broken pipe) leaves no OUT behind, not an empty truncated recording.
+    int n;
+    try {
+      n = src.read(buf);
+    } catch (IOException | RuntimeException e) {
+      Arrays.fill(buf, (byte) 0);
+      throw e;
+    }
+    RecordingWriter writer = recordings.newWriter(dst, ctx);
     boolean complete = false;
     try {
-      int n;
-      while ((n = src.read(buf)) >= 0) {
+      for (; n >= 0; n = src.read(buf)) {
         writer.write(buf, 0, n);
       }
       complete = true;

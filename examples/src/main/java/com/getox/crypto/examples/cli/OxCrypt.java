@@ -3,6 +3,7 @@ package com.getox.crypto.examples.cli;
 import com.getox.crypto.AuthenticationException;
 import com.getox.crypto.ContextMismatchException;
 import com.getox.crypto.FormatException;
+import com.getox.crypto.HeaderLimitException;
 import com.getox.crypto.KmsException;
 import com.getox.crypto.NoUsableKeyException;
 import com.getox.crypto.internal.Printable;
@@ -312,6 +313,9 @@ public final class OxCrypt {
   }
 
   private static int exitCodeOfClass(Class<?> c) {
+    if (HeaderLimitException.class.isAssignableFrom(c)) {
+      return USAGE; // the request is too big for a header, nothing is wrong with the data
+    }
     if (ContextMismatchException.class.isAssignableFrom(c)
         || AuthenticationException.class.isAssignableFrom(c)
         || FormatException.class.isAssignableFrom(c)) {
@@ -338,6 +342,8 @@ public final class OxCrypt {
     String text;
     if (t instanceof CliException) {
       text = m;
+    } else if (t instanceof HeaderLimitException) {
+      text = "header limit: " + m;
     } else if (t instanceof ContextMismatchException) {
       text = "context mismatch: " + m;
     } else if (t instanceof AuthenticationException || t instanceof FormatException) {

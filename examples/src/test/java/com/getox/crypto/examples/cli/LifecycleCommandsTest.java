@@ -252,6 +252,27 @@ class LifecycleCommandsTest extends CliTestBase {
 
   // ---------------------------------------------------------------- destroy --dry-run --scan
 
+  /** Issue 12 defect 6 and the QA pass: a header over the reader's limit is a usage error, nothing written. */
+  @Test
+  void aContextTooLargeForAHeaderIsRefusedBeforeWriting() throws Exception {
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    Path in = Files.write(dir.resolve("in.bin"), random(1000, 9));
+    List<String> args = new java.util.ArrayList<>(List.of("encrypt", "--keyset", keys.toString()));
+    for (int i = 0; i < 64; i++) {
+      args.add("--context");
+      args.add(String.format("%03d", i) + "k".repeat(252) + "=" + "v".repeat(1024));
+    }
+    Path out = recs.resolve("big.oxr");
+    args.add(in.toString());
+    args.add(out.toString());
+    Result r = assertFails(OxCrypt.USAGE, run(args.toArray(new String[0])));
+    assertTrue(r.stderr.contains("header limit"), r.stderr);
+    assertFalse(Files.exists(out));
+    // An IN that cannot be read at all (a directory) leaves no new OUT either.
+    assertFails(OxCrypt.IO_ERROR, run("encrypt", "--keyset", keys.toString(), recs.toString(), out.toString()));
+    assertFalse(Files.exists(out));
+  }
+
   /** Issue 12 defect 9 through the CLI: destroy deletes, and says it deleted, a killed rotate's copy. */
   @Test
   void destroyDeletesAndReportsStaleCopiesOfTheKeyset() throws Exception {
