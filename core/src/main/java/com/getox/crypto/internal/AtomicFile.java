@@ -108,7 +108,7 @@ public final class AtomicFile {
   public static void createNew(File target, Mode mode, Content content) throws IOException {
     File real = resolve(target);
     if (real.exists()) {
-      throw new IOException("already exists: " + target);
+      throw alreadyExists(target);
     }
     write(real, mode, content, null, true);
   }
@@ -249,7 +249,7 @@ public final class AtomicFile {
       }
       try (FileLocks.Held lock = FileLocks.lockDirectoryOf(real)) {
         if (mustBeNew && real.exists()) {
-          throw new IOException("already exists: " + real);
+          throw alreadyExists(real);
         }
         sweep(dir, null); // every stale temporary here: a killed decrypt's plaintext too
         if (NIO && real.exists()) {
@@ -278,6 +278,11 @@ public final class AtomicFile {
         }
       }
     }
+  }
+
+  /** {@code java.nio.file.FileAlreadyExistsException} where the platform has it, for callers to tell apart. */
+  private static IOException alreadyExists(File f) {
+    return NIO ? Nio.alreadyExists(f) : new IOException("already exists: " + f);
   }
 
   /** Opens {@code tmp} and locks it for as long as the stream is open: the mark of a live writer. */
@@ -413,6 +418,10 @@ public final class AtomicFile {
 
     static void setMode(File f, Set<PosixFilePermission> mode) throws IOException {
       Files.setPosixFilePermissions(f.toPath(), mode);
+    }
+
+    static IOException alreadyExists(File f) {
+      return new java.nio.file.FileAlreadyExistsException(f.getPath());
     }
 
     /** Follows symlinks in the last path element, dangling ones too (at most 40, as Linux). */

@@ -165,7 +165,8 @@ class AtomicFileTest {
   @Test
   void createNewNeverReplaces() throws Exception {
     Path a = Files.writeString(dir.resolve("a"), "first");
-    assertThrows(IOException.class, () -> AtomicFile.createNew(a.toFile(), AtomicFile.Mode.OWNER_ONLY, bytes("second")));
+    assertThrows(java.nio.file.FileAlreadyExistsException.class,
+        () -> AtomicFile.createNew(a.toFile(), AtomicFile.Mode.OWNER_ONLY, bytes("second")));
     assertEquals("first", Files.readString(a));
   }
 

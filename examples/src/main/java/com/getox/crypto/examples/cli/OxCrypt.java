@@ -313,6 +313,9 @@ public final class OxCrypt {
   }
 
   private static int exitCodeOfClass(Class<?> c) {
+    if (FileAlreadyExistsException.class.isAssignableFrom(c)) {
+      return USAGE; // as 'keys create' on an existing file: also for the loser of a race
+    }
     if (HeaderLimitException.class.isAssignableFrom(c)) {
       return USAGE; // the request is too big for a header, nothing is wrong with the data
     }

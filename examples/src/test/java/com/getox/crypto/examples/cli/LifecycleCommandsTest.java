@@ -618,6 +618,9 @@ class LifecycleCommandsTest extends CliTestBase {
         List.of(new com.getox.crypto.AuthenticationException("bad tag"),
             new com.getox.crypto.KmsException("version 7 is disabled", false)))));
     assertEquals(OxCrypt.IO_ERROR, OxCrypt.exitCodeOf(new java.nio.file.AccessDeniedException("/x")));
+    // The loser of two racing 'keys create' gets what 'keys create' on an existing file gets.
+    assertEquals(OxCrypt.USAGE, OxCrypt.exitCodeOf(new java.nio.file.FileAlreadyExistsException("k.json")));
+    assertEquals(OxCrypt.USAGE, OxCrypt.exitCodeOf(new com.getox.crypto.HeaderLimitException("too big")));
     assertEquals(OxCrypt.IO_ERROR, OxCrypt.exitCodeOf(new java.io.IOException("disk full")));
     assertEquals(OxCrypt.CRYPTO_ERROR, OxCrypt.exitCodeOf(new com.getox.crypto.KmsException("throttled", true)));
     assertEquals(OxCrypt.INTERNAL_ERROR, OxCrypt.exitCodeOf(new NullPointerException()));
