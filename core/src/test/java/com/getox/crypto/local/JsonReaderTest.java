@@ -147,7 +147,7 @@ class JsonReaderTest {
   // ---- helpers ----
 
   /** Tokens as strings; for STRING tokens that are base64, the decoded bytes too. */
-  private static List<String> ours(byte[] doc) throws FormatException {
+  static List<String> ours(byte[] doc) throws FormatException {
     JsonReader p = new JsonReader(doc);
     List<String> out = new ArrayList<>();
     for (Token t = p.next(); t != Token.END; t = p.next()) {
@@ -174,7 +174,7 @@ class JsonReaderTest {
     return out;
   }
 
-  private static List<String> jackson(byte[] doc) throws Exception {
+  static List<String> jackson(byte[] doc) throws Exception {
     List<String> out = new ArrayList<>();
     try (JsonParser p = JACKSON.createParser(doc)) {
       JsonToken t = p.nextToken();
