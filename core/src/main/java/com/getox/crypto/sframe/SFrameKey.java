@@ -25,7 +25,8 @@ final class SFrameKey {
   private final SecretKeySpec key;
   private final byte[] salt;
 
-  private SFrameKey(SFrameSuite suite, long kid, byte[] keyBytes, byte[] salt) {
+  // Package-private for SFrameAeadVectorsTest, which opens arbitrary (key, nonce) pairs: salt = nonce, ctr = 0.
+  SFrameKey(SFrameSuite suite, long kid, byte[] keyBytes, byte[] salt) {
     this.suite = suite;
     this.kid = kid;
     this.keyBytes = keyBytes;
