@@ -11,8 +11,10 @@
 # It runs Jazzer's standalone driver (libFuzzer inside the JVM) on core's test classes, with the
 # generated corpus in core/target/fuzz/<Class>/<method>/ and the committed inputs
 # (core/src/test/resources/<package>/<Class>Inputs/<method>/, Jazzer JUnit's convention) as seeds.
-# At the end a libFuzzer merge adds to the inputs directory only the generated files that reach
-# new coverage; files already there are kept. A crashing input is written to the inputs directory
+# At the end a libFuzzer merge adds to the inputs directory the generated files that reach new
+# coverage, and a second merge into an empty directory drops generated (SHA-1-named) inputs that a
+# smaller set already covers; hand-named seeds and regression cases are kept. MINUTES=0 only
+# minimizes. A crashing input is written to the inputs directory
 # as crash-<sha1> (git-ignored): fix the bug, then rename the file to keep it as a regression case.
 # The log, with libFuzzer's "cov:" and "exec/s" lines and final stats, is in
 # core/target/fuzz/<Class>/<method>.log.
@@ -53,14 +55,30 @@ jazzer() {
     --target_class="$fqcn" --target_method="$method" --instrumentation_includes='com.getox.**' "$@"
 }
 
-echo "fuzzing $fqcn#$method for $minutes min; log: $log" >&2
 status=0
-jazzer -max_total_time=$((minutes * 60)) -print_final_stats=1 -artifact_prefix="$inputs/" \
-  "$work" "$inputs" >"$log" 2>&1 || status=$?
-grep -E '^#[0-9]+ +(INITED|DONE)|^Done|stat::number_of_executed_units|stat::average_exec_per_sec|== Java Exception' "$log" >&2 || true
-
 before=$(find "$inputs" -type f | wc -l)
-jazzer -merge=1 "$inputs" "$work" >>"$log" 2>&1
+if [ "$minutes" -gt 0 ]; then
+  echo "fuzzing $fqcn#$method for $minutes min; log: $log" >&2
+  jazzer -max_total_time=$((minutes * 60)) -print_final_stats=1 -artifact_prefix="$inputs/" \
+    "$work" "$inputs" >"$log" 2>&1 || status=$?
+  grep -E '^#[0-9]+ +(INITED|DONE)|^Done|stat::number_of_executed_units|stat::average_exec_per_sec|== Java Exception' "$log" >&2 || true
+  # Add what the run found that reaches new coverage.
+  jazzer -merge=1 "$inputs" "$work" >>"$log" 2>&1
+else
+  : >"$log" # MINUTES=0: only minimize the committed inputs
+fi
+
+# Minimize: keep a smallest set of the generated (SHA-1-named) inputs that covers what all of
+# them cover; hand-named seeds and regression cases are always kept.
+min=$work.min
+rm -rf "$min" && mkdir -p "$min"
+jazzer -merge=1 "$min" "$inputs" >>"$log" 2>&1
+for f in "$inputs"/*; do
+  name=$(basename "$f")
+  if [[ "$name" =~ ^[0-9a-f]{40}$ ]] && [ ! -e "$min/$name" ]; then
+    rm -f "$f"
+  fi
+done
 after=$(find "$inputs" -type f | wc -l)
 echo "inputs: $before -> $after files ($(du -sh "$inputs" | cut -f1)) in ${inputs#"$root/"}" >&2
 exit $status

@@ -86,7 +86,7 @@ class JsonReaderTest {
       strings = {
         "", " ", "{", "}", "{]", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{\"a\":}", "{1:2}", "{'a':1}",
         "[01]", "[1.]", "[.5]", "[-]", "[1e]", "[+1]", "[NaN]", "[tru]", "[nul]", "[\"a]",
-        "[\"\\x\"]", "[\"\\u12G4\"]", "[\"\\uD83D\"]", "[\"\\uDE00\"]", "[\"\\uD83Dx\"]", "[\"\t\"]", "{} {}", "[1] x", "// c\n{}", "[1]]", "\uFEFF{}"
+        "[\"\\x\"]", "[\"\\u12G4\"]", "[\"\\uD83D\"]", "[\"\\uDE00\"]", "[\"\\uD83Dx\"]", "[\"\t\"]", "{} {}", "[1] x", "// c\n{}", "[1]]", "\uFEFF{}", "1\u0000", "[1]\u0000", "{}\u0000\u0000"
       })
   void refusesWhatRfc8259Forbids(String doc) {
     assertThrows(FormatException.class, () -> ours(doc.getBytes(StandardCharsets.UTF_8)), doc);
