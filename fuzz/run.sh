@@ -80,5 +80,5 @@ for f in "$inputs"/*; do
   fi
 done
 after=$(find "$inputs" -type f | wc -l)
-echo "inputs: $before -> $after files ($(du -sh "$inputs" | cut -f1)) in ${inputs#"$root/"}" >&2
+echo "inputs: $before -> $after files ($(du -sh --apparent-size "$inputs" | cut -f1)) in ${inputs#"$root/"}" >&2
 exit $status
