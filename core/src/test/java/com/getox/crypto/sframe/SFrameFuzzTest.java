@@ -167,7 +167,12 @@ class SFrameFuzzTest {
     if (alteredAtAll) {
       byte[] f = altered;
       byte[] m = alteredMetadata;
-      OxCryptoException e = assertThrows(OxCryptoException.class, () -> RECEIVER.decrypt(f, m), "an altered frame decrypted");
+      OxCryptoException e = assertThrows(OxCryptoException.class, () -> {
+        SFrameReceiver.DecryptedFrame got = RECEIVER.decrypt(f, m);
+        throw new AssertionError("an altered frame decrypted: " + got + " frame " + hex(frame)
+            + " md " + hex(metadata) + " altered " + hex(f)
+            + " md " + hex(m) + " epochs " + RECEIVER.epochs());
+      });
       assertFalse(e instanceof ReplayedFrameException, "an altered frame reached the replay check: " + e);
     }
     SFrameReceiver.DecryptedFrame d = RECEIVER.decrypt(frame, metadata);
@@ -175,6 +180,14 @@ class SFrameFuzzTest {
     assertEquals(header.ctr(), d.counter());
     assertThrows(ReplayedFrameException.class, () -> RECEIVER.decrypt(frame, metadata), "a replay decrypted");
     return alteredAtAll ? Outcome.ROUND_TRIP_AND_ALTERATION_REJECTED : Outcome.ROUND_TRIP;
+  }
+
+  private static String hex(byte[] b) {
+    StringBuilder sb = new StringBuilder();
+    for (byte x : b) {
+      sb.append(String.format("%02x", x));
+    }
+    return sb.toString();
   }
 
   private static byte[] slice(byte[] data, int from, int len) {
