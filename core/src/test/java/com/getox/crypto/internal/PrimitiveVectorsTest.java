@@ -33,6 +33,8 @@ class PrimitiveVectorsTest {
     int invalidRejected = 0;
     Map<String, Integer> skipped = new TreeMap<>();
     List<String> failures = new ArrayList<>();
+    java.util.Set<Long> passedIds = new java.util.TreeSet<>();
+    java.util.Set<Long> rejectedIds = new java.util.TreeSet<>();
     for (Map<String, Object> g : VectorsAccess.list(root.get("testGroups"))) {
       long keyBits = (Long) g.get("keySize");
       long ivBits = (Long) g.get("ivSize");
@@ -93,8 +95,10 @@ class PrimitiveVectorsTest {
           }
           if (valid) {
             validPassed++;
+            passedIds.add(tcId);
           } else {
             invalidRejected++;
+            rejectedIds.add(tcId);
           }
         } catch (AssertionError | Exception e) {
           failures.add("tc" + tcId + " (" + t.get("comment") + "): " + e);
@@ -115,28 +119,33 @@ class PrimitiveVectorsTest {
             + skipped);
     assertTrue(failures.isEmpty(), String.join("\n", failures));
     assertEquals(((Number) root.get("numberOfTests")).intValue(), total);
-    assertEquals(total, validPassed + invalidRejected + skips);
+    // Exact counts, and named cases that must have run: the empty and one-byte messages, the
+    // 16-byte-boundary lengths, the two GCM special cases, and tags flipped at both ends.
     assertEquals(21, validPassed);
+    assertEquals(27, rejectedIds.size()); // the modified tags with a 96-bit IV; the other 2 have a 0-bit IV
     assertEquals(29, invalidRejected);
+    assertTrue(passedIds.containsAll(Arrays.asList(93L, 94L, 97L, 98L, 115L, 128L, 129L)), passedIds.toString());
+    assertTrue(rejectedIds.containsAll(Arrays.asList(130L, 148L, 152L, 153L, 156L)), rejectedIds.toString());
   }
 
   @Test
   void wycheproofHkdfSha512ThroughHkdfExpand() throws Exception {
-    hkdfFile("wycheproof/hkdf_sha512_test.json", "HmacSHA512", 64, 83);
+    hkdfFile("wycheproof/hkdf_sha512_test.json", "HmacSHA512", 64, 83, new java.util.TreeSet<>(Arrays.asList(22L, 45L, 68L)));
   }
 
   @Test
   void wycheproofHkdfSha256ThroughHkdfExpand() throws Exception {
-    hkdfFile("wycheproof/hkdf_sha256_test.json", "HmacSHA256", 32, 86);
+    hkdfFile("wycheproof/hkdf_sha256_test.json", "HmacSHA256", 32, 86, new java.util.TreeSet<>(Arrays.asList(25L, 48L, 74L)));
   }
 
-  private static void hkdfFile(String file, String mac, int hashLen, int expectedTotal)
+  private static void hkdfFile(String file, String mac, int hashLen, int expectedTotal, java.util.Set<Long> expectedRejected)
       throws Exception {
     Map<String, Object> root = VectorsAccess.json(file);
     int total = 0;
     int validPassed = 0;
     int invalidRejected = 0;
     List<String> failures = new ArrayList<>();
+    java.util.Set<Long> rejectedIds = new java.util.TreeSet<>();
     for (Map<String, Object> g : VectorsAccess.list(root.get("testGroups"))) {
       for (Map<String, Object> t : VectorsAccess.list(g.get("tests"))) {
         total++;
@@ -155,6 +164,7 @@ class PrimitiveVectorsTest {
           } else {
             assertThrows(GeneralSecurityException.class, () -> HkdfExpand.expand(mac, prk, info, size));
             invalidRejected++;
+            rejectedIds.add(tcId);
           }
         } catch (AssertionError | Exception e) {
           failures.add("tc" + tcId + " (" + t.get("comment") + "): " + e);
@@ -175,7 +185,46 @@ class PrimitiveVectorsTest {
     assertEquals(expectedTotal, total);
     assertEquals(((Number) root.get("numberOfTests")).intValue(), total);
     assertEquals(3, invalidRejected); // the SizeTooLarge cases
+    assertEquals(expectedRejected, rejectedIds);
     assertEquals(total - 3, validPassed);
+  }
+
+  /**
+   * {@code hmac_sha256_test.json} through {@link HkdfExpand}. Ox never calls HMAC on a message of
+   * its own: HMAC-SHA-256 appears only inside HKDF, as JCA's {@code HmacSHA256}, used unchanged. The
+   * one place Ox's code shapes an HMAC input is HkdfExpand's first block, HMAC(prk, info || 0x01),
+   * truncated to the requested length. So a Wycheproof HMAC case reaches Ox's code exactly when
+   * its message ends in 0x01: expand(key, msg without the 0x01, tagSize) must equal the tag for a
+   * valid case and differ for an invalid one. The file has one such case (tcId 84); the other 173
+   * test JCA's HMAC and are skipped.
+   */
+  @Test
+  void wycheproofHmacSha256ThroughHkdfExpandFirstBlock() throws Exception {
+    Map<String, Object> root = VectorsAccess.json("wycheproof/hmac_sha256_test.json");
+    int total = 0;
+    java.util.Set<Long> ran = new java.util.TreeSet<>();
+    for (Map<String, Object> g : VectorsAccess.list(root.get("testGroups"))) {
+      int tagBytes = ((Long) g.get("tagSize")).intValue() / 8;
+      for (Map<String, Object> t : VectorsAccess.list(g.get("tests"))) {
+        total++;
+        byte[] msg = VectorsAccess.hex(t.get("msg"));
+        if (msg.length == 0 || msg[msg.length - 1] != 1) {
+          continue;
+        }
+        byte[] key = VectorsAccess.hex(t.get("key"));
+        byte[] tag = VectorsAccess.hex(t.get("tag"));
+        byte[] out = HkdfExpand.expand("HmacSHA256", key, Arrays.copyOf(msg, msg.length - 1), tagBytes);
+        long tcId = (Long) t.get("tcId");
+        assertEquals(t.get("result").equals("valid"), Arrays.equals(tag, out), "tc" + tcId);
+        ran.add(tcId);
+      }
+    }
+    System.out.println(
+        "[conformance] wycheproof/hmac_sha256_test.json via HkdfExpand's first block: "
+            + total + " tests; " + ran.size() + " ran " + ran
+            + ", skipped " + (total - ran.size()) + " (message does not end in 0x01: JCA's HMAC alone)");
+    assertEquals(174, total);
+    assertEquals(java.util.Collections.singleton(84L), ran);
   }
 
   @Test

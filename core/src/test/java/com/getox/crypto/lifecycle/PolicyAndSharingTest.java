@@ -89,19 +89,27 @@ class PolicyAndSharingTest {
     assertTrue(e.getMessage().contains("escrow"), e.getMessage());
     DekCache loose =
         DekCache.builder().maxAgeMillis(3_600_000).maxRecordings(1000).maxBytes(1 << 30).build();
-    assertThrows(
-        PolicyViolationException.class,
-        () -> write(Recordings.builder().wrapWith(user, escrow).dekCache(loose).policy(policy).build(),
-            f, ctx("Confidential"), new byte[1]));
-    assertThrows(
-        PolicyViolationException.class,
-        () -> write(Recordings.builder().wrapWith(user, escrow).policy(policy).build(), f,
-            EncryptionContext.builder().put("user-id", "u").build(), new byte[1]),
-        "the policy requires a data class");
-    assertThrows(
-        PolicyViolationException.class,
-        () -> write(Recordings.builder().wrapWith(user, escrow).policy(policy).build(), f,
-            ctx("Secret"), new byte[1]));
+    // The reasons are Ox's own messages (ClassificationPolicy), one per rule.
+    e =
+        assertThrows(
+            PolicyViolationException.class,
+            () -> write(Recordings.builder().wrapWith(user, escrow).dekCache(loose).policy(policy).build(),
+                f, ctx("Confidential"), new byte[1]));
+    assertTrue(e.getMessage().contains("allow data-key caching up to 60000 ms, 10 recordings and 1048576 bytes"), e.getMessage());
+    e =
+        assertThrows(
+            PolicyViolationException.class,
+            () -> write(Recordings.builder().wrapWith(user, escrow).policy(policy).build(), f,
+                EncryptionContext.builder().put("user-id", "u").build(), new byte[1]),
+            "the policy requires a data class");
+    assertTrue(e.getMessage().contains("requires a '" + ClassificationPolicy.CONTEXT_KEY + "' entry"), e.getMessage());
+    e =
+        assertThrows(
+            PolicyViolationException.class,
+            () -> write(Recordings.builder().wrapWith(user, escrow).policy(policy).build(), f,
+                ctx("Secret"), new byte[1]));
+    assertTrue(e.getMessage().contains("unknown data class 'Secret'"), e.getMessage());
+    assertTrue(!f.exists() || f.length() == 0, "a refused recording left data behind");
 
     Recordings ok = Recordings.builder().wrapWith(user, escrow).policy(policy).build();
     write(ok, f, ctx("Confidential"), new byte[] {1, 2, 3});
@@ -126,17 +134,27 @@ class PolicyAndSharingTest {
     assertTrue(RecordingFiles.readHeader(f, ReadOptions.defaults()).wrappedKeys().stream()
         .anyMatch(w -> w.kekUri().equals(alice.uri())));
     assertArrayEquals(plain, read(Recordings.builder().unwrapWith(aliceAgain).build(), f));
-    assertThrows(
-        NoUsableKeyException.class,
-        () -> read(Recordings.builder().unwrapWith((Kek) alicePublic).build(), f),
-        "a public key cannot open");
-    assertThrows(
-        NoUsableKeyException.class,
-        () -> read(Recordings.builder().unwrapWith(HpkeRecipient.generate()).build(), f));
+    // The typed reason: no KEK of the reader even tried (causes() is empty), as opposed to one
+    // that held a wrapped key and failed to unwrap it.
+    NoUsableKeyException none =
+        assertThrows(
+            NoUsableKeyException.class,
+            () -> read(Recordings.builder().unwrapWith((Kek) alicePublic).build(), f),
+            "a public key cannot open");
+    assertTrue(none.causes().isEmpty(), none.causes().toString());
+    none =
+        assertThrows(
+            NoUsableKeyException.class,
+            () -> read(Recordings.builder().unwrapWith(HpkeRecipient.generate()).build(), f));
+    assertTrue(none.causes().isEmpty(), none.causes().toString());
 
     RecordingFiles.revoke(me, f, alice.uri(), ReadOptions.defaults());
-    assertThrows(
-        NoUsableKeyException.class, () -> read(Recordings.builder().unwrapWith(aliceAgain).build(), f));
+    none =
+        assertThrows(
+            NoUsableKeyException.class, () -> read(Recordings.builder().unwrapWith(aliceAgain).build(), f));
+    assertTrue(none.causes().isEmpty(), "revoked: alice's wrapped key is gone, nothing to try: " + none.causes());
+    assertTrue(RecordingFiles.readHeader(f, ReadOptions.defaults()).wrappedKeys().stream()
+        .noneMatch(w -> w.kekUri().equals(alice.uri())));
     assertArrayEquals(plain, read(me, f));
   }
 }

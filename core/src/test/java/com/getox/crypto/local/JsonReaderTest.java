@@ -86,7 +86,7 @@ class JsonReaderTest {
       strings = {
         "", " ", "{", "}", "{]", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{\"a\":}", "{1:2}", "{'a':1}",
         "[01]", "[1.]", "[.5]", "[-]", "[1e]", "[+1]", "[NaN]", "[tru]", "[nul]", "[\"a]",
-        "[\"\\x\"]", "[\"\\u12G4\"]", "[\"\\uD83D\"]", "[\"\\uDE00\"]", "[\"\\uD83Dx\"]", "[\"\t\"]", "{} {}", "[1] x", "// c\n{}", "[1]]", "\uFEFF{}"
+        "[\"\\x\"]", "[\"\\u12G4\"]", "[\"\\uD83D\"]", "[\"\\uDE00\"]", "[\"\\uD83Dx\"]", "[\"\t\"]", "{} {}", "[1] x", "// c\n{}", "[1]]", "\uFEFF{}", "1\u0000", "[1]\u0000", "{}\u0000\u0000", "1\u00001\u0000"
       })
   void refusesWhatRfc8259Forbids(String doc) {
     assertThrows(FormatException.class, () -> ours(doc.getBytes(StandardCharsets.UTF_8)), doc);
@@ -147,7 +147,7 @@ class JsonReaderTest {
   // ---- helpers ----
 
   /** Tokens as strings; for STRING tokens that are base64, the decoded bytes too. */
-  private static List<String> ours(byte[] doc) throws FormatException {
+  static List<String> ours(byte[] doc) throws FormatException {
     JsonReader p = new JsonReader(doc);
     List<String> out = new ArrayList<>();
     for (Token t = p.next(); t != Token.END; t = p.next()) {
@@ -174,7 +174,7 @@ class JsonReaderTest {
     return out;
   }
 
-  private static List<String> jackson(byte[] doc) throws Exception {
+  static List<String> jackson(byte[] doc) throws Exception {
     List<String> out = new ArrayList<>();
     try (JsonParser p = JACKSON.createParser(doc)) {
       JsonToken t = p.nextToken();

@@ -33,9 +33,9 @@ final class GcpKek implements Kek {
     final String version;
     final long seenNanos;
 
-    Primary(String version) {
+    Primary(String version, long seenNanos) {
       this.version = version;
-      this.seenNanos = System.nanoTime();
+      this.seenNanos = seenNanos;
     }
   }
 
@@ -76,7 +76,7 @@ final class GcpKek implements Kek {
             this::checkEncrypt);
     noteProtectionLevel(response.getProtectionLevel());
     String version = response.getName().substring(versionPrefix.length());
-    primary = new Primary(version);
+    primary = new Primary(version, kms.nanoTime());
     return WrappedKey.create(uri, version, ALGORITHM, response.getCiphertext().toByteArray());
   }
 
@@ -123,12 +123,13 @@ final class GcpKek implements Kek {
       return false;
     }
     Primary p = primary;
-    if (p == null || System.nanoTime() - p.seenNanos >= kms.primaryVersionCacheNanos()) {
+    long now = kms.nanoTime();
+    if (p == null || now - p.seenNanos >= kms.primaryVersionCacheNanos()) {
       String version = kms.primaryVersion(keyName);
       if (version == null || !version.startsWith(versionPrefix)) {
         return false;
       }
-      p = new Primary(version.substring(versionPrefix.length()));
+      p = new Primary(version.substring(versionPrefix.length()), now);
       primary = p;
     }
     return p.version.equals(wrapped.kekVersion());
@@ -138,7 +139,7 @@ final class GcpKek implements Kek {
   private void notePrimary(String version, boolean usedPrimary) {
     Primary p = primary;
     if (usedPrimary && version.matches("[0-9]{1,20}")) {
-      primary = new Primary(version);
+      primary = new Primary(version, kms.nanoTime());
     } else if (!usedPrimary && p != null && p.version.equals(version)) {
       primary = null; // rotated since we looked
     }

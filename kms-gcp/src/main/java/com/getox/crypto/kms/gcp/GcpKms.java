@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -133,6 +134,7 @@ public final class GcpKms {
   private final long maxBackoffMillis;
   private final boolean hsmKeys;
   private final long primaryVersionCacheNanos;
+  private final LongSupplier nanoClock;
   private final ApiCallContext callContext;
 
   private GcpKms(Builder b) {
@@ -142,6 +144,7 @@ public final class GcpKms {
     this.maxBackoffMillis = b.maxBackoffMillis;
     this.hsmKeys = b.hsmKeys;
     this.primaryVersionCacheNanos = TimeUnit.MILLISECONDS.toNanos(b.primaryVersionCacheMillis);
+    this.nanoClock = b.nanoClock;
     Duration attempt = Duration.ofMillis(b.attemptTimeoutMillis);
     this.callContext =
         GrpcCallContext.createDefault()
@@ -320,6 +323,11 @@ public final class GcpKms {
 
   long primaryVersionCacheNanos() {
     return primaryVersionCacheNanos;
+  }
+
+  /** The clock of the primary-version cache: System.nanoTime, or a test's. */
+  long nanoTime() {
+    return nanoClock.getAsLong();
   }
 
   /**
@@ -551,6 +559,7 @@ public final class GcpKms {
     private long maxBackoffMillis = 2_000;
     private boolean hsmKeys;
     private long primaryVersionCacheMillis = 60_000;
+    private LongSupplier nanoClock = System::nanoTime;
 
     private Builder(KeyManagementServiceClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -595,6 +604,12 @@ public final class GcpKms {
      */
     public Builder primaryVersionCacheMillis(long primaryVersionCacheMillis) {
       this.primaryVersionCacheMillis = primaryVersionCacheMillis;
+      return this;
+    }
+
+    /** Package-private test seam: the clock of the primary-version cache (nanoseconds). */
+    Builder nanoClock(LongSupplier nanoClock) {
+      this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
       return this;
     }
 
