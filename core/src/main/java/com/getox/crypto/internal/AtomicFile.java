@@ -124,16 +124,7 @@ public final class AtomicFile {
    */
   public static boolean createInPlace(File target, Content content) throws IOException {
     File real = resolve(target);
-    boolean created;
-    if (NIO) {
-      created = Nio.createOwnerOnly(real);
-    } else {
-      created = real.createNewFile();
-      if (created) {
-        ownerOnlyIo(real);
-      }
-    }
-    if (!created) {
+    if (!createOwnerOnly(real)) {
       return false;
     }
     boolean[] wrote = {false};
@@ -209,13 +200,19 @@ public final class AtomicFile {
     return NIO ? Nio.followLinks(target).getCanonicalFile() : target.getCanonicalFile();
   }
 
-  /** Creates an empty owner-only file if none exists (lock files). */
-  static void createOwnerOnly(File f) throws IOException {
+  /**
+   * Creates {@code f} empty and owner-only before anything is written to it; false if it exists.
+   * The one way Ox creates a file (lock files, temporaries, captures).
+   */
+  static boolean createOwnerOnly(File f) throws IOException {
     if (NIO) {
-      Nio.createOwnerOnly(f);
-    } else if (f.createNewFile()) {
-      ownerOnlyIo(f);
+      return Nio.createOwnerOnly(f);
     }
+    if (!f.createNewFile()) {
+      return false;
+    }
+    ownerOnlyIo(f);
+    return true;
   }
 
   /**
@@ -332,15 +329,7 @@ public final class AtomicFile {
           new File(dir, "." + name + "." + Long.toHexString(RANDOM.nextLong() >>> 1) + TEMP_SUFFIX);
       String key = tmp.getCanonicalPath();
       LIVE.add(key);
-      boolean created;
-      if (NIO) {
-        created = Nio.createOwnerOnly(tmp);
-      } else {
-        created = tmp.createNewFile();
-        if (created) {
-          ownerOnlyIo(tmp);
-        }
-      }
+      boolean created = createOwnerOnly(tmp);
       if (created) {
         return tmp;
       }
