@@ -233,16 +233,14 @@ public final class RecordingFiles {
     if (written.length() != header.length + bodyBytes) {
       throw new IOException("the rewritten recording has the wrong length; nothing was changed");
     }
-    try (InputStream in = new BufferedInputStream(new FileInputStream(written))) {
-      byte[] h = RecordingHeader.readBytes(in, ReadOptions.defaults());
-      RecordingHeader.parse(h, ReadOptions.defaults());
-      byte[] p = new byte[prefix.length];
-      Streams.readFully(in, p, 0, p.length, "rewritten recording ends before its body");
-      if (!Arrays.equals(h, header) || !Arrays.equals(p, prefix)) {
-        throw new IOException("the rewritten recording differs from what was written");
-      }
+    Snapshot now;
+    try {
+      now = Snapshot.read(written, ReadOptions.defaults());
     } catch (OxCryptoException e) {
       throw new IOException("the rewritten recording would not open: " + e.getMessage(), e);
+    }
+    if (!Arrays.equals(now.headerBytes, header) || !Arrays.equals(now.prefix, prefix)) {
+      throw new IOException("the rewritten recording differs from what was written");
     }
   }
 
