@@ -39,6 +39,9 @@ public final class FileLocks {
   /** Test seam: run when the kernel refuses a blocking wait and the lock falls back to polling. */
   static volatile Runnable refusedWait;
 
+  /** Test seam: run when this JVM has just created a lock file, before it opens it to lock. */
+  static volatile Runnable created;
+
   private FileLocks() {}
 
   /**
@@ -93,6 +96,14 @@ public final class FileLocks {
           throw new IOException("lock file " + lockFile + " is claimed by an owner in this JVM");
         }
         return false;
+      }
+      // Created here, under the JVM lock, never before it: creating a file opens and closes it,
+      // and that close would drop the process lock another thread of this JVM had just taken.
+      if (AtomicFile.createOwnerOnly(lockFile)) {
+        Runnable seam = created;
+        if (seam != null) {
+          seam.run();
+        }
       }
       RandomAccessFile f = new RandomAccessFile(lockFile, "rw");
       try {
@@ -260,9 +271,6 @@ public final class FileLocks {
     File dir = canonical.getParentFile();
     if (dir != null && !dir.isDirectory()) {
       throw new java.io.FileNotFoundException("no such directory: " + dir);
-    }
-    if (!canonical.exists()) {
-      AtomicFile.createOwnerOnly(canonical);
     }
     return SLOTS.computeIfAbsent(canonical.getPath(), k -> new Slot(canonical));
   }
