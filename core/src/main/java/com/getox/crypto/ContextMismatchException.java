@@ -16,4 +16,8 @@ public final class ContextMismatchException extends OxCryptoException {
   public ContextMismatchException(String message) {
     super(message);
   }
+
+  public ContextMismatchException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

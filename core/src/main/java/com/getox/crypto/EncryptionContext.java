@@ -7,7 +7,9 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * An immutable map of UTF-8 strings that describes a recording: who owns it, what it is, how it
@@ -23,6 +25,19 @@ import java.util.TreeMap;
  *     .build();
  * }</pre>
  *
+ * <p><b>Unstored entries</b> ({@link Builder#putUnstored}, format version 2) are bound exactly
+ * like stored ones, but their values are never written to the recording: the reader supplies them
+ * ({@link ReadOptions.Builder#unstored}), and a missing or wrong value fails before any plaintext.
+ * Use them for personal data such as a user id. Only their names are stored. {@link #toString()}
+ * never prints their values.
+ *
+ * <pre>{@code
+ * EncryptionContext ctx = EncryptionContext.builder()
+ *     .put("data-class", "Confidential")
+ *     .putUnstored("user-id", "u-7")       // bound, not stored: readers give it back
+ *     .build();
+ * }</pre>
+ *
  * <p>Limits (checked by {@link Builder#build()}): at most {@value #MAX_ENTRIES} entries, keys of 1
  * to {@value #MAX_KEY_BYTES} UTF-8 bytes, values of at most {@value #MAX_VALUE_BYTES} UTF-8 bytes.
  * Entries are ordered by the unsigned bytes of their UTF-8 keys, which makes {@link
@@ -33,13 +48,16 @@ public final class EncryptionContext {
   public static final int MAX_KEY_BYTES = 255;
   public static final int MAX_VALUE_BYTES = 1024;
 
-  private static final EncryptionContext EMPTY = new EncryptionContext(new TreeMap<>());
+  private static final EncryptionContext EMPTY =
+      new EncryptionContext(new TreeMap<>(Builder.UTF8_ORDER), new TreeSet<>(Builder.UTF8_ORDER));
 
   private final SortedMap<String, String> entries;
+  private final SortedSet<String> unstored;
   private final byte[] canonical;
 
-  private EncryptionContext(TreeMap<String, String> entries) {
+  private EncryptionContext(TreeMap<String, String> entries, TreeSet<String> unstored) {
     this.entries = Collections.unmodifiableSortedMap(entries);
+    this.unstored = Collections.unmodifiableSortedSet(unstored);
     this.canonical = encode(entries);
   }
 
@@ -61,9 +79,41 @@ public final class EncryptionContext {
     return new Builder();
   }
 
-  /** The entries, ordered canonically (by the unsigned UTF-8 bytes of the keys). Unmodifiable. */
+  /**
+   * The entries, stored and unstored, ordered canonically (by the unsigned UTF-8 bytes of the
+   * keys). Unmodifiable.
+   */
   public Map<String, String> asMap() {
     return entries;
+  }
+
+  /** The names of the unstored entries, in canonical order; empty for most contexts. */
+  public SortedSet<String> unstoredKeys() {
+    return unstored;
+  }
+
+  /** This context without its unstored entries: what a header stores. */
+  public EncryptionContext stored() {
+    if (unstored.isEmpty()) {
+      return this;
+    }
+    TreeMap<String, String> kept = new TreeMap<>(Builder.UTF8_ORDER);
+    for (Map.Entry<String, String> e : entries.entrySet()) {
+      if (!unstored.contains(e.getKey())) {
+        kept.put(e.getKey(), e.getValue());
+      }
+    }
+    return new EncryptionContext(kept, new TreeSet<>(Builder.UTF8_ORDER));
+  }
+
+  /** This context plus one more stored entry; for the library's own bindings. */
+  EncryptionContext with(String key, String value) {
+    TreeMap<String, String> all = new TreeMap<>(Builder.UTF8_ORDER);
+    all.putAll(entries);
+    all.put(key, value);
+    TreeSet<String> names = new TreeSet<>(Builder.UTF8_ORDER);
+    names.addAll(unstored);
+    return new EncryptionContext(all, names);
   }
 
   /** The value for {@code key}, or null. */
@@ -95,18 +145,31 @@ public final class EncryptionContext {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EncryptionContext && entries.equals(((EncryptionContext) o).entries);
+    return o instanceof EncryptionContext
+        && entries.equals(((EncryptionContext) o).entries)
+        && unstored.equals(((EncryptionContext) o).unstored);
   }
 
   @Override
   public int hashCode() {
-    return entries.hashCode();
+    return entries.hashCode() * 31 + unstored.hashCode();
   }
 
-  /** The entries; a context is authenticated metadata, not a secret, so it may be logged. */
+  /**
+   * The stored entries, which are authenticated metadata and may be logged, and the names of the
+   * unstored ones with their values left out: {@code {data-class=Confidential, user-id=(unstored)}}.
+   */
   @Override
   public String toString() {
-    return entries.toString();
+    if (unstored.isEmpty()) {
+      return entries.toString();
+    }
+    StringBuilder sb = new StringBuilder("{");
+    for (Map.Entry<String, String> e : entries.entrySet()) {
+      sb.append(sb.length() == 1 ? "" : ", ").append(e.getKey()).append('=');
+      sb.append(unstored.contains(e.getKey()) ? "(unstored)" : e.getValue());
+    }
+    return sb.append('}').toString();
   }
 
   private static byte[] encode(TreeMap<String, String> entries) {
@@ -154,12 +217,25 @@ public final class EncryptionContext {
           }
         };
     private final TreeMap<String, String> entries = new TreeMap<>(UTF8_ORDER);
+    private final TreeSet<String> unstored = new TreeSet<>(UTF8_ORDER);
 
     private Builder() {}
 
     /** Adds an entry; a later {@code put} of the same key replaces the value. */
     public Builder put(String key, String value) {
       entries.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      unstored.remove(key);
+      return this;
+    }
+
+    /**
+     * Adds an entry that is bound to the recording but never stored in it (format version 2):
+     * every reader must supply the same value ({@link ReadOptions.Builder#unstored}). A later
+     * {@code put} or {@code putUnstored} of the same key replaces it.
+     */
+    public Builder putUnstored(String key, String value) {
+      put(key, value);
+      unstored.add(key);
       return this;
     }
 
@@ -188,7 +264,9 @@ public final class EncryptionContext {
                   + MAX_VALUE_BYTES);
         }
       }
-      return entries.isEmpty() ? EMPTY : new EncryptionContext(new TreeMap<>(entries));
+      return entries.isEmpty()
+          ? EMPTY
+          : new EncryptionContext(new TreeMap<>(entries), new TreeSet<>(unstored));
     }
 
     private static int utf8Length(String s) {

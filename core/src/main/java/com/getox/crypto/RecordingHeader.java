@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The envelope header of a recording: format version, algorithm suite, a random header id, the
@@ -34,31 +36,96 @@ public final class RecordingHeader {
   /** The magic bytes that start every attached header: ASCII "OXRC". */
   static final byte[] MAGIC = {'O', 'X', 'R', 'C'};
 
-  public static final int FORMAT_VERSION = 1;
+  /** The version this library writes: 2 (per-recording sharing keys, unstored context, flush). */
+  public static final int FORMAT_VERSION = 2;
+  /** The first version, still read (and edited) in place. */
+  public static final int FORMAT_VERSION_1 = 1;
+  /** The key and entry name that bind a recording-key wrap to its header (version 2). */
+  static final String RECORDING_ID_KEY = "oxcrypt:recording-id";
+  /** Context keys with this prefix are the library's own (version 2). */
+  static final String RESERVED_PREFIX = "oxcrypt:";
   /** Cobblestone-256: AES-256-GCM, HKDF-Expand-SHA-512, 16 KiB chunks, 24-byte salt. */
   public static final int SUITE_COBBLESTONE_256 = 0x0001;
 
   public static final int HEADER_ID_BYTES = 16;
   /** magic, version, total length. */
   static final int PREAMBLE_BYTES = 4 + 1 + 4;
+  static final int SCOPE_DATA_KEY = 1;
+  static final int SCOPE_RECORDING_KEY = 2;
   /** The hard limit; a reader's own limit ({@link ReadOptions}) is usually lower. */
   public static final int MAX_HEADER_BYTES = 1 << 20;
 
+  private final int version;
   private final int suiteId;
   private final byte[] headerId;
   private final EncryptionContext context;
+  private final SortedSet<String> unstoredKeys;
   private final List<WrappedKey> wrappedKeys;
 
+  /**
+   * @param context the stored entries only
+   * @param unstoredKeys the names of the unstored entries (version 2), in canonical order
+   */
   RecordingHeader(
-      int suiteId, byte[] headerId, EncryptionContext context, List<WrappedKey> wrappedKeys) {
+      int version,
+      int suiteId,
+      byte[] headerId,
+      EncryptionContext context,
+      SortedSet<String> unstoredKeys,
+      List<WrappedKey> wrappedKeys) {
+    this.version = version;
     this.suiteId = suiteId;
     this.headerId = headerId.clone();
     this.context = context;
+    this.unstoredKeys = Collections.unmodifiableSortedSet(new TreeSet<>(unstoredKeys));
     this.wrappedKeys = Collections.unmodifiableList(new ArrayList<>(wrappedKeys));
   }
 
+  /** 1 or 2. */
   public int formatVersion() {
-    return FORMAT_VERSION;
+    return version;
+  }
+
+  /**
+   * The names of the context entries bound to this recording but not stored in it (version 2):
+   * a reader supplies their values with {@link ReadOptions.Builder#expect}.
+   */
+  public SortedSet<String> unstoredKeys() {
+    return unstoredKeys;
+  }
+
+  /**
+   * The whole context: the stored entries plus the unstored ones, whose values {@code options}
+   * supplies through {@link ReadOptions.Builder#expect}.
+   *
+   * @throws ContextMismatchException if a value for an unstored entry is missing
+   */
+  EncryptionContext fullContext(ReadOptions options) throws ContextMismatchException {
+    if (unstoredKeys.isEmpty()) {
+      return context;
+    }
+    EncryptionContext.Builder b = EncryptionContext.builder();
+    for (java.util.Map.Entry<String, String> e : context.asMap().entrySet()) {
+      b.put(e.getKey(), e.getValue());
+    }
+    for (String name : unstoredKeys) {
+      String value = options.expected().get(name);
+      if (value == null) {
+        throw new ContextMismatchException(
+            "the recording's context entry '"
+                + name
+                + "' is not stored in it: supply its value with ReadOptions.builder().expect(\""
+                + name
+                + "\", value)");
+      }
+      b.putUnstored(name, value);
+    }
+    return b.build();
+  }
+
+  /** The raw 16-byte header id. */
+  byte[] headerId() {
+    return headerId.clone();
   }
 
   public int suiteId() {
@@ -83,33 +150,76 @@ public final class RecordingHeader {
     if (keys.isEmpty()) {
       throw new IllegalArgumentException("a header needs at least one wrapped key");
     }
-    return new RecordingHeader(suiteId, headerId, context, keys);
+    if (version == FORMAT_VERSION_1) {
+      for (WrappedKey k : keys) {
+        if (k.scope() != WrappedKey.Scope.DATA_KEY) {
+          throw new IllegalArgumentException("a version 1 header holds only data-key wraps");
+        }
+      }
+    }
+    return new RecordingHeader(version, suiteId, headerId, context, unstoredKeys, keys);
   }
 
   /**
-   * The body's C2SP context: {@code magic || version || suite || header id || canonical context}.
-   * Leaves out the wrapped keys so re-wrapping never touches the body.
+   * The body's C2SP context. Version 1: {@code magic || 01 || suite || header id || canonical
+   * context}. Version 2: {@code magic || 02 || suite || header id || canonical full context ||
+   * unstored names}, the full context holding the unstored entries' values too. Leaves out the
+   * wrapped keys so re-wrapping never touches the body.
+   *
+   * @param full the whole context ({@link #fullContext}); its stored part must be this header's
    */
-  byte[] authenticatedBytes() {
+  byte[] authenticatedBytes(EncryptionContext full) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(MAGIC, 0, MAGIC.length);
-    out.write(FORMAT_VERSION);
+    out.write(version);
     out.write(suiteId >>> 8);
     out.write(suiteId);
     out.write(headerId, 0, headerId.length);
-    context.writeCanonical(out);
+    if (version == FORMAT_VERSION_1) {
+      context.writeCanonical(out);
+    } else {
+      if (!full.stored().equals(context) || !full.unstoredKeys().equals(unstoredKeys)) {
+        throw new IllegalArgumentException("not this header's context");
+      }
+      full.writeCanonical(out);
+      writeNames(out);
+    }
     return out.toByteArray();
+  }
+
+  /**
+   * The associated data a wrapped key of {@code scope} is bound to: the full context, plus the
+   * header id for a recording key (version 2).
+   */
+  EncryptionContext wrapContext(EncryptionContext full, WrappedKey.Scope scope) {
+    return scope == WrappedKey.Scope.RECORDING_KEY ? full.with(RECORDING_ID_KEY, headerIdHex()) : full;
+  }
+
+  private void writeNames(ByteArrayOutputStream out) {
+    writeU16(out, unstoredKeys.size());
+    for (String name : unstoredKeys) {
+      writeString16(out, name);
+    }
   }
 
   /** The serialized header, as it precedes the body or is stored apart from it. */
   public byte[] toByteArray() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] auth = authenticatedBytes();
-    out.write(auth, 0, 5); // magic and version
+    out.write(MAGIC, 0, MAGIC.length);
+    out.write(version);
     out.write(new byte[4], 0, 4); // total length, patched below
-    out.write(auth, 5, auth.length - 5);
+    out.write(suiteId >>> 8);
+    out.write(suiteId);
+    out.write(headerId, 0, headerId.length);
+    context.writeCanonical(out);
+    if (version != FORMAT_VERSION_1) {
+      writeNames(out);
+    }
     writeU16(out, wrappedKeys.size());
     for (WrappedKey k : wrappedKeys) {
+      if (version != FORMAT_VERSION_1) {
+        out.write(k.scope() == WrappedKey.Scope.DATA_KEY ? SCOPE_DATA_KEY : SCOPE_RECORDING_KEY);
+      }
       writeString16(out, k.kekUri());
       writeString8(out, k.kekVersion());
       writeString8(out, k.algorithm());
@@ -187,6 +297,22 @@ public final class RecordingHeader {
     return this;
   }
 
+  private static final java.util.Comparator<String> UTF8_ORDER =
+      new java.util.Comparator<String>() {
+        @Override
+        public int compare(String a, String b) {
+          return EncryptionContext.compareUtf8(a, b);
+        }
+      };
+
+  /** A new header (version 2) for {@code full}: its stored entries, and its unstored names. */
+  static RecordingHeader create(byte[] headerId, EncryptionContext full, List<WrappedKey> keys) {
+    TreeSet<String> names = new TreeSet<>(UTF8_ORDER);
+    names.addAll(full.unstoredKeys());
+    return new RecordingHeader(
+        FORMAT_VERSION, SUITE_COBBLESTONE_256, headerId, full.stored(), names, keys);
+  }
+
   private static int checkPreamble(byte[] b, ReadOptions options) throws OxCryptoException {
     if (b.length < PREAMBLE_BYTES) {
       throw new TruncationException("header is shorter than its 9-byte preamble");
@@ -197,23 +323,35 @@ public final class RecordingHeader {
       }
     }
     int version = b[4] & 0xff;
-    if (version != FORMAT_VERSION) {
+    if (version != FORMAT_VERSION_1 && version != FORMAT_VERSION) {
       throw new UnsupportedFormatException(
-          "recording format version " + version + " is not supported (this build reads 1)");
+          "recording format version " + version + " is not supported (this build reads 1 and 2)");
     }
     long total = ByteBuffer.wrap(b, 5, 4).getInt() & 0xffffffffL;
     if (total > options.maxHeaderBytes()) {
       throw new FormatException(
           "header is " + total + " bytes, over the limit of " + options.maxHeaderBytes());
     }
-    if (total < PREAMBLE_BYTES + 2 + HEADER_ID_BYTES + 2 + 2) {
+    if (total < minimumLength(version)) {
       throw new FormatException("header length " + total + " is too small");
     }
     return (int) total;
   }
 
+  /**
+   * The smallest header: preamble, suite, header id, an empty context and one wrapped key with a
+   * 1-byte URI, an empty version, a 1-byte algorithm and 1 wrapped byte: 40 bytes in version 1;
+   * version 2 adds the unstored-name count and the key's scope: 43.
+   */
+  static int minimumLength(int version) {
+    int oneKey = 2 + 1 + 1 + 1 + 1 + 2 + 1;
+    int v1 = PREAMBLE_BYTES + 2 + HEADER_ID_BYTES + 2 + 2 + oneKey;
+    return version == FORMAT_VERSION_1 ? v1 : v1 + 2 + 1;
+  }
+
   private static RecordingHeader parseBody(byte[] b, ReadOptions options)
       throws OxCryptoException {
+    int version = b[4] & 0xff;
     Cursor c = new Cursor(b, PREAMBLE_BYTES);
     int suite = c.u16();
     if (suite != SUITE_COBBLESTONE_256) {
@@ -237,6 +375,27 @@ public final class RecordingHeader {
       previous = key;
       ctx.put(key, value);
     }
+    EncryptionContext stored = ctx.build();
+    TreeSet<String> unstored = new TreeSet<>(UTF8_ORDER);
+    if (version != FORMAT_VERSION_1) {
+      int names = c.u16();
+      if (entries + names > EncryptionContext.MAX_ENTRIES) {
+        throw new FormatException(
+            "context has " + (entries + names) + " entries, over " + EncryptionContext.MAX_ENTRIES);
+      }
+      String prev = null;
+      for (int i = 0; i < names; i++) {
+        String name = c.utf8(c.u16(), 1, EncryptionContext.MAX_KEY_BYTES, "unstored entry name");
+        if (prev != null && EncryptionContext.compareUtf8(prev, name) >= 0) {
+          throw new FormatException("unstored entry names are not in canonical order or repeat");
+        }
+        if (stored.get(name) != null) {
+          throw new FormatException("context entry '" + name + "' is both stored and unstored");
+        }
+        prev = name;
+        unstored.add(name);
+      }
+    }
     int keyCount = c.u16();
     if (keyCount < 1) {
       throw new FormatException("header holds no wrapped key");
@@ -250,19 +409,28 @@ public final class RecordingHeader {
     }
     List<WrappedKey> keys = new ArrayList<>(keyCount);
     for (int i = 0; i < keyCount; i++) {
+      WrappedKey.Scope scope = WrappedKey.Scope.DATA_KEY;
+      if (version != FORMAT_VERSION_1) {
+        int s = c.u8();
+        if (s == SCOPE_RECORDING_KEY) {
+          scope = WrappedKey.Scope.RECORDING_KEY;
+        } else if (s != SCOPE_DATA_KEY) {
+          throw new FormatException("wrapped key scope " + s + " is not 1 or 2");
+        }
+      }
       String uri = c.utf8(c.u16(), 1, WrappedKey.MAX_URI_BYTES, "KEK URI");
-      String version = c.utf8(c.u8(), 0, WrappedKey.MAX_LABEL_BYTES, "KEK version");
+      String kekVersion = c.utf8(c.u8(), 0, WrappedKey.MAX_LABEL_BYTES, "KEK version");
       String algorithm = c.utf8(c.u8(), 1, WrappedKey.MAX_LABEL_BYTES, "wrapping algorithm");
       int n = c.u16();
       if (n < 1 || n > WrappedKey.MAX_WRAPPED_BYTES) {
         throw new FormatException("wrapped key length " + n + " is out of range");
       }
-      keys.add(WrappedKey.create(uri, version, algorithm, c.bytes(n)));
+      keys.add(WrappedKey.create(uri, kekVersion, algorithm, c.bytes(n)).withScope(scope));
     }
     if (c.pos != b.length) {
       throw new FormatException("header has " + (b.length - c.pos) + " unexpected trailing bytes");
     }
-    return new RecordingHeader(suite, headerId, ctx.build(), keys);
+    return new RecordingHeader(version, suite, headerId, stored, unstored, keys);
   }
 
   private static void writeU16(ByteArrayOutputStream out, int v) {
@@ -288,25 +456,30 @@ public final class RecordingHeader {
       return false;
     }
     RecordingHeader h = (RecordingHeader) o;
-    return suiteId == h.suiteId
+    return version == h.version
+        && suiteId == h.suiteId
         && Arrays.equals(headerId, h.headerId)
         && context.equals(h.context)
+        && unstoredKeys.equals(h.unstoredKeys)
         && wrappedKeys.equals(h.wrappedKeys);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(suiteId, Arrays.hashCode(headerId), context, wrappedKeys);
+    return Objects.hash(version, suiteId, Arrays.hashCode(headerId), context, wrappedKeys);
   }
 
   @Override
   public String toString() {
-    return "RecordingHeader{v1 suite=0x"
+    return "RecordingHeader{v"
+        + version
+        + " suite=0x"
         + Integer.toHexString(suiteId)
         + " id="
         + headerIdHex()
         + " context="
         + context
+        + (unstoredKeys.isEmpty() ? "" : " unstored=" + unstoredKeys)
         + " keys="
         + wrappedKeys
         + "}";

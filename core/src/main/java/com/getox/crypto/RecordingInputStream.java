@@ -1,6 +1,7 @@
 package com.getox.crypto;
 
 import com.getox.crypto.internal.Cobblestone;
+import com.getox.crypto.internal.FlushRecords;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,6 +33,9 @@ public final class RecordingInputStream extends InputStream {
   private final RecordingHeader header;
   private final Cobblestone cipher;
   private final boolean recover;
+  /** Version 2: opens the flush records an unterminated recording ends with; else null. */
+  private final FlushRecords flush;
+  private long flushedBytes;
   private final byte[] sealed = new byte[Cobblestone.CHUNK_CIPHERTEXT_BYTES];
   private final byte[] plain = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
   private int plainPos;
@@ -43,11 +47,21 @@ public final class RecordingInputStream extends InputStream {
   private IOException failure;
 
   RecordingInputStream(
-      InputStream source, RecordingHeader header, Cobblestone cipher, boolean recover) {
+      InputStream source,
+      RecordingHeader header,
+      Cobblestone cipher,
+      FlushRecords flush,
+      boolean recover) {
     this.source = source;
     this.header = header;
     this.cipher = cipher;
+    this.flush = flush;
     this.recover = recover;
+  }
+
+  /** In recovery mode: the bytes that came from flush records. */
+  long flushedBytes() {
+    return flushedBytes;
   }
 
   /** The recording's header (its context is authenticated). */
@@ -209,10 +223,19 @@ public final class RecordingInputStream extends InputStream {
    * 16 KiB). Returns its plaintext length; 0 with {@link #done} set at the end.
    */
   private int nextChunk(byte[] out, int outOff) throws IOException, GeneralSecurityException {
-    int n = readFully(sealed);
+    int n = readFully(sealed, source);
     if (n == sealed.length) {
       // Only the final chunk is short, so a full one is never final.
-      int plainBytes = cipher.openChunk(chunkIndex, sealed, 0, n, out, outOff);
+      int plainBytes;
+      try {
+        plainBytes = cipher.openChunk(chunkIndex, sealed, 0, n, out, outOff);
+      } catch (AuthenticationException e) {
+        Arrays.fill(out, outOff, outOff + Cobblestone.CHUNK_PLAINTEXT_BYTES, (byte) 0);
+        if (flush == null) {
+          throw e;
+        }
+        return flushedTail(out, outOff, e);
+      }
       chunkIndex++;
       return plainBytes;
     }
@@ -248,10 +271,91 @@ public final class RecordingInputStream extends InputStream {
     }
   }
 
-  private int readFully(byte[] b) throws IOException {
-    int total = 0;
+  /**
+   * Version 2: slot {@code chunkIndex} held no chunk. If the writer died, the slot is a hole or
+   * stale flush records, and the flush records of this chunk follow it (docs/FORMAT.md 2.2).
+   * Recovering: returns the bytes they hold, and fails if intact chunks follow instead (damage in
+   * the middle is not a crash). Reading: a flush record there means "not closed", a {@link
+   * TruncationException}; else the chunk's own failure.
+   */
+  private int flushedTail(byte[] out, int outOff, AuthenticationException failure)
+      throws IOException, GeneralSecurityException {
+    byte[] next = new byte[Cobblestone.CHUNK_CIPHERTEXT_BYTES];
+    int m = readFully(next, source);
+    InputStream records =
+        new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(next, 0, m), source);
+    if (!recover) {
+      byte[] scratch = new byte[FlushRecords.MAX_RECORD_PLAINTEXT_BYTES];
+      int got = readRecord(records, 0, scratch, 0);
+      Arrays.fill(scratch, (byte) 0);
+      if (got > 0) {
+        throw new TruncationException(
+            "recording was not closed: chunk "
+                + chunkIndex
+                + " exists only as flushed bytes; Recordings.recover returns them");
+      }
+      throw failure;
+    }
+    if (m >= Cobblestone.TAG_BYTES) {
+      byte[] scratch = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
+      try {
+        cipher.openChunk(chunkIndex + 1, next, 0, m, scratch, 0);
+        throw new AuthenticationException(
+            "chunk "
+                + chunkIndex
+                + " failed authentication but the chunk after it is intact: the recording is"
+                + " damaged, not cut short",
+            failure);
+      } catch (AuthenticationException notAChunk) {
+        if (notAChunk.getCause() == failure) {
+          throw notAChunk;
+        }
+        // Flush records or nothing: the writer died here.
+      } finally {
+        Arrays.fill(scratch, (byte) 0);
+      }
+    }
+    done = true;
+    truncated = true;
+    int offset = 0;
+    int got;
+    while ((got = readRecord(records, offset, out, outOff + offset)) > 0) {
+      offset += got;
+    }
+    flushedBytes = offset;
+    return offset;
+  }
+
+  /**
+   * Reads one flush record of chunk {@link #chunkIndex} at {@code offset} and opens it into
+   * {@code out}; its plaintext length, or 0 if there is none (end, torn, stale or damaged).
+   */
+  private int readRecord(InputStream in, int offset, byte[] out, int outOff)
+      throws IOException, GeneralSecurityException {
+    byte[] head = new byte[FlushRecords.RECORD_HEADER_BYTES];
+    if (readFully(head, in) < head.length) {
+      return 0;
+    }
+    int len = FlushRecords.announcedLength(head, 0);
+    if (len < 1 || len > FlushRecords.MAX_RECORD_PLAINTEXT_BYTES - offset) {
+      return 0;
+    }
+    byte[] record = Arrays.copyOf(head, head.length + len + Cobblestone.TAG_BYTES);
+    if (readFully(record, head.length, in) < record.length) {
+      return 0;
+    }
+    int n = flush.open(chunkIndex, offset, record, 0, record.length, out, outOff);
+    return Math.max(n, 0);
+  }
+
+  private static int readFully(byte[] b, InputStream in) throws IOException {
+    return readFully(b, 0, in);
+  }
+
+  private static int readFully(byte[] b, int from, InputStream in) throws IOException {
+    int total = from;
     while (total < b.length) {
-      int n = source.read(b, total, b.length - total);
+      int n = in.read(b, total, b.length - total);
       if (n < 0) {
         break;
       }

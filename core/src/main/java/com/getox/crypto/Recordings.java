@@ -4,6 +4,7 @@ import com.getox.crypto.audit.AuditEvent;
 import com.getox.crypto.audit.AuditEvent.Operation;
 import com.getox.crypto.audit.AuditSink;
 import com.getox.crypto.internal.Cobblestone;
+import com.getox.crypto.internal.FlushRecords;
 import com.getox.crypto.internal.Streams;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.KekRegistry;
@@ -61,8 +62,10 @@ public final class Recordings {
   private final ClassificationPolicy policy;
   private final AuditSink audit;
   private final Provider cipherProvider;
+  private final boolean writeVersion1;
 
   private Recordings(Builder b) {
+    this.writeVersion1 = b.writeVersion1;
     this.wrapKeks = Collections.unmodifiableList(new ArrayList<>(b.wrapKeks));
     List<Kek> unwrap = new ArrayList<>(b.unwrapKeks);
     for (Kek k : b.wrapKeks) {
@@ -113,6 +116,148 @@ public final class Recordings {
   public RecordingWriter newWriter(OutputStream out, EncryptionContext context)
       throws IOException, GeneralSecurityException {
     return start(RecordingWriter.Sink.of(out), context, true, null);
+  }
+
+  /**
+   * Starts a recording in a new file, written by position so that {@link RecordingWriter#flush()}
+   * is durable: after it returns, a crash of this process loses nothing written before it ({@link
+   * RecordingWriter#sync()} extends that to a power loss), {@link #recover} returns it and {@link
+   * #resume} goes on from it. Each flush costs one AES-GCM seal and {@value
+   * FlushRecords#OVERHEAD_BYTES} bytes; a closed recording is the same as one from {@link
+   * #newWriter(OutputStream, EncryptionContext)}. The file is created owner-only (0600).
+   *
+   * <pre>{@code
+   * try (RecordingWriter w = recordings.newFileWriter(new File("talk.oxr"), ctx)) {
+   *   w.write(frame);
+   *   w.flush();                     // every 200 ms, say
+   * }
+   * }</pre>
+   *
+   * @throws java.nio.file.FileAlreadyExistsException (an IOException) if {@code file} exists
+   */
+  public RecordingWriter newFileWriter(java.io.File file, EncryptionContext context)
+      throws IOException, GeneralSecurityException {
+    if (!com.getox.crypto.internal.AtomicFile.createOwnerOnly(file)) {
+      throw com.getox.crypto.internal.AtomicFile.alreadyExists(file);
+    }
+    java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file, "rw");
+    boolean ok = false;
+    try {
+      RecordingWriter w = start(RecordingWriter.Sink.file(raf.getChannel()), context, true, null);
+      ok = true;
+      return w;
+    } finally {
+      if (!ok) {
+        raf.close();
+        if (!file.delete()) {
+          file.deleteOnExit();
+        }
+      }
+    }
+  }
+
+  /**
+   * Reopens a recording whose writer died (a crash, a killed app) and goes on writing it. Its
+   * authenticated content, every complete chunk and the flushed bytes after them ({@link
+   * #recover}), is sealed again under a fresh salt into a temporary file that then replaces it, so
+   * no chunk key and nonce is ever used for two contents (docs/FORMAT.md, section 2.3); what the
+   * returned writer is given follows it. Closed, it is one recording of everything flushed before
+   * the crash followed by everything written after this call. Costs one pass over the recording.
+   *
+   * <pre>{@code
+   * try (RecordingWriter w = recordings.resume(new File("talk.oxr"), ReadOptions.defaults())) {
+   *   pump(mic, w);
+   * }
+   * }</pre>
+   *
+   * @throws RecordingCompleteException if the recording was closed normally: its final chunk
+   *     authenticates its length, so nothing can follow it
+   * @throws UnsupportedFormatException for a version 1 recording (recover it instead)
+   */
+  public RecordingWriter resume(final java.io.File file, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    if (options.detachedHeader() != null) {
+      throw new IllegalArgumentException("resume needs a recording with its header attached");
+    }
+    final RecordingInputStream old;
+    final Unlocked opened;
+    final RecordingHeader header;
+    InputStream in = new java.io.BufferedInputStream(new java.io.FileInputStream(file), 1 << 16);
+    try {
+      header = RecordingHeader.read(in, options);
+      if (header.formatVersion() == RecordingHeader.FORMAT_VERSION_1) {
+        throw new UnsupportedFormatException(
+            "a format version 1 recording has no flush records and cannot be resumed; recover it");
+      }
+      byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
+      Streams.readFully(
+          in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
+      opened = unlock(header, prefix, options, true);
+      old = new RecordingInputStream(in, header, opened.cipher, opened.flush, true);
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+    final EncryptionContext full = header.fullContext(options);
+    final RecordingWriter[] made = new RecordingWriter[1];
+    try {
+      com.getox.crypto.internal.AtomicFile.replace(
+          file,
+          com.getox.crypto.internal.AtomicFile.Mode.KEEP,
+          out -> {
+            RecordingWriter w;
+            try {
+              w = restart(RecordingWriter.Sink.of(out), header, full, opened.inputKey);
+            } catch (GeneralSecurityException e) {
+              throw new IOException(e.getMessage(), e);
+            }
+            byte[] buf = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
+            try {
+              int n;
+              while ((n = old.read(buf, 0, buf.length)) > 0) {
+                w.write(buf, 0, n);
+              }
+            } finally {
+              Arrays.fill(buf, (byte) 0);
+            }
+            if (!old.wasTruncated()) {
+              throw new IOException(
+                  new RecordingCompleteException(
+                      "recording "
+                          + file
+                          + " was closed normally: its final chunk authenticates its length, so"
+                          + " nothing can be appended; start a new recording"));
+            }
+            w.writeRecord(); // the partial chunk, behind its slot: durable before the rename
+            made[0] = w;
+          });
+    } catch (IOException e) {
+      if (e.getCause() instanceof GeneralSecurityException) {
+        throw (GeneralSecurityException) e.getCause();
+      }
+      throw e;
+    } finally {
+      old.close();
+      opened.wipe();
+    }
+    java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file, "rw");
+    made[0].moveTo(RecordingWriter.Sink.file(raf.getChannel()));
+    return made[0];
+  }
+
+  /** A writer for an existing header under a fresh salt: the body is sealed anew. */
+  private RecordingWriter restart(
+      RecordingWriter.Sink sink, RecordingHeader header, EncryptionContext full, byte[] ik)
+      throws IOException, GeneralSecurityException {
+    byte[] salt = new byte[Cobblestone.SALT_BYTES];
+    random.nextBytes(salt);
+    byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
+    byte[] ab = header.authenticatedBytes(full);
+    Cobblestone cipher = Cobblestone.seal(ik, salt, ab, prefix, cipherProvider);
+    byte[] h = header.toByteArray();
+    sink.write(0, h, 0, h.length);
+    sink.write(h.length, prefix, 0, prefix.length);
+    return new RecordingWriter(sink, header, cipher, FlushRecords.derive(ik, salt, ab), h.length, null);
   }
 
   /** As {@link #newWriter(OutputStream, EncryptionContext)}, to a channel. */
@@ -175,15 +320,25 @@ public final class Recordings {
   }
 
   private RecordingWriter start(
-      RecordingWriter.Sink sink, EncryptionContext context, boolean attached, byte[] dekOut)
+      RecordingWriter.Sink sink, EncryptionContext context, boolean attached, byte[] keyOut)
       throws IOException, GeneralSecurityException {
     Objects.requireNonNull(context, "context");
     if (wrapKeks.isEmpty()) {
       throw new IllegalStateException("no KEK to wrap under: use Recordings.builder().wrapWith(...)");
     }
+    for (String key : context.asMap().keySet()) {
+      if (key.startsWith(RecordingHeader.RESERVED_PREFIX)) {
+        throw new IllegalArgumentException(
+            "context keys starting with '" + RecordingHeader.RESERVED_PREFIX + "' are reserved");
+      }
+    }
+    if (writeVersion1 && !context.unstoredKeys().isEmpty()) {
+      throw new IllegalArgumentException("format version 1 has no unstored context entries");
+    }
     if (policy != null) {
       policy.check(context, wrapKeks, cache);
     }
+    EncryptionContext logged = context.stored(); // unstored values never reach the audit trail
     byte[] headerId = new byte[RecordingHeader.HEADER_ID_BYTES];
     random.nextBytes(headerId);
     String headerHex = com.google.crypto.tink.subtle.Hex.encode(headerId);
@@ -194,12 +349,13 @@ public final class Recordings {
       long t = System.nanoTime();
       lease = cache.acquire(partition, wrapKeks);
       if (lease != null) {
-        audit.record(AuditEvent.of(Operation.CACHE_HIT, null, null, headerHex, context, null, t));
+        audit.record(AuditEvent.of(Operation.CACHE_HIT, null, null, headerHex, logged, null, t));
       } else {
-        audit.record(AuditEvent.of(Operation.CACHE_MISS, null, null, headerHex, context, null, t));
+        audit.record(AuditEvent.of(Operation.CACHE_MISS, null, null, headerHex, logged, null, t));
       }
     }
     byte[] dek = lease != null ? lease.dek : new byte[Cobblestone.KEY_BYTES];
+    byte[] ik = null;
     try {
       List<WrappedKey> wrapped;
       if (lease != null) {
@@ -207,10 +363,10 @@ public final class Recordings {
       } else {
         long t = System.nanoTime();
         random.nextBytes(dek);
-        audit.record(AuditEvent.of(Operation.GENERATE_DEK, null, null, headerHex, context, null, t));
+        audit.record(AuditEvent.of(Operation.GENERATE_DEK, null, null, headerHex, logged, null, t));
         wrapped = new ArrayList<>(wrapKeks.size());
         for (Kek kek : wrapKeks) {
-          wrapped.add(wrapAudited(kek, dek, context, headerHex));
+          wrapped.add(wrapAudited(kek, dek, context, headerHex, logged));
         }
         if (cache != null) {
           lease = cache.put(partition, dek, wrapped);
@@ -223,38 +379,82 @@ public final class Recordings {
         }
       }
       RecordingHeader header =
-          new RecordingHeader(RecordingHeader.SUITE_COBBLESTONE_256, headerId, context, wrapped)
+          (writeVersion1
+                  ? new RecordingHeader(
+                      RecordingHeader.FORMAT_VERSION_1,
+                      RecordingHeader.SUITE_COBBLESTONE_256,
+                      headerId,
+                      context,
+                      new java.util.TreeSet<String>(),
+                      wrapped)
+                  : RecordingHeader.create(headerId, context, wrapped))
               .checkWritable();
+      ik = inputKey(header, dek, WrappedKey.Scope.DATA_KEY);
       byte[] salt = new byte[Cobblestone.SALT_BYTES];
       random.nextBytes(salt);
       byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
-      Cobblestone cipher = Cobblestone.seal(dek, salt, header.authenticatedBytes(), prefix, cipherProvider);
-      if (dekOut != null) {
-        System.arraycopy(dek, 0, dekOut, 0, dek.length);
+      byte[] ab = header.authenticatedBytes(context);
+      Cobblestone cipher = Cobblestone.seal(ik, salt, ab, prefix, cipherProvider);
+      FlushRecords flush = writeVersion1 ? null : FlushRecords.derive(ik, salt, ab);
+      if (keyOut != null) {
+        System.arraycopy(ik, 0, keyOut, 0, ik.length);
       }
+      long pos = 0;
       if (attached) {
         byte[] h = header.toByteArray();
-        sink.write(h, 0, h.length);
+        sink.write(0, h, 0, h.length);
+        pos = h.length;
       }
-      sink.write(prefix, 0, prefix.length);
+      sink.write(pos, prefix, 0, prefix.length);
       final DekCache.Lease used = lease;
       return new RecordingWriter(
-          sink, header, cipher, used == null ? null : bytes -> cache.addBytes(used, bytes));
+          sink, header, cipher, flush, pos, used == null ? null : bytes -> cache.addBytes(used, bytes));
     } finally {
       Arrays.fill(dek, (byte) 0);
+      if (ik != null && ik != dek) {
+        Arrays.fill(ik, (byte) 0);
+      }
     }
   }
 
-  private WrappedKey wrapAudited(Kek kek, byte[] dek, EncryptionContext context, String headerHex)
+  private static final byte[] RECORDING_KEY_LABEL =
+      "ox.getox.com/recording-key@v2\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /**
+   * The body's input key for a key of {@code scope} unwrapped from {@code header}: in version 2,
+   * the recording key {@code HKDF-Expand-SHA-512(DEK, "ox.getox.com/recording-key@v2" || 0x00 ||
+   * header_id, 32)} from a data key, or the recording key itself; in version 1 the data key. A
+   * new array the caller wipes, or {@code key} itself (version 1 and recording keys).
+   */
+  static byte[] inputKey(RecordingHeader header, byte[] key, WrappedKey.Scope scope)
+      throws GeneralSecurityException {
+    if (key.length != Cobblestone.KEY_BYTES) {
+      throw new AuthenticationException(
+          "an unwrapped key is " + key.length + " bytes, not 32: not this recording's key");
+    }
+    if (header.formatVersion() == RecordingHeader.FORMAT_VERSION_1
+        || scope == WrappedKey.Scope.RECORDING_KEY) {
+      return key;
+    }
+    byte[] id = header.headerId();
+    byte[] info = new byte[RECORDING_KEY_LABEL.length + id.length];
+    System.arraycopy(RECORDING_KEY_LABEL, 0, info, 0, RECORDING_KEY_LABEL.length);
+    System.arraycopy(id, 0, info, RECORDING_KEY_LABEL.length, id.length);
+    return com.getox.crypto.internal.HkdfExpand.expand(
+        "HmacSHA512", key, info, Cobblestone.KEY_BYTES);
+  }
+
+  private WrappedKey wrapAudited(
+      Kek kek, byte[] dek, EncryptionContext context, String headerHex, EncryptionContext logged)
       throws GeneralSecurityException {
     long t = System.nanoTime();
     try {
       WrappedKey w = kek.wrap(dek, context);
       audit.record(
-          AuditEvent.of(Operation.WRAP, kek.uri(), w.kekVersion(), headerHex, context, null, t));
+          AuditEvent.of(Operation.WRAP, kek.uri(), w.kekVersion(), headerHex, logged, null, t));
       return w;
     } catch (GeneralSecurityException | RuntimeException e) {
-      audit.record(AuditEvent.of(Operation.WRAP, kek.uri(), null, headerHex, context, e, t));
+      audit.record(AuditEvent.of(Operation.WRAP, kek.uri(), null, headerHex, logged, e, t));
       throw e;
     }
   }
@@ -303,8 +503,10 @@ public final class Recordings {
 
   /**
    * Salvages a recording whose writer may have died before {@code close()}: writes every
-   * authenticated complete chunk to {@code out} and reports whether the recording was cut short.
-   * Corruption (a chunk that fails authentication before the end) still fails.
+   * authenticated complete chunk to {@code out}, then (format version 2) the bytes of the last
+   * chunk that the writer had {@linkplain RecordingWriter#flush() flushed}, and reports whether
+   * the recording was cut short. Everything written is authenticated. Damage in the middle (a
+   * chunk that fails authentication with intact chunks after it) still fails.
    */
   public RecoveryReport recover(InputStream in, OutputStream out, ReadOptions options)
       throws IOException, GeneralSecurityException {
@@ -326,7 +528,7 @@ public final class Recordings {
         Arrays.fill(buf, (byte) 0);
       }
       out.flush();
-      return new RecoveryReport(total, rin.chunksRead(), rin.wasTruncated());
+      return new RecoveryReport(total, rin.chunksRead(), rin.wasTruncated(), rin.flushedBytes());
     }
   }
 
@@ -367,9 +569,11 @@ public final class Recordings {
    */
   public RecordingHeader rewrap(RecordingHeader header, byte[] bodyPrefix, ReadOptions options)
       throws GeneralSecurityException {
+    checkPrefix(bodyPrefix);
+    EncryptionContext full = header.fullContext(options);
     List<WrappedKey> next = new ArrayList<>(header.wrappedKeys().size());
     boolean changed = false;
-    byte[] dek = null;
+    Unlocked opened = null;
     try {
       for (WrappedKey w : header.wrappedKeys()) {
         Kek owner = null;
@@ -383,16 +587,17 @@ public final class Recordings {
           continue;
         }
         changed = true;
+        EncryptionContext wrapContext = header.wrapContext(full, w.scope());
         WrappedKey rewrapped;
         long t = System.nanoTime();
         try {
           try {
-            rewrapped = owner.rewrap(w, header.context());
+            rewrapped = owner.rewrap(w, wrapContext).withScope(w.scope());
           } catch (NotMyKeyException e) {
-            if (dek == null) {
-              dek = dataKey(header, bodyPrefix, options);
+            if (opened == null) {
+              opened = unlock(header, bodyPrefix, options, true);
             }
-            rewrapped = owner.wrap(dek, header.context());
+            rewrapped = owner.wrap(keyFor(opened, w.scope()), wrapContext).withScope(w.scope());
           }
         } catch (GeneralSecurityException | RuntimeException e) {
           audit.record(
@@ -408,11 +613,27 @@ public final class Recordings {
         next.add(rewrapped);
       }
     } finally {
-      if (dek != null) {
-        Arrays.fill(dek, (byte) 0);
+      if (opened != null) {
+        opened.wipe();
       }
     }
     return changed ? header.withWrappedKeys(next).checkWritable() : header;
+  }
+
+  /** The key a wrap of {@code scope} holds, from what opened the recording. */
+  private static byte[] keyFor(Unlocked opened, WrappedKey.Scope scope) throws OxCryptoException {
+    if (scope == WrappedKey.Scope.RECORDING_KEY || opened.scope == WrappedKey.Scope.DATA_KEY) {
+      return scope == WrappedKey.Scope.RECORDING_KEY ? opened.inputKey : opened.unwrapped;
+    }
+    throw new OxCryptoException(
+        "re-wrapping this entry needs the recording's data key, and only a key shared for this"
+            + " recording alone opened it");
+  }
+
+  private static void checkPrefix(byte[] bodyPrefix) {
+    if (bodyPrefix.length != Cobblestone.PREFIX_BYTES) {
+      throw new IllegalArgumentException("bodyPrefix must be the body's first 56 bytes");
+    }
   }
 
   /**
@@ -428,6 +649,7 @@ public final class Recordings {
   public RecordingHeader share(
       RecordingHeader header, byte[] bodyPrefix, Kek recipient, ReadOptions options)
       throws GeneralSecurityException {
+    checkPrefix(bodyPrefix);
     for (WrappedKey w : header.wrappedKeys()) {
       if (w.kekUri().equals(recipient.uri())) {
         return header; // already shared
@@ -437,13 +659,25 @@ public final class Recordings {
       throw new FormatException(
           "recording already has " + options.maxWrappedKeys() + " wrapped keys, the reader limit");
     }
+    EncryptionContext full = header.fullContext(options);
+    // Version 2 shares the recording key, which opens this recording only; version 1 can only
+    // share its data key (FORMAT.md, section 3.1).
+    WrappedKey.Scope scope =
+        header.formatVersion() == RecordingHeader.FORMAT_VERSION_1
+            ? WrappedKey.Scope.DATA_KEY
+            : WrappedKey.Scope.RECORDING_KEY;
+    EncryptionContext wrapContext = header.wrapContext(full, scope);
     long t = System.nanoTime();
-    // Service-side first (AWS KMS ReEncrypt): the data key never leaves the KMS. A wrapped key
-    // that does not match the body's commitment then simply fails when the recipient opens it.
+    // Service-side first (AWS KMS ReEncrypt) from an entry that holds the same key: the key never
+    // leaves the KMS. A wrapped key that does not match the body's commitment then simply fails
+    // when the recipient opens it.
     for (WrappedKey existing : header.wrappedKeys()) {
+      if (existing.scope() != scope) {
+        continue;
+      }
       WrappedKey w;
       try {
-        w = recipient.rewrap(existing, header.context());
+        w = recipient.rewrap(existing, wrapContext).withScope(scope);
       } catch (NotMyKeyException e) {
         continue;
       } catch (GeneralSecurityException | RuntimeException e) {
@@ -458,10 +692,10 @@ public final class Recordings {
               header.headerIdHex(), header.context(), null, t));
       return shared;
     }
-    byte[] dek = dataKey(header, bodyPrefix, options);
+    Unlocked opened = unlock(header, bodyPrefix, options, true);
     try {
       List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
-      WrappedKey w = recipient.wrap(dek, header.context());
+      WrappedKey w = recipient.wrap(keyFor(opened, scope), wrapContext).withScope(scope);
       next.add(w);
       RecordingHeader shared = header.withWrappedKeys(next).checkWritable();
       audit.record(
@@ -475,7 +709,7 @@ public final class Recordings {
               Operation.SHARE, recipient.uri(), null, header.headerIdHex(), header.context(), e, t));
       throw e;
     } finally {
-      Arrays.fill(dek, (byte) 0);
+      opened.wipe();
     }
   }
 
@@ -520,17 +754,6 @@ public final class Recordings {
     return header.withWrappedKeys(next);
   }
 
-  /** Unwraps the data key and checks it against the body's commitment. The caller wipes it. */
-  private byte[] dataKey(RecordingHeader header, byte[] bodyPrefix, ReadOptions options)
-      throws GeneralSecurityException {
-    if (bodyPrefix.length != Cobblestone.PREFIX_BYTES) {
-      throw new IllegalArgumentException("bodyPrefix must be the body's first 56 bytes");
-    }
-    byte[] dek = new byte[Cobblestone.KEY_BYTES];
-    unlock(header, bodyPrefix, options, dek);
-    return dek;
-  }
-
   private RecordingInputStream openStream(
       InputStream in, ReadOptions options, boolean recover, byte[] dekOut)
       throws IOException, GeneralSecurityException {
@@ -538,7 +761,12 @@ public final class Recordings {
     byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
     Streams.readFully(
         in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
-    return new RecordingInputStream(in, header, unlock(header, prefix, options, dekOut), recover);
+    Unlocked u = unlock(header, prefix, options, dekOut != null);
+    if (dekOut != null) {
+      System.arraycopy(u.inputKey, 0, dekOut, 0, dekOut.length);
+      u.wipe();
+    }
+    return new RecordingInputStream(in, header, u.cipher, u.flush, recover);
   }
 
   private static RecordingHeader headerOf(InputStream in, ReadOptions options)
@@ -550,36 +778,78 @@ public final class Recordings {
     return RecordingHeader.read(in, options);
   }
 
-  /**
-   * Checks expectations, unwraps a data key and verifies the body's key commitment. Tries every
-   * (wrapped key, KEK) pair; a data key that unwraps but fails the commitment (a header that
-   * wraps different keys for different readers) is skipped, not trusted.
-   */
-  Cobblestone unlock(RecordingHeader header, byte[] prefix, ReadOptions options, byte[] dekOut)
+  /** What opening a header gives: the body's cipher, its flush keys and, if asked, its keys. */
+  static final class Unlocked {
+    final Cobblestone cipher;
+    final FlushRecords flush;
+    /** The body's input key (the recording key in version 2), if asked for; the caller wipes it. */
+    byte[] inputKey;
+    /** The key the wrapped entry held (data key or recording key), if asked for; wiped by caller. */
+    byte[] unwrapped;
+    WrappedKey.Scope scope;
+
+    Unlocked(Cobblestone cipher, FlushRecords flush) {
+      this.cipher = cipher;
+      this.flush = flush;
+    }
+
+    void wipe() {
+      if (inputKey != null) {
+        Arrays.fill(inputKey, (byte) 0);
+      }
+      if (unwrapped != null) {
+        Arrays.fill(unwrapped, (byte) 0);
+      }
+    }
+  }
+
+  /** As {@link #unlock(RecordingHeader, byte[], ReadOptions, boolean)}; copies the input key out. */
+  Cobblestone unlock(RecordingHeader header, byte[] prefix, ReadOptions options, byte[] keyOut)
       throws GeneralSecurityException {
-    options.checkExpectations(header.context());
+    Unlocked u = unlock(header, prefix, options, keyOut != null);
+    if (keyOut != null) {
+      System.arraycopy(u.inputKey, 0, keyOut, 0, keyOut.length);
+      u.wipe();
+    }
+    return u.cipher;
+  }
+
+  /**
+   * Checks expectations, unwraps a key and verifies the body's key commitment. Tries every
+   * (wrapped key, KEK) pair; a key that unwraps but fails the commitment (a header that wraps
+   * different keys for different readers, an entry copied from another header) is skipped, not
+   * trusted.
+   */
+  Unlocked unlock(RecordingHeader header, byte[] prefix, ReadOptions options, boolean wantKeys)
+      throws GeneralSecurityException {
+    EncryptionContext full = header.fullContext(options);
+    options.checkExpectations(full);
     byte[] salt = Arrays.copyOfRange(prefix, 0, Cobblestone.SALT_BYTES);
     byte[] commitment = Arrays.copyOfRange(prefix, Cobblestone.SALT_BYTES, prefix.length);
-    byte[] context = header.authenticatedBytes();
+    byte[] context = header.authenticatedBytes(full);
+    EncryptionContext logged = header.context();
     boolean cached =
         cache != null
             && cache.servesReaders()
-            && (policy == null || policy.permitsCache(header.context(), cache));
-    byte[] canonical = cached ? header.context().canonicalBytes() : null;
+            && (policy == null || policy.permitsCache(full, cache));
+    byte[] canonical = cached ? full.canonicalBytes() : null;
     if (cached) {
       for (WrappedKey wrapped : header.wrappedKeys()) {
+        if (wrapped.scope() != WrappedKey.Scope.DATA_KEY) {
+          continue; // the cache holds data keys
+        }
         byte[] dek = cache.opened(wrapped, canonical);
         if (dek == null) {
           continue;
         }
         long t = System.nanoTime();
         try {
-          Cobblestone cipher = openBody(dek, salt, context, commitment, dekOut);
+          Unlocked u = openBody(header, dek, wrapped.scope(), salt, context, commitment, wantKeys);
           audit.record(
               AuditEvent.of(
                   Operation.CACHE_HIT, wrapped.kekUri(), wrapped.kekVersion(),
-                  header.headerIdHex(), header.context(), null, t));
-          return cipher;
+                  header.headerIdHex(), logged, null, t));
+          return u;
         } catch (AuthenticationException e) {
           // Not this body's key after all: ask the KEKs, as without a cache.
         } finally {
@@ -590,37 +860,38 @@ public final class Recordings {
     List<Exception> failures = new ArrayList<>();
     AuthenticationException commitmentFailure = null;
     for (WrappedKey wrapped : header.wrappedKeys()) {
+      EncryptionContext wrapContext = header.wrapContext(full, wrapped.scope());
       for (Kek kek : candidates(wrapped, failures)) {
-        byte[] dek;
+        byte[] key;
         long t = System.nanoTime();
         try {
-          dek = kek.unwrap(wrapped, header.context());
+          key = kek.unwrap(wrapped, wrapContext);
           audit.record(
               AuditEvent.of(
                   Operation.UNWRAP, wrapped.kekUri(), wrapped.kekVersion(),
-                  header.headerIdHex(), header.context(), null, t));
+                  header.headerIdHex(), logged, null, t));
         } catch (NotMyKeyException e) {
           continue;
         } catch (GeneralSecurityException | RuntimeException e) {
           audit.record(
               AuditEvent.of(
                   Operation.UNWRAP, wrapped.kekUri(), wrapped.kekVersion(),
-                  header.headerIdHex(), header.context(), e, t));
+                  header.headerIdHex(), logged, e, t));
           failures.add(e);
           continue;
         }
         try {
-          Cobblestone cipher = openBody(dek, salt, context, commitment, dekOut);
-          if (cached) {
-            cache.rememberOpened(wrapped, canonical, dek);
+          Unlocked u = openBody(header, key, wrapped.scope(), salt, context, commitment, wantKeys);
+          if (cached && wrapped.scope() == WrappedKey.Scope.DATA_KEY) {
+            cache.rememberOpened(wrapped, canonical, key);
           }
-          return cipher;
+          return u;
         } catch (AuthenticationException e) {
           commitmentFailure = e;
         } catch (GeneralSecurityException e) {
           failures.add(e);
         } finally {
-          Arrays.fill(dek, (byte) 0);
+          Arrays.fill(key, (byte) 0);
         }
       }
     }
@@ -631,18 +902,51 @@ public final class Recordings {
     for (WrappedKey w : header.wrappedKeys()) {
       uris.append(uris.length() == 0 ? "" : ", ").append(w.kekUri());
     }
+    if (!header.unstoredKeys().isEmpty() && !failures.isEmpty()) {
+      // Every wrap binds the unstored values: a wrong one fails every unwrap alike.
+      throw new ContextMismatchException(
+          "no KEK unwrapped the key with the values given for the unstored context entries "
+              + header.unstoredKeys()
+              + ": a wrong value, or no KEK of this recording (wrapped for: "
+              + uris
+              + ")",
+          failures.get(0));
+    }
     throw new NoUsableKeyException("no KEK could unwrap the data key (wrapped for: " + uris + ")", failures);
   }
 
-  /** The body's cipher if {@code dek} passes the key commitment; copies it to {@code dekOut}. */
-  private Cobblestone openBody(
-      byte[] dek, byte[] salt, byte[] context, byte[] commitment, byte[] dekOut)
+  /**
+   * The body's cipher if {@code key} (of {@code scope}) passes the key commitment; the caller
+   * wipes {@code key}.
+   */
+  private Unlocked openBody(
+      RecordingHeader header,
+      byte[] key,
+      WrappedKey.Scope scope,
+      byte[] salt,
+      byte[] context,
+      byte[] commitment,
+      boolean wantKeys)
       throws GeneralSecurityException {
-    Cobblestone cipher = Cobblestone.open(dek, salt, context, commitment, cipherProvider);
-    if (dekOut != null) {
-      System.arraycopy(dek, 0, dekOut, 0, dek.length);
+    byte[] ik = inputKey(header, key, scope);
+    try {
+      Cobblestone cipher = Cobblestone.open(ik, salt, context, commitment, cipherProvider);
+      FlushRecords flush =
+          header.formatVersion() == RecordingHeader.FORMAT_VERSION_1
+              ? null
+              : FlushRecords.derive(ik, salt, context);
+      Unlocked u = new Unlocked(cipher, flush);
+      if (wantKeys) {
+        u.inputKey = ik.clone();
+        u.unwrapped = key.clone();
+        u.scope = scope;
+      }
+      return u;
+    } finally {
+      if (ik != key) {
+        Arrays.fill(ik, (byte) 0);
+      }
     }
-    return cipher;
   }
 
   private List<Kek> candidates(WrappedKey wrapped, List<Exception> failures) {
@@ -673,8 +977,19 @@ public final class Recordings {
     private ClassificationPolicy policy;
     private AuditSink audit = AuditSink.slf4j();
     private Provider cipherProvider;
+    private boolean writeVersion1;
 
     private Builder() {}
+
+    /**
+     * Writes format version 1 (no unstored context, sharing hands over the data key, no flush
+     * records): only for tests and the known-answer vectors, which must cover the version that
+     * every reader still opens.
+     */
+    Builder writeVersion1() {
+      this.writeVersion1 = true;
+      return this;
+    }
 
     /** Reuses data keys within the cache's limits (see {@link DekCache}). Off by default. */
     public Builder dekCache(DekCache cache) {

@@ -13,11 +13,22 @@ public final class RecoveryReport {
   private final long plaintextBytes;
   private final long chunks;
   private final boolean truncated;
+  private final long flushedBytes;
 
-  RecoveryReport(long plaintextBytes, long chunks, boolean truncated) {
+  RecoveryReport(long plaintextBytes, long chunks, boolean truncated, long flushedBytes) {
     this.plaintextBytes = plaintextBytes;
     this.chunks = chunks;
     this.truncated = truncated;
+    this.flushedBytes = flushedBytes;
+  }
+
+  /**
+   * Of {@link #plaintextBytes()}, how many came from flush records (format version 2): the part
+   * of the last chunk that the writer had flushed before it died. They are authenticated like
+   * the rest, and they are a recovered prefix: the recording went on after them, unsealed.
+   */
+  public long flushedBytes() {
+    return flushedBytes;
   }
 
   /** Authenticated plaintext bytes written out. */
@@ -43,6 +54,8 @@ public final class RecoveryReport {
         + chunks
         + " chunks, "
         + plaintextBytes
-        + " bytes}";
+        + " bytes"
+        + (flushedBytes > 0 ? ", " + flushedBytes + " of them flushed" : "")
+        + "}";
   }
 }

@@ -31,7 +31,7 @@ final class C2spBody {
       }
       got += n;
     }
-    return new RecordingInputStream(in, null, unlock(inputKey, context, prefix), false);
+    return new RecordingInputStream(in, null, unlock(inputKey, context, prefix), null, false);
   }
 
   static SeekableRecording openSeekable(byte[] inputKey, byte[] context, SeekableByteChannel ch)
@@ -50,14 +50,14 @@ final class C2spBody {
   /** Raw mode: the chunks alone (prefix stripped) under a given AEAD key and base nonce. */
   static RecordingInputStream openRawStream(byte[] aeadKey, byte[] baseNonce, InputStream chunks)
       throws GeneralSecurityException {
-    return new RecordingInputStream(chunks, null, Cobblestone.raw(aeadKey, baseNonce), false);
+    return new RecordingInputStream(chunks, null, Cobblestone.raw(aeadKey, baseNonce), null, false);
   }
 
   /** Raw mode encryption through the production writer (which does the chunking). */
   static RecordingWriter rawWriter(byte[] aeadKey, byte[] baseNonce, ByteArrayOutputStream out)
       throws GeneralSecurityException {
     return new RecordingWriter(
-        RecordingWriter.Sink.of(out), null, Cobblestone.raw(aeadKey, baseNonce), null);
+        RecordingWriter.Sink.of(out), null, Cobblestone.raw(aeadKey, baseNonce), null, -Cobblestone.PREFIX_BYTES, null);
   }
 
   /**
@@ -70,7 +70,8 @@ final class C2spBody {
     byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
     Cobblestone c = Cobblestone.seal(inputKey, salt, context, prefix, null);
     out.write(prefix, 0, prefix.length);
-    return new RecordingWriter(RecordingWriter.Sink.of(out), null, c, null);
+    // The sink counts from here: chunk 0 is its byte 0.
+    return new RecordingWriter(RecordingWriter.Sink.of(out), null, c, null, -Cobblestone.PREFIX_BYTES, null);
   }
 
   private static Cobblestone unlock(byte[] inputKey, byte[] context, byte[] prefix)

@@ -261,6 +261,13 @@ class RecordingFeaturesTest {
     for (int i = 0; i < 2 * entries; i++) {
       p += 2 + (((header[p] & 0xff) << 8) | (header[p + 1] & 0xff));
     }
+    if (header[4] != RecordingHeader.FORMAT_VERSION_1) { // version 2: the unstored names
+      int names = ((header[p] & 0xff) << 8) | (header[p + 1] & 0xff);
+      p += 2;
+      for (int i = 0; i < names; i++) {
+        p += 2 + (((header[p] & 0xff) << 8) | (header[p + 1] & 0xff));
+      }
+    }
     return p;
   }
 
@@ -324,7 +331,7 @@ class RecordingFeaturesTest {
     WrappedKey w = h.wrappedKeys().get(0);
     byte[] dek = Fixtures.KMS.unwrap(w, x.context);
     List<String> texts = new ArrayList<>(Arrays.asList(h.toString(), w.toString(), Fixtures.KMS.toString(),
-        new RecoveryReport(1, 1, false).toString()));
+        new RecoveryReport(1, 1, false, 0).toString()));
     byte[] bad = x.recording.clone();
     bad[x.chunkStart(0)] ^= 1;
     IOException e = assertThrows(IOException.class, () -> Streams.readAll(

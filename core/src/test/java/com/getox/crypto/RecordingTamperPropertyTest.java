@@ -293,9 +293,10 @@ class RecordingTamperPropertyTest {
     List<byte[]> chunks = chunksOf(x);
     // A validly sealed chunk at the next index, made with the recording's own data key.
     RecordingHeader header = RecordingHeader.read(new ByteArrayInputStream(x.recording), ReadOptions.defaults());
-    byte[] dek = Fixtures.KMS.unwrap(header.wrappedKeys().get(0), x.context);
+    byte[] dek = Recordings.inputKey(header, Fixtures.KMS.unwrap(header.wrappedKeys().get(0), x.context),
+        header.wrappedKeys().get(0).scope());
     byte[] prefix = Arrays.copyOfRange(x.recording, x.bodyStart(), x.chunkStart(0));
-    Cobblestone c = Cobblestone.open(dek, Arrays.copyOf(prefix, 24), header.authenticatedBytes(),
+    Cobblestone c = Cobblestone.open(dek, Arrays.copyOf(prefix, 24), header.authenticatedBytes(x.context),
         Arrays.copyOfRange(prefix, 24, 56), null);
     Arrays.fill(dek, (byte) 0);
     byte[] extraPlain = Fixtures.randomBytes(r, r.nextInt(100));

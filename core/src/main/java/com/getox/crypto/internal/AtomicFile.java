@@ -204,7 +204,7 @@ public final class AtomicFile {
    * Creates {@code f} empty and owner-only before anything is written to it; false if it exists.
    * The one way Ox creates a file (lock files, temporaries, captures).
    */
-  static boolean createOwnerOnly(File f) throws IOException {
+  public static boolean createOwnerOnly(File f) throws IOException {
     if (NIO) {
       return Nio.createOwnerOnly(f);
     }
@@ -278,7 +278,7 @@ public final class AtomicFile {
   }
 
   /** {@code java.nio.file.FileAlreadyExistsException} where the platform has it, for callers to tell apart. */
-  private static IOException alreadyExists(File f) {
+  public static IOException alreadyExists(File f) {
     return NIO ? Nio.alreadyExists(f) : new IOException("already exists: " + f);
   }
 

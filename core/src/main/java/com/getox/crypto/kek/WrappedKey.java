@@ -21,16 +21,35 @@ public final class WrappedKey {
   public static final int MAX_LABEL_BYTES = 255;
   public static final int MAX_WRAPPED_BYTES = 8192;
 
+  /**
+   * What a wrapped key opens (format version 2). The owners' KEKs wrap the {@linkplain #DATA_KEY
+   * data key}, which a cache may reuse for several recordings; a recipient that a recording was
+   * shared with gets its {@linkplain #RECORDING_KEY recording key}, derived from the data key and
+   * the header id, which opens that recording and no other.
+   */
+  public enum Scope {
+    /** The data key: wrapped with the recording's context as associated data. */
+    DATA_KEY,
+    /**
+     * This recording's key: wrapped with the context plus {@code oxcrypt:recording-id = <header
+     * id hex>} as associated data, so the entry opens nothing when copied into another header.
+     */
+    RECORDING_KEY
+  }
+
   private final String kekUri;
   private final String kekVersion;
   private final String algorithm;
   private final byte[] wrapped;
+  private final Scope scope;
 
-  private WrappedKey(String kekUri, String kekVersion, String algorithm, byte[] wrapped) {
+  private WrappedKey(
+      String kekUri, String kekVersion, String algorithm, byte[] wrapped, Scope scope) {
     this.kekUri = kekUri;
     this.kekVersion = kekVersion;
     this.algorithm = algorithm;
     this.wrapped = wrapped;
+    this.scope = scope;
   }
 
   /**
@@ -46,7 +65,19 @@ public final class WrappedKey {
       throw new IllegalArgumentException(
           "wrapped key must be 1 to " + MAX_WRAPPED_BYTES + " bytes, got " + wrappedBytes.length);
     }
-    return new WrappedKey(kekUri, kekVersion, algorithm, wrappedBytes.clone());
+    return new WrappedKey(kekUri, kekVersion, algorithm, wrappedBytes.clone(), Scope.DATA_KEY);
+  }
+
+  /** What this wrapped key opens; {@link Scope#DATA_KEY} unless {@link #withScope} said otherwise. */
+  public Scope scope() {
+    return scope;
+  }
+
+  /** The same wrapped bytes, marked as opening {@code scope}. */
+  public WrappedKey withScope(Scope scope) {
+    return scope == this.scope
+        ? this
+        : new WrappedKey(kekUri, kekVersion, algorithm, wrapped, Objects.requireNonNull(scope));
   }
 
   private static void check(String what, String s, int min, int max) {
@@ -91,16 +122,27 @@ public final class WrappedKey {
     return kekUri.equals(w.kekUri)
         && kekVersion.equals(w.kekVersion)
         && algorithm.equals(w.algorithm)
+        && scope == w.scope
         && Arrays.equals(wrapped, w.wrapped);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kekUri, kekVersion, algorithm, Arrays.hashCode(wrapped));
+    return Objects.hash(kekUri, kekVersion, algorithm, scope, Arrays.hashCode(wrapped));
   }
 
   @Override
   public String toString() {
-    return "WrappedKey{" + kekUri + " v" + kekVersion + " " + algorithm + " " + wrapped.length + "B}";
+    return "WrappedKey{"
+        + kekUri
+        + " v"
+        + kekVersion
+        + " "
+        + algorithm
+        + " "
+        + wrapped.length
+        + "B"
+        + (scope == Scope.RECORDING_KEY ? " recording-key" : "")
+        + "}";
   }
 }
