@@ -257,7 +257,7 @@ public final class Recordings {
     byte[] h = header.toByteArray();
     sink.write(0, h, 0, h.length);
     sink.write(h.length, prefix, 0, prefix.length);
-    return new RecordingWriter(sink, header, cipher, FlushRecords.derive(ik, salt, ab), h.length, null);
+    return new RecordingWriter(sink, header, cipher, FlushRecords.derive(ik, salt, ab, cipherProvider), h.length, null);
   }
 
   /** As {@link #newWriter(OutputStream, EncryptionContext)}, to a channel. */
@@ -395,7 +395,7 @@ public final class Recordings {
       byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
       byte[] ab = header.authenticatedBytes(context);
       Cobblestone cipher = Cobblestone.seal(ik, salt, ab, prefix, cipherProvider);
-      FlushRecords flush = writeVersion1 ? null : FlushRecords.derive(ik, salt, ab);
+      FlushRecords flush = writeVersion1 ? null : FlushRecords.derive(ik, salt, ab, cipherProvider);
       if (keyOut != null) {
         System.arraycopy(ik, 0, keyOut, 0, ik.length);
       }
@@ -934,7 +934,7 @@ public final class Recordings {
       FlushRecords flush =
           header.formatVersion() == RecordingHeader.FORMAT_VERSION_1
               ? null
-              : FlushRecords.derive(ik, salt, context);
+              : FlushRecords.derive(ik, salt, context, cipherProvider);
       Unlocked u = new Unlocked(cipher, flush);
       if (wantKeys) {
         u.inputKey = ik.clone();

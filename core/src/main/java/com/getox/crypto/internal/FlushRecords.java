@@ -3,6 +3,7 @@ package com.getox.crypto.internal;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
+import java.security.Provider;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -41,14 +42,19 @@ public final class FlushRecords {
   private final byte[] nonce = new byte[Cobblestone.NONCE_BYTES];
   private final byte[] aad = new byte[10];
 
-  private FlushRecords(SecretKeySpec key, byte[] nonceBase) throws GeneralSecurityException {
+  private FlushRecords(SecretKeySpec key, byte[] nonceBase, Provider provider)
+      throws GeneralSecurityException {
     this.key = key;
     this.nonceBase = nonceBase;
-    this.cipher = Cobblestone.newCipher(null);
+    this.cipher = Cobblestone.newCipher(provider);
   }
 
-  /** Derives a body's flush key from its input key, salt and authenticated bytes. */
-  public static FlushRecords derive(byte[] inputKey, byte[] salt, byte[] context)
+  /**
+   * Derives a body's flush key from its input key, salt and authenticated bytes.
+   *
+   * @param provider the JCA provider for AES-GCM (the one the body's chunks use), or null
+   */
+  public static FlushRecords derive(byte[] inputKey, byte[] salt, byte[] context, Provider provider)
       throws GeneralSecurityException {
     if (inputKey.length != Cobblestone.KEY_BYTES || salt.length != Cobblestone.SALT_BYTES) {
       throw new InvalidKeyException("flush keys need a 32-byte input key and a 24-byte salt");
@@ -63,7 +69,8 @@ public final class FlushRecords {
     try {
       return new FlushRecords(
           new SecretKeySpec(okm, 0, Cobblestone.KEY_BYTES, "AES"),
-          Arrays.copyOfRange(okm, Cobblestone.KEY_BYTES, okm.length));
+          Arrays.copyOfRange(okm, Cobblestone.KEY_BYTES, okm.length),
+          provider);
     } finally {
       Arrays.fill(okm, (byte) 0);
     }

@@ -24,11 +24,13 @@ import javax.crypto.ShortBufferException;
  * front end makes ({@code "GCM init"}, {@code "CTR doFinal 37"}: operation and input length),
  * then delegate to SunJCE. For counting the work a code path does, not for timing it.
  */
-final class CountingProvider extends Provider {
+public final class CountingProvider extends Provider {
   private static final long serialVersionUID = 1L;
   final List<String> calls = new ArrayList<>();
+  /** Every AES-GCM encryption's key and nonce, as {@code hex(key) + ":" + hex(nonce)}. */
+  public final List<String> gcmSeals = new ArrayList<>();
 
-  CountingProvider() {
+  public CountingProvider() {
     super("OxCounting", "1.0", "logs AES-GCM and AES-CTR calls, delegates to SunJCE");
     for (String mode : new String[] {"GCM", "CTR"}) {
       putService(new Service(this, "Cipher", "AES/" + mode + "/NoPadding", Spi.class.getName(), null, null) {
@@ -109,6 +111,15 @@ final class CountingProvider extends Provider {
     protected void engineInit(int opmode, Key key, AlgorithmParameterSpec params, SecureRandom random)
         throws InvalidKeyException, InvalidAlgorithmParameterException {
       log.log(mode, "init", -1);
+      if (opmode == Cipher.ENCRYPT_MODE && params instanceof javax.crypto.spec.GCMParameterSpec) {
+        synchronized (log) {
+          log.gcmSeals.add(
+              com.google.crypto.tink.subtle.Hex.encode(key.getEncoded())
+                  + ":"
+                  + com.google.crypto.tink.subtle.Hex.encode(
+                      ((javax.crypto.spec.GCMParameterSpec) params).getIV()));
+        }
+      }
       d.init(opmode, key, params, random);
     }
 
