@@ -260,6 +260,12 @@ public final class Recordings {
     return new RecordingWriter(sink, header, cipher, FlushRecords.derive(ik, salt, ab, cipherProvider), h.length, null);
   }
 
+  /** A writer over {@code sink}: for tests, a simulated disk that fails at a chosen byte. */
+  RecordingWriter newWriter(RecordingWriter.Sink sink, EncryptionContext context)
+      throws IOException, GeneralSecurityException {
+    return start(sink, context, true, null);
+  }
+
   /** As {@link #newWriter(OutputStream, EncryptionContext)}, to a channel. */
   public RecordingWriter newWriter(WritableByteChannel out, EncryptionContext context)
       throws IOException, GeneralSecurityException {
