@@ -196,6 +196,24 @@ class FormatV2Test {
   }
 
   @Test
+  void theAuditDigestIsKeyedSoAShortValueCannotBeGuessedBackFromIt() throws Exception {
+    EncryptionContext ctx = EncryptionContext.builder().put("user-id", "u-7").build();
+    byte[] canonical = ctx.canonicalBytes();
+    byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(canonical);
+    String unkeyed = com.google.crypto.tink.subtle.Hex.encode(Arrays.copyOf(sha, 16));
+    assertNotEquals(unkeyed, AuditEvent.digest(ctx), "an unkeyed hash: guessable");
+    byte[] key = new byte[32];
+    key[0] = 1;
+    AuditEvent.useDeploymentKey(key);
+    String one = AuditEvent.digest(ctx);
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+    assertEquals(com.google.crypto.tink.subtle.Hex.encode(Arrays.copyOf(mac.doFinal(canonical), 16)), one);
+    assertEquals(one, AuditEvent.digest(EncryptionContext.builder().put("user-id", "u-7").build()));
+    assertThrows(IllegalArgumentException.class, () -> AuditEvent.useDeploymentKey(new byte[16]));
+  }
+
+  @Test
   void theLibrarysOwnContextKeysAreReserved() {
     EncryptionContext ctx =
         EncryptionContext.builder().put(RecordingHeader.RECORDING_ID_KEY, "x").build();

@@ -1,14 +1,16 @@
 package com.getox.crypto.audit;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 import com.getox.crypto.EncryptionContext;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
 
 /**
  * One key operation, as recorded for audit: what was done, with which KEK and version, for which
- * recording, how it ended and how long it took. It carries a digest of the encryption context,
- * never its values (they may be personal data), and never key material.
+ * recording, how it ended and how long it took. It carries a keyed digest of the stored encryption
+ * context ({@link #digest}), never its values (they may be personal data) and never an unstored
+ * entry, and never key material.
  *
  * <pre>{@code
  * AuditSink sink = event -> auditQueue.add(event.operation() + " " + event.kekUri() + " " + event.outcome());
@@ -88,13 +90,52 @@ public final class AuditEvent {
         System.currentTimeMillis());
   }
 
-  /** First 16 bytes of SHA-256 over the context's canonical encoding, in hex. */
+  /**
+   * The key of {@link #digest}: random per process unless {@link #useDeploymentKey} set one. An
+   * unkeyed hash of short values (a user id) could be guessed back from the log.
+   */
+  private static volatile SecretKeySpec digestKey = randomKey();
+
+  private static SecretKeySpec randomKey() {
+    byte[] k = new byte[32];
+    new java.security.SecureRandom().nextBytes(k);
+    try {
+      return new SecretKeySpec(k, "HmacSHA256");
+    } finally {
+      java.util.Arrays.fill(k, (byte) 0);
+    }
+  }
+
+  /**
+   * Keys every later {@link #digest} with {@code key} (32 bytes, a secret of your deployment,
+   * kept like a KEK): events of every process that uses the same key then carry the same digest
+   * for the same context, so they can be correlated, and nobody without the key can test a guess
+   * of a value against the log. Without it, a random per-process key is used. Call it once at
+   * startup.
+   *
+   * <pre>{@code
+   * AuditEvent.useDeploymentKey(secrets.get("ox-audit-key"));
+   * }</pre>
+   */
+  public static void useDeploymentKey(byte[] key) {
+    if (key == null || key.length != 32) {
+      throw new IllegalArgumentException("the audit key must be 32 bytes");
+    }
+    digestKey = new SecretKeySpec(key, "HmacSHA256");
+  }
+
+  /**
+   * First 16 bytes of HMAC-SHA-256 over the context's canonical encoding, in hex, under the
+   * deployment's audit key ({@link #useDeploymentKey}).
+   */
   public static String digest(EncryptionContext context) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(context.canonicalBytes());
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(digestKey);
+      byte[] d = mac.doFinal(context.canonicalBytes());
       return com.google.crypto.tink.subtle.Hex.encode(java.util.Arrays.copyOf(d, 16));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing", e);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 is missing", e);
     }
   }
 

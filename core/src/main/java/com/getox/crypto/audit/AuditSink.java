@@ -53,7 +53,7 @@ public interface AuditSink {
         g.writeStringField("headerId", e.headerId());
       }
       if (e.contextDigest() != null) {
-        g.writeStringField("contextSha256", e.contextDigest());
+        g.writeStringField("contextHmac", e.contextDigest());
       }
       g.writeStringField("outcome", e.outcome());
       g.writeNumberField("micros", e.durationMicros());

@@ -88,7 +88,7 @@ class AuditLogScanTest {
     for (AuditEvent.Operation op : AuditEvent.Operation.values()) {
       assertTrue(log.contains("\"op\":\"" + op + "\""), "the log holds a " + op + " event");
     }
-    assertTrue(log.contains("contextSha256"));
+    assertTrue(log.contains("contextHmac"));
     assertFalse(log.contains("alice@example.com"), "context values stay out of the log");
     for (byte[] s : secrets) {
       for (String encoding : encodings(s)) {
