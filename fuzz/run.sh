@@ -5,7 +5,7 @@
 #   fuzz/run.sh RecordingFuzzTest#headerParser 10
 #   fuzz/run.sh SFrameFuzzTest#receiverDecrypt 5 -o     # extra arguments go to Maven
 #
-# Targets: RecordingFuzzTest#{headerParser,streamingReader,recover,keysetFile,anyChunkingRoundTrips},
+# Targets: RecordingFuzzTest#{headerParser,streamingReader,recover,recoverFlushed,keysetFile,anyChunkingRoundTrips},
 # SFrameFuzzTest#{headerParser,receiverDecrypt}, JsonReaderFuzzTest#jsonReader.
 #
 # It runs Jazzer's standalone driver (libFuzzer inside the JVM) on core's test classes, with the

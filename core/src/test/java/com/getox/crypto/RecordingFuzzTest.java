@@ -238,6 +238,74 @@ class RecordingFuzzTest {
     assertEquals(whole ? plain.length / Cobblestone.CHUNK_PLAINTEXT_BYTES + 1 : complete, report.chunks(), "chunks()");
   }
 
+  /** An unterminated version 2 recording: full chunks, then flush records of the chunk in progress. */
+  static final byte[] FLUSHED_PLAIN = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES + 3000];
+  static final byte[] FLUSHED;
+  /** The file length at which each flush was complete, and the plaintext it then held. */
+  static final long[][] FLUSH_POINTS;
+
+  static {
+    new Random(7).nextBytes(FLUSHED_PLAIN);
+    try {
+      java.io.File dir = java.nio.file.Files.createTempDirectory("ox-fuzz").toFile();
+      java.io.File f = new java.io.File(dir, "flushed.oxr");
+      int[] cuts = {1000, 9000, Cobblestone.CHUNK_PLAINTEXT_BYTES + 1, Cobblestone.CHUNK_PLAINTEXT_BYTES + 1200, FLUSHED_PLAIN.length};
+      FLUSH_POINTS = new long[cuts.length][];
+      RecordingWriter w = Fixtures.RECORDINGS.newFileWriter(f, EncryptionContext.builder().put("fuzz", "flushed").build());
+      int at = 0;
+      for (int i = 0; i < cuts.length; i++) {
+        w.write(FLUSHED_PLAIN, at, cuts[i] - at);
+        at = cuts[i];
+        w.flush();
+        FLUSH_POINTS[i] = new long[] {f.length(), at};
+      }
+      FLUSHED = java.nio.file.Files.readAllBytes(f.toPath());
+      w.abort();
+      if (!f.delete() || !dir.delete()) {
+        throw new IOException("cannot delete " + f);
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Recovery of an unterminated, flushed recording cut anywhere, with bits flipped anywhere
+   * (flush records included). It fails typed or releases a prefix of the plaintext, never another
+   * byte; untouched and cut after a flush completed, it recovers at least what that flush held.
+   */
+  @FuzzTest(maxDuration = "5m")
+  void recoverFlushed(FuzzedDataProvider data) throws Exception {
+    byte[] input = Arrays.copyOf(FLUSHED, data.consumeInt(0, FLUSHED.length));
+    boolean touched = false;
+    while (data.remainingBytes() >= 5 && input.length > 0) {
+      int at = data.consumeInt(0, input.length - 1);
+      byte mask = data.consumeByte();
+      input[at] ^= mask;
+      touched |= mask != 0;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      Fixtures.RECORDINGS.recover(new ByteArrayInputStream(input), out, OPTS);
+    } catch (GeneralSecurityException e) {
+      assertTrue(e instanceof OxCryptoException, e.toString());
+      return;
+    } catch (IOException e) {
+      throw new AssertionError("recover threw an untyped IOException", e);
+    }
+    byte[] got = out.toByteArray();
+    assertTrue(
+        got.length <= FLUSHED_PLAIN.length && Arrays.equals(got, Arrays.copyOf(FLUSHED_PLAIN, got.length)),
+        "recovered bytes that are not the plaintext");
+    if (!touched && Arrays.equals(input, Arrays.copyOf(FLUSHED, input.length))) {
+      for (long[] p : FLUSH_POINTS) {
+        if (input.length >= p[0]) {
+          assertTrue(got.length >= p[1], "lost flushed bytes: cut " + input.length + " got " + got.length);
+        }
+      }
+    }
+  }
+
   /**
    * The local keyset file parser (Jackson streaming plus Tink's JSON keyset format) on arbitrary
    * bytes: it opens, or fails with an IOException or a GeneralSecurityException, never a runtime
