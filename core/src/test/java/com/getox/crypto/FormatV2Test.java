@@ -120,6 +120,33 @@ class FormatV2Test {
     assertArrayEquals(pa, decrypt(owner, revoked, ReadOptions.defaults()));
   }
 
+  /**
+   * The same scenario in version 1, which shared the data key: the recipient pastes their entry
+   * into the other recording's header and opens it. This is what version 2 closes (and why the
+   * test above can fail).
+   */
+  @Test
+  void inVersion1AShareFromACachedDataKeyOpenedTheOtherRecordingToo() throws Exception {
+    Recordings owner =
+        Recordings.builder()
+            .wrapWith(Fixtures.KMS)
+            .dekCache(
+                DekCache.builder().maxRecordings(10).maxBytes(1 << 30).maxAgeMillis(3_600_000).build())
+            .auditSink(AuditSink.none())
+            .writeVersion1()
+            .build();
+    byte[] pb = plain(30_000, 2);
+    byte[] a = encrypt(owner, CTX, plain(40_000, 1));
+    byte[] b = encrypt(owner, CTX, pb);
+    HpkeRecipient x = HpkeRecipient.generate();
+    RecordingHeader shared = owner.share(header(a), prefix(a), x, ReadOptions.defaults());
+    List<WrappedKey> pasted = new ArrayList<>(header(b).wrappedKeys());
+    pasted.add(shared.wrappedKeys().get(1));
+    byte[] forged = withHeader(b, header(b).withWrappedKeys(pasted));
+    Recordings them = Recordings.builder().unwrapWith(x).auditSink(AuditSink.none()).build();
+    assertArrayEquals(pb, decrypt(them, forged, ReadOptions.defaults()));
+  }
+
   @Test
   void aRecipientReSharesTheRecordingKeyAndARotationKeepsScopes() throws Exception {
     Recordings owner = Recordings.builder().wrapWith(Fixtures.KMS).auditSink(AuditSink.none()).build();
