@@ -161,6 +161,7 @@ final class AesGcmKeyset {
     long primaryId = -1;
     List<Entry> keys;
     byte[] encrypted;
+    boolean keysetInfo; // Tink's unauthenticated keysetInfo was present (format 2 refuses it)
 
     boolean isEncrypted() {
       return encrypted != null;
@@ -201,6 +202,7 @@ final class AesGcmKeyset {
           j.encrypted = p.base64();
           break;
         case "keysetInfo": // unauthenticated metadata Tink also ignores when decrypting
+          j.keysetInfo = true;
           p.skipChildren();
           break;
         default:
@@ -504,7 +506,7 @@ final class AesGcmKeyset {
   }
 
   /** Field names and type URLs come from the file: print them bounded and printable. */
-  private static String quote(String s) {
+  static String quote(String s) {
     if (s.length() > 80) {
       s = s.substring(0, 80) + "...";
     }

@@ -14,6 +14,7 @@ import com.getox.crypto.audit.AuditEvent.Operation;
 import com.getox.crypto.audit.AuditSink;
 import com.getox.crypto.internal.AtomicFile;
 import com.getox.crypto.internal.FileLocks;
+import com.getox.crypto.internal.Printable;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.NotMyKeyException;
 import com.getox.crypto.kek.WrappedKey;
@@ -56,6 +57,14 @@ import javax.crypto.spec.SecretKeySpec;
  * keyset do. Rotating adds a new primary; disabling makes a version
  * refuse to unwrap; destroying deletes its key material for good.
  *
+ * <p>A protected keyset (passphrase or KEK) is written in keyset format 2, whose encryption
+ * authenticates everything else in the file too: a file changed by whoever can write it (its
+ * destroyed list, Argon2id cost, kek block, name) fails to open with an {@link
+ * AuthenticationException} before any of its keys is used. Format-1 files, which authenticate
+ * only their name and protection, still open, and are rewritten in format 2 by their first change
+ * (rotate, disable, enable, destroy). A plaintext keyset stays format 1: nothing in it can be
+ * authenticated, and whoever can write it can change anything in it.
+ *
  * <p>Several instances and processes may share one keyset file. Every change takes the lock of
  * the file's directory ({@link FileLocks#lockDirectoryOf}), re-reads the file under it, applies
  * the change to what the file holds then, and replaces the file atomically ({@link AtomicFile}:
@@ -70,7 +79,16 @@ public final class LocalKms implements Kek {
   /** The wrapping algorithm recorded in {@link WrappedKey#algorithm()}. */
   public static final String ALGORITHM = "tink-aes256-gcm";
 
-  static final String FORMAT = "ox-local-keyset/1";
+  /**
+   * Format 1: still read, with its weaker binding (the associated data covers only the format,
+   * name and protection); still written for INSECURE_PLAINTEXT keysets, which nothing protects.
+   */
+  static final String FORMAT_1 = "ox-local-keyset/1";
+  /**
+   * Format 2, written for every protected keyset: the encrypted keyset's associated data binds
+   * everything else in the file ({@link KeysetBinding}), and the reader refuses unknown fields.
+   */
+  static final String FORMAT_2 = "ox-local-keyset/2";
   private static final int MAX_FILE_BYTES = 1 << 20;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -172,7 +190,11 @@ public final class LocalKms implements Kek {
     }
   }
 
-  /** Decrypts a parsed keyset file with {@code protection} (its kind must match the file's). */
+  /**
+   * Decrypts a parsed keyset file with {@code protection} (its kind must match the file's). A
+   * format-2 file whose bound fields were changed fails here with an {@link
+   * AuthenticationException}, before any of its keys is used.
+   */
   private static AesGcmKeyset decode(File file, KeysetProtection protection, KeysetFile parsed)
       throws GeneralSecurityException {
     if (parsed.protection != protection.kind()) {
@@ -180,8 +202,8 @@ public final class LocalKms implements Kek {
           "keyset file " + file + " is protected as " + parsed.protection
               + " but was opened as " + protection.kind());
     }
+    boolean v2 = parsed.version == 2;
     AesGcmKeyset keyset;
-    byte[] ad = associatedData(parsed.name, parsed.protection);
     switch (parsed.protection) {
       case INSECURE_PLAINTEXT:
         keyset = AesGcmKeyset.fromJson(parsed.keyset);
@@ -196,7 +218,13 @@ public final class LocalKms implements Kek {
                   parsed.iterations,
                   parsed.parallelism);
           try {
-            keyset = decryptKeyset(parsed.keyset, key, ad, "wrong passphrase");
+            keyset =
+                decryptKeyset(
+                    parsed.keyset,
+                    key,
+                    parsed.associatedData(),
+                    "cannot decrypt the keyset file " + file
+                        + ": wrong passphrase, or the file was modified");
           } finally {
             Arrays.fill(key, (byte) 0);
           }
@@ -204,10 +232,15 @@ public final class LocalKms implements Kek {
         }
       case KEK:
         {
-          byte[] key =
-              protection.kekOrNull().unwrap(parsed.wrappedKeysetKey, keysetContext(parsed.name));
+          byte[] key = unwrapKeysetKey(file, protection.kekOrNull(), parsed);
           try {
-            keyset = decryptKeyset(parsed.keyset, key, ad, "wrong KEK");
+            keyset =
+                decryptKeyset(
+                    parsed.keyset,
+                    key,
+                    parsed.associatedData(),
+                    "cannot decrypt the keyset file " + file
+                        + ": wrong KEK, or the file was modified");
           } finally {
             Arrays.fill(key, (byte) 0);
           }
@@ -216,7 +249,49 @@ public final class LocalKms implements Kek {
       default:
         throw new AssertionError(parsed.protection);
     }
+    if (v2) {
+      // Authenticated, so only a faulty writer gets here; a version is live or destroyed, not both.
+      for (Long id : parsed.destroyed) {
+        if (keyset.find(id) != null) {
+          throw new FormatException(
+              "keyset file is not valid: version " + id + " is both in the keyset and destroyed");
+        }
+      }
+    }
     return keyset;
+  }
+
+  /**
+   * Unwraps the key of a KEK-protected keyset. In format 2 a {@code kek} block that names another
+   * KEK fails before any call to {@code kek}, and one that {@code kek} refuses (not its key,
+   * tampered, another algorithm) is reported as a modified file, not as its own error.
+   */
+  private static byte[] unwrapKeysetKey(File file, Kek kek, KeysetFile parsed)
+      throws GeneralSecurityException {
+    WrappedKey w = parsed.wrappedKeysetKey;
+    if (parsed.version == 1) {
+      try {
+        return kek.unwrap(w, keysetContext(FORMAT_1, parsed.name));
+      } catch (AuthenticationException e) {
+        throw new AuthenticationException(
+            "keyset file " + file + ": its kek block does not unwrap under " + kek.uri()
+                + " (the file was modified, or this is not its KEK)",
+            e);
+      }
+    }
+    if (!kek.uri().equals(w.kekUri())) {
+      throw new AuthenticationException(
+          "keyset file " + file + " is wrapped under " + Printable.escape(w.kekUri())
+              + ", not under " + kek.uri() + ": the file was modified, or this is not its KEK");
+    }
+    try {
+      return kek.unwrap(w, keysetContext(FORMAT_2, parsed.name));
+    } catch (NotMyKeyException | AuthenticationException | FormatException e) {
+      throw new AuthenticationException(
+          "keyset file " + file + ": its kek block does not unwrap under " + kek.uri()
+              + " (the file was modified, or this is not its KEK)",
+          e);
+    }
   }
 
   /** Reads a whole keyset file, refusing one over {@code MAX_FILE_BYTES}. The caller wipes it. */
@@ -302,20 +377,24 @@ public final class LocalKms implements Kek {
     }
   }
 
-  /** Opens Tink's encrypted keyset: AES-GCM (no prefix) of the binary Keyset proto. */
+  /**
+   * Opens Tink's encrypted keyset: AES-GCM (no prefix) of the binary Keyset proto; {@code
+   * failure} is the message if it does not authenticate.
+   */
   private static AesGcmKeyset decryptKeyset(
-      AesGcmKeyset.Json json, byte[] key, byte[] ad, String hint) throws GeneralSecurityException {
+      AesGcmKeyset.Json json, byte[] key, byte[] ad, String failure)
+      throws GeneralSecurityException {
     if (!json.isEncrypted() || json.keys != null) {
       throw new FormatException("keyset file is not valid: the keyset is not an encrypted keyset");
     }
     if (key.length != AesGcmKeyset.KEY_BYTES) {
-      throw new AuthenticationException("cannot decrypt the keyset (" + hint + "?)");
+      throw new AuthenticationException(failure);
     }
     byte[] proto;
     try {
       proto = AesGcmKeyset.decrypt(new SecretKeySpec(key, "AES"), json.encrypted, 0, ad);
     } catch (AEADBadTagException e) {
-      throw new AuthenticationException("cannot decrypt the keyset (" + hint + "?)", e);
+      throw new AuthenticationException(failure, e);
     }
     try {
       return AesGcmKeyset.fromProto(proto);
@@ -609,42 +688,50 @@ public final class LocalKms implements Kek {
     return "LocalKms{" + uri() + ", " + protection.kind() + ", " + file + "}";
   }
 
-  private static byte[] associatedData(String name, KeysetProtection.Kind kind) {
-    String s = new StringBuilder(FORMAT).append('\n').append(name).append('\n').append(kind).toString();
+  /** Format 1's associated data: the format, name and protection only. */
+  private static byte[] associatedData1(String name, KeysetProtection.Kind kind) {
+    String s = new StringBuilder(FORMAT_1).append('\n').append(name).append('\n').append(kind).toString();
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static EncryptionContext keysetContext(String name) {
-    return EncryptionContext.builder().put("ox-keyset", FORMAT + "/" + name).build();
+  /** The context of the keyset key a KEK wraps: {@code {"ox-keyset": format + "/" + name}}. */
+  private static EncryptionContext keysetContext(String format, String name) {
+    return EncryptionContext.builder().put("ox-keyset", format + "/" + name).build();
   }
 
   /**
    * Writes {@code s} to the file, 0600, through {@link AtomicFile} ({@code createNew}: only if
-   * the file does not exist), and returns it with the written file's identity.
+   * the file does not exist), and returns it with the written file's identity. A protected keyset
+   * is written in format 2 (so a format-1 file is upgraded by its first change), a plaintext one
+   * in format 1, unchanged: nothing in it could be authenticated.
    */
   private State save(State s, boolean createNew) throws IOException, GeneralSecurityException {
+    boolean plaintext = protection.kind() == KeysetProtection.Kind.INSECURE_PLAINTEXT;
+    TreeSet<Long> destroyed = plaintext ? s.destroyed : destroyedToWrite(s);
     StringWriter text = new StringWriter();
     JsonFactory json = new JsonFactory(); // Jackson only to write; see JsonReader
     try (JsonGenerator g = json.createGenerator(text)) {
       g.useDefaultPrettyPrinter();
       g.writeStartObject();
-      g.writeStringField("format", FORMAT);
+      g.writeStringField("format", plaintext ? FORMAT_1 : FORMAT_2);
       g.writeStringField("name", name);
       g.writeStringField("protection", protection.kind().name());
-      if (protection.kind() == KeysetProtection.Kind.INSECURE_PLAINTEXT) {
+      if (plaintext) {
         g.writeStringField(
             "warning", "INSECURE: these keys are in the clear; anyone who reads this file can decrypt");
       }
       g.writeArrayFieldStart("destroyed");
-      for (Long id : s.destroyed) {
+      for (Long id : destroyed) {
         g.writeNumber(id);
       }
       g.writeEndArray();
-      byte[] ad = associatedData(name, protection.kind());
-      String keysetJson;
       switch (protection.kind()) {
         case INSECURE_PLAINTEXT:
-          keysetJson = TinkKeysets.json(s.keyset);
+          g.writeFieldName("keyset");
+          try (JsonParser p = json.createParser(TinkKeysets.json(s.keyset))) {
+            p.nextToken();
+            g.copyCurrentStructure(p);
+          }
           break;
         case PASSPHRASE_ARGON2ID:
           {
@@ -656,6 +743,14 @@ public final class LocalKms implements Kek {
             g.writeNumberField("iterations", protection.iterations());
             g.writeNumberField("parallelism", protection.parallelism());
             g.writeEndObject();
+            byte[] ad =
+                KeysetBinding.passphrase(
+                    name,
+                    salt,
+                    protection.memoryKiB(),
+                    protection.iterations(),
+                    protection.parallelism(),
+                    destroyed);
             byte[] key =
                 Argon2id.derive(
                     protection.passphraseChars(),
@@ -664,7 +759,7 @@ public final class LocalKms implements Kek {
                     protection.iterations(),
                     protection.parallelism());
             try {
-              keysetJson = TinkKeysets.encryptedJson(s.keyset, key, ad);
+              writeEncryptedKeyset(g, TinkKeysets.encryptedKeyset(s.keyset, key, ad));
             } finally {
               Arrays.fill(key, (byte) 0);
             }
@@ -675,14 +770,18 @@ public final class LocalKms implements Kek {
             byte[] key = new byte[32];
             RANDOM.nextBytes(key);
             try {
-              WrappedKey w = protection.kekOrNull().wrap(key, keysetContext(name));
+              WrappedKey w = protection.kekOrNull().wrap(key, keysetContext(FORMAT_2, name));
+              byte[] wrapped = w.wrappedBytes();
               g.writeObjectFieldStart("kek");
               g.writeStringField("uri", w.kekUri());
               g.writeStringField("version", w.kekVersion());
               g.writeStringField("algorithm", w.algorithm());
-              g.writeStringField("wrapped", Hex.encode(w.wrappedBytes()));
+              g.writeStringField("wrapped", Hex.encode(wrapped));
               g.writeEndObject();
-              keysetJson = TinkKeysets.encryptedJson(s.keyset, key, ad);
+              byte[] ad =
+                  KeysetBinding.kek(
+                      name, w.kekUri(), w.kekVersion(), w.algorithm(), wrapped, destroyed);
+              writeEncryptedKeyset(g, TinkKeysets.encryptedKeyset(s.keyset, key, ad));
             } finally {
               Arrays.fill(key, (byte) 0);
             }
@@ -690,11 +789,6 @@ public final class LocalKms implements Kek {
           }
         default:
           throw new AssertionError(protection.kind());
-      }
-      g.writeFieldName("keyset");
-      try (JsonParser p = json.createParser(keysetJson)) {
-        p.nextToken();
-        g.copyCurrentStructure(p);
       }
       g.writeEndObject();
     }
@@ -707,14 +801,50 @@ public final class LocalKms implements Kek {
         AtomicFile.replace(
             file, AtomicFile.Mode.OWNER_ONLY, out -> out.write(bytes), written -> step("written"));
       }
-      return new State(s.keyset, s.destroyed, sha256(bytes), bytes.length, file.lastModified());
+      return new State(s.keyset, destroyed, sha256(bytes), bytes.length, file.lastModified());
     } finally {
       Arrays.fill(bytes, (byte) 0);
     }
   }
 
-  /** The Ox wrapper around a Tink JSON keyset, read with {@link JsonReader}. */
+  /** Format 2's {@code keyset} object: Tink's JSON encrypted keyset without its keysetInfo. */
+  private static void writeEncryptedKeyset(JsonGenerator g, byte[] encrypted) throws IOException {
+    g.writeObjectFieldStart("keyset");
+    g.writeBinaryField("encryptedKeyset", encrypted); // standard base64 with padding
+    g.writeEndObject();
+  }
+
+  /**
+   * The destroyed ids a format-2 file records: a format-1 file's list was not authenticated, so
+   * ids that no Tink key can have (outside 32 bits) and ids of versions still in the keyset (its
+   * key material wins, as it always did when unwrapping) are dropped on the upgrade.
+   */
+  private static TreeSet<Long> destroyedToWrite(State s) {
+    TreeSet<Long> out = new TreeSet<>();
+    for (Long id : s.destroyed) {
+      if (id >= 0 && id <= 0xffffffffL && s.keyset.find(id) == null) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The Ox wrapper around a Tink JSON keyset, read with {@link JsonReader}. Format 1 is read as it
+   * always was (unknown fields skipped, a repeated field's last value kept); format 2 refuses
+   * whatever its associated data does not cover: unknown or repeated fields, Tink's keysetInfo, the
+   * other protection's block, destroyed ids out of order, upper-case hex.
+   */
   private static final class KeysetFile {
+    private static final List<String> FIELDS =
+        Arrays.asList("format", "name", "protection", "destroyed", "argon2id", "kek", "keyset");
+    private static final List<String> ARGON2ID_FIELDS =
+        Arrays.asList("salt", "memoryKiB", "iterations", "parallelism");
+    private static final List<String> KEK_FIELDS =
+        Arrays.asList("uri", "version", "algorithm", "wrapped");
+    private static final int MAX_SALT_BYTES = 64;
+
+    int version; // 1 or 2
     String name;
     KeysetProtection.Kind protection;
     AesGcmKeyset.Json keyset;
@@ -724,6 +854,8 @@ public final class LocalKms implements Kek {
     int iterations;
     int parallelism;
     WrappedKey wrappedKeysetKey;
+    private int seen; // a bit per FIELDS entry read
+    private String refusal; // why format 2 refuses the file, noted while parsing (format may come last)
 
     /** Parses a keyset file; the caller wipes it when done. */
     static KeysetFile parse(byte[] bytes) throws OxCryptoException {
@@ -769,107 +901,220 @@ public final class LocalKms implements Kek {
       }
     }
 
+    /** The associated data the encrypted keyset was sealed with. */
+    byte[] associatedData() {
+      if (version == 1) {
+        return associatedData1(name, protection);
+      }
+      switch (protection) {
+        case PASSPHRASE_ARGON2ID:
+          return KeysetBinding.passphrase(
+              name, argonSalt, memoryKiB, iterations, parallelism, destroyed);
+        case KEK:
+          WrappedKey w = wrappedKeysetKey;
+          return KeysetBinding.kek(
+              name, w.kekUri(), w.kekVersion(), w.algorithm(), w.wrappedBytes(), destroyed);
+        default:
+          throw new AssertionError(protection);
+      }
+    }
+
+    /** Notes the first reason format 2 refuses this file. */
+    private void refuse(String why) {
+      if (refusal == null) {
+        refusal = why;
+      }
+    }
+
+    /** Marks field {@code bit} of {@code fields} read; the updated mask. */
+    private int once(int mask, int bit, String where, String field) {
+      if ((mask & (1 << bit)) != 0) {
+        refuse(where + "field " + AesGcmKeyset.quote(field) + " appears twice");
+      }
+      return mask | (1 << bit);
+    }
+
+    /** Decodes hex (either case, as format 1 always accepted); format 2 wants lower case. */
+    private byte[] hex(String s, String what) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c >= 'A' && c <= 'F') {
+          refuse(what + " is not lower-case hex");
+          break;
+        }
+      }
+      return Hex.decode(s);
+    }
+
     private void parseFields(JsonReader p) throws OxCryptoException {
-      KeysetFile f = this;
       String format = null;
+      boolean argon2id = false;
+      boolean destroyedSeen = false;
       try {
         expect(p.next() == Token.START_OBJECT, "not a JSON object");
         while (p.next() == Token.FIELD_NAME) {
           String field = p.text();
           Token t = p.next();
+          int bit = FIELDS.indexOf(field);
+          if (bit >= 0) {
+            seen = once(seen, bit, "", field);
+          }
           switch (field) {
             case "format":
               format = p.text();
               break;
             case "name":
-              f.name = p.text();
+              name = p.text();
               break;
             case "protection":
               try {
-                f.protection = KeysetProtection.Kind.valueOf(p.text());
+                protection = KeysetProtection.Kind.valueOf(p.text());
               } catch (IllegalArgumentException e) {
-                throw new FormatException("unknown keyset protection " + p.text());
+                throw new FormatException(
+                    "unknown keyset protection " + AesGcmKeyset.quote(p.text()));
               }
               break;
             case "destroyed":
               expect(t == Token.START_ARRAY, "destroyed is not an array");
+              destroyedSeen = true;
+              long last = -1;
               while (p.next() == Token.NUMBER) {
-                f.destroyed.add(p.longValue());
+                long id = p.longValue();
+                if (id <= last || id > 0xffffffffL) {
+                  refuse("destroyed is not strictly ascending unsigned 32-bit key ids");
+                }
+                last = Math.max(last, id);
+                destroyed.add(id);
               }
               expect(p.token() == Token.END_ARRAY, "destroyed holds a non-number");
               break;
             case "argon2id":
-              expect(t == Token.START_OBJECT, "argon2id is not an object");
-              while (p.next() == Token.FIELD_NAME) {
-                String k = p.text();
-                p.next();
-                if (k.equals("salt")) {
-                  f.argonSalt = Hex.decode(p.text());
-                } else if (k.equals("memoryKiB")) {
-                  f.memoryKiB = p.intValue();
-                } else if (k.equals("iterations")) {
-                  f.iterations = p.intValue();
-                } else if (k.equals("parallelism")) {
-                  f.parallelism = p.intValue();
-                } else {
-                  p.skipChildren();
+              {
+                expect(t == Token.START_OBJECT, "argon2id is not an object");
+                argon2id = true;
+                int fields = 0;
+                while (p.next() == Token.FIELD_NAME) {
+                  String k = p.text();
+                  p.next();
+                  int b = ARGON2ID_FIELDS.indexOf(k);
+                  if (b < 0) {
+                    refuse("argon2id has an unknown field " + AesGcmKeyset.quote(k));
+                    p.skipChildren();
+                    continue;
+                  }
+                  fields = once(fields, b, "argon2id ", k);
+                  if (b == 0) {
+                    argonSalt = hex(p.text(), "argon2id salt");
+                  } else if (b == 1) {
+                    memoryKiB = p.intValue();
+                  } else if (b == 2) {
+                    iterations = p.intValue();
+                  } else {
+                    parallelism = p.intValue();
+                  }
                 }
+                if (fields != 0xf) {
+                  refuse("argon2id lacks a field");
+                }
+                break;
               }
-              break;
             case "kek":
-              expect(t == Token.START_OBJECT, "kek is not an object");
-              String uri = null;
-              String version = "";
-              String algorithm = null;
-              byte[] wrapped = null;
-              while (p.next() == Token.FIELD_NAME) {
-                String k = p.text();
-                p.next();
-                if (k.equals("uri")) {
-                  uri = p.text();
-                } else if (k.equals("version")) {
-                  version = p.text();
-                } else if (k.equals("algorithm")) {
-                  algorithm = p.text();
-                } else if (k.equals("wrapped")) {
-                  wrapped = Hex.decode(p.text());
-                } else {
-                  p.skipChildren();
+              {
+                expect(t == Token.START_OBJECT, "kek is not an object");
+                String uri = null;
+                String kekVersion = "";
+                String algorithm = null;
+                byte[] wrapped = null;
+                int fields = 0;
+                while (p.next() == Token.FIELD_NAME) {
+                  String k = p.text();
+                  p.next();
+                  int b = KEK_FIELDS.indexOf(k);
+                  if (b < 0) {
+                    refuse("kek has an unknown field " + AesGcmKeyset.quote(k));
+                    p.skipChildren();
+                    continue;
+                  }
+                  fields = once(fields, b, "kek ", k);
+                  if (b == 0) {
+                    uri = p.text();
+                  } else if (b == 1) {
+                    kekVersion = p.text();
+                  } else if (b == 2) {
+                    algorithm = p.text();
+                  } else {
+                    wrapped = hex(p.text(), "kek wrapped");
+                  }
                 }
+                if (fields != 0xf) {
+                  refuse("kek lacks a field");
+                }
+                expect(uri != null && algorithm != null && wrapped != null, "kek is incomplete");
+                wrappedKeysetKey = WrappedKey.create(uri, kekVersion, algorithm, wrapped);
+                break;
               }
-              expect(uri != null && algorithm != null && wrapped != null, "kek is incomplete");
-              f.wrappedKeysetKey = WrappedKey.create(uri, version, algorithm, wrapped);
-              break;
             case "keyset":
-              expect(t == Token.START_OBJECT && f.keyset == null, "keyset is not one object");
-              f.keyset = AesGcmKeyset.readJson(p);
+              expect(t == Token.START_OBJECT && keyset == null, "keyset is not one object");
+              keyset = AesGcmKeyset.readJson(p);
               break;
             default:
+              refuse("unknown field " + AesGcmKeyset.quote(field));
               p.skipChildren();
           }
         }
         expect(p.next() == Token.END, "content after the keyset object");
       } catch (IllegalArgumentException e) {
-        throw new FormatException("keyset file holds a malformed hex field");
+        throw new FormatException("keyset file holds a malformed hex field or kek block");
       }
-      if (!FORMAT.equals(format)) {
-        throw new UnsupportedFormatException("keyset file format is " + format + ", not " + FORMAT);
+      if (FORMAT_1.equals(format)) {
+        version = 1;
+      } else if (FORMAT_2.equals(format)) {
+        version = 2;
+      } else {
+        throw new UnsupportedFormatException(
+            "keyset file format is "
+                + (format == null ? "missing" : AesGcmKeyset.quote(format))
+                + ", not "
+                + FORMAT_1
+                + " or "
+                + FORMAT_2);
       }
-      expect(f.name != null && NAME.matcher(f.name).matches(), "keyset name is missing or invalid");
-      expect(f.protection != null, "keyset protection is missing");
-      expect(f.keyset != null, "keyset is missing");
-      if (f.protection == KeysetProtection.Kind.PASSPHRASE_ARGON2ID) {
-        expect(f.argonSalt != null && f.argonSalt.length >= 16, "argon2id salt is missing");
+      expect(name != null && NAME.matcher(name).matches(), "keyset name is missing or invalid");
+      expect(protection != null, "keyset protection is missing");
+      expect(keyset != null, "keyset is missing");
+      if (version == 2) {
+        expect(refusal == null, refusal);
+        expect(
+            protection != KeysetProtection.Kind.INSECURE_PLAINTEXT,
+            "format 2 is for protected keysets; a plaintext keyset is format 1");
+        expect(destroyedSeen, "destroyed is missing");
+        expect(
+            argon2id == (protection == KeysetProtection.Kind.PASSPHRASE_ARGON2ID),
+            "an argon2id block belongs to PASSPHRASE_ARGON2ID keysets, and only to them");
+        expect(
+            (wrappedKeysetKey != null) == (protection == KeysetProtection.Kind.KEK),
+            "a kek block belongs to KEK keysets, and only to them");
+        expect(
+            keyset.isEncrypted()
+                && keyset.keys == null
+                && keyset.primaryId < 0
+                && !keyset.keysetInfo,
+            "the keyset holds something besides encryptedKeyset");
+        expect(
+            argonSalt == null || argonSalt.length <= MAX_SALT_BYTES,
+            "argon2id salt is over " + MAX_SALT_BYTES + " bytes");
+      }
+      if (protection == KeysetProtection.Kind.PASSPHRASE_ARGON2ID) {
+        expect(argonSalt != null && argonSalt.length >= 16, "argon2id salt is missing");
         try {
-          Argon2id.checkCost(f.memoryKiB, f.iterations, f.parallelism);
+          Argon2id.checkCost(memoryKiB, iterations, parallelism);
         } catch (IllegalArgumentException e) {
           throw new FormatException("keyset file's " + e.getMessage());
         }
       }
       expect(
-          f.protection != KeysetProtection.Kind.KEK || f.wrappedKeysetKey != null,
+          protection != KeysetProtection.Kind.KEK || wrappedKeysetKey != null,
           "kek-protected keyset has no wrapped key");
-      return;
     }
 
     private static void expect(boolean ok, String message) throws FormatException {

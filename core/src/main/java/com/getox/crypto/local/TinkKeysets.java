@@ -48,10 +48,21 @@ final class TinkKeysets {
     return TinkJsonProtoKeysetFormat.serializeKeyset(toHandle(keyset), InsecureSecretKeyAccess.get());
   }
 
-  /** Tink's JSON encrypted keyset: AES-GCM (no prefix) under {@code key}, with {@code ad}. */
-  static String encryptedJson(AesGcmKeyset keyset, byte[] key, byte[] ad)
+  /**
+   * The {@code encryptedKeyset} of Tink's encrypted keyset: {@code iv(12) || ciphertext ||
+   * tag(16)}, AES-256-GCM (Tink's AesGcmJce, no prefix) under {@code key} with {@code ad}, of the
+   * binary Keyset proto; what Tink's serializeEncryptedKeyset puts in its JSON, without the
+   * unauthenticated keysetInfo beside it.
+   */
+  static byte[] encryptedKeyset(AesGcmKeyset keyset, byte[] key, byte[] ad)
       throws GeneralSecurityException {
-    return TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(toHandle(keyset), new AesGcmJce(key), ad);
+    byte[] proto =
+        TinkProtoKeysetFormat.serializeKeyset(toHandle(keyset), InsecureSecretKeyAccess.get());
+    try {
+      return new AesGcmJce(key).encrypt(proto, ad);
+    } finally {
+      Arrays.fill(proto, (byte) 0);
+    }
   }
 
   private static KeysetHandle.Builder.Entry newPrimary() throws GeneralSecurityException {
