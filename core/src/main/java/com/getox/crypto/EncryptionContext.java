@@ -27,7 +27,7 @@ import java.util.TreeSet;
  *
  * <p><b>Unstored entries</b> ({@link Builder#putUnstored}, format version 2) are bound exactly
  * like stored ones, but their values are never written to the recording: the reader supplies them
- * ({@link ReadOptions.Builder#unstored}), and a missing or wrong value fails before any plaintext.
+ * ({@link ReadOptions.Builder#expect}), and a missing or wrong value fails before any plaintext.
  * Use them for personal data such as a user id. Only their names are stored. {@link #toString()}
  * never prints their values.
  *
@@ -230,7 +230,7 @@ public final class EncryptionContext {
 
     /**
      * Adds an entry that is bound to the recording but never stored in it (format version 2):
-     * every reader must supply the same value ({@link ReadOptions.Builder#unstored}). A later
+     * every reader must supply the same value ({@link ReadOptions.Builder#expect}). A later
      * {@code put} or {@code putUnstored} of the same key replaces it.
      */
     public Builder putUnstored(String key, String value) {

@@ -374,6 +374,7 @@ public final class RecordingHeader {
       }
       previous = key;
       ctx.put(key, value);
+      reserved(version, key);
     }
     EncryptionContext stored = ctx.build();
     TreeSet<String> unstored = new TreeSet<>(UTF8_ORDER);
@@ -392,6 +393,7 @@ public final class RecordingHeader {
         if (stored.get(name) != null) {
           throw new FormatException("context entry '" + name + "' is both stored and unstored");
         }
+        reserved(version, name);
         prev = name;
         unstored.add(name);
       }
@@ -431,6 +433,13 @@ public final class RecordingHeader {
       throw new FormatException("header has " + (b.length - c.pos) + " unexpected trailing bytes");
     }
     return new RecordingHeader(version, suite, headerId, stored, unstored, keys);
+  }
+
+  /** Version 2 writers never store the library's own keys; a header that does was crafted. */
+  private static void reserved(int version, String key) throws FormatException {
+    if (version != FORMAT_VERSION_1 && key.startsWith(RESERVED_PREFIX)) {
+      throw new FormatException("context key '" + key + "' uses the reserved prefix " + RESERVED_PREFIX);
+    }
   }
 
   private static void writeU16(ByteArrayOutputStream out, int v) {

@@ -59,6 +59,8 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
   private long recordPos;
   private long plaintextBytes;
   private boolean closed;
+  /** Whether {@link #sync()} was asked for: then a chunk is forced before its records can go. */
+  private boolean synced;
   private IOException failure;
 
   private final java.util.function.LongConsumer onClose;
@@ -180,6 +182,7 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
    */
   public void sync() throws IOException {
     flush();
+    synced = true;
     try {
       sink.sync();
     } catch (IOException e) {
@@ -286,6 +289,11 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
       throw new IOException("cannot seal chunk " + chunkIndex + ": " + e.getMessage(), e);
     }
     sink.write(chunkPos(chunkIndex), sealed, 0, n);
+    if (synced && flushedBytes > 0 && sink.positional()) {
+      // The next records and the next chunk may overwrite this chunk's records: the chunk must
+      // reach the disk first, or a power loss could take bytes that a sync() confirmed.
+      sink.sync();
+    }
     chunkIndex++;
     flushedBytes = 0;
     recordPos = chunkPos(chunkIndex + 1);

@@ -140,6 +140,7 @@ public final class Recordings {
     if (!com.getox.crypto.internal.AtomicFile.createOwnerOnly(file)) {
       throw com.getox.crypto.internal.AtomicFile.alreadyExists(file);
     }
+    com.getox.crypto.internal.AtomicFile.syncDirectoryOf(file); // the new name survives a power loss
     java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file, "rw");
     boolean ok = false;
     try {
@@ -193,6 +194,12 @@ public final class Recordings {
       Streams.readFully(
           in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
       opened = unlock(header, prefix, options, true);
+      try {
+        refuseComplete(file, header.toByteArray().length, opened.cipher);
+      } catch (GeneralSecurityException | IOException | RuntimeException e) {
+        opened.wipe();
+        throw e;
+      }
       old = new RecordingInputStream(in, header, opened.cipher, opened.flush, true);
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       in.close();
@@ -200,6 +207,7 @@ public final class Recordings {
     }
     final EncryptionContext full = header.fullContext(options);
     final RecordingWriter[] made = new RecordingWriter[1];
+    final byte[][] start = new byte[1][];
     try {
       com.getox.crypto.internal.AtomicFile.replace(
           file,
@@ -207,7 +215,9 @@ public final class Recordings {
           out -> {
             RecordingWriter w;
             try {
-              w = restart(RecordingWriter.Sink.of(out), header, full, opened.inputKey);
+              start[0] = restart(RecordingWriter.Sink.of(out), header, full, opened.inputKey, made);
+              w = made[0];
+              made[0] = null;
             } catch (GeneralSecurityException e) {
               throw new IOException(e.getMessage(), e);
             }
@@ -240,14 +250,73 @@ public final class Recordings {
       old.close();
       opened.wipe();
     }
+    // Reopened by name: it must still be the file written above (a second resume or an edit in
+    // between would have given it another salt or header).
     java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file, "rw");
-    made[0].moveTo(RecordingWriter.Sink.file(raf.getChannel()));
-    return made[0];
+    boolean ok = false;
+    try {
+      byte[] now = new byte[start[0].length];
+      if (raf.length() < now.length) {
+        throw new ConcurrentEditException("recording " + file + " changed while it was resumed");
+      }
+      raf.readFully(now);
+      if (!Arrays.equals(now, start[0])) {
+        throw new ConcurrentEditException(
+            "recording " + file + " was replaced while it was resumed (another writer?)");
+      }
+      made[0].moveTo(RecordingWriter.Sink.file(raf.getChannel()));
+      ok = true;
+      return made[0];
+    } finally {
+      if (!ok) {
+        raf.close();
+      }
+    }
   }
 
-  /** A writer for an existing header under a fresh salt: the body is sealed anew. */
-  private RecordingWriter restart(
-      RecordingWriter.Sink sink, RecordingHeader header, EncryptionContext full, byte[] ik)
+  /**
+   * Refuses a recording whose final chunk authenticates (closed normally), before any work: its
+   * length decides where the final chunk would be.
+   */
+  private static void refuseComplete(java.io.File file, int headerBytes, Cobblestone cipher)
+      throws IOException, GeneralSecurityException {
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file, "r")) {
+      long body = raf.length() - headerBytes;
+      if (Cobblestone.plaintextLength(body) < 0) {
+        return;
+      }
+      long chunks = body - Cobblestone.PREFIX_BYTES;
+      long full = chunks / Cobblestone.CHUNK_CIPHERTEXT_BYTES;
+      int rem = (int) (chunks % Cobblestone.CHUNK_CIPHERTEXT_BYTES);
+      byte[] sealed = new byte[rem];
+      raf.seek(headerBytes + Cobblestone.PREFIX_BYTES + full * Cobblestone.CHUNK_CIPHERTEXT_BYTES);
+      raf.readFully(sealed);
+      byte[] plain = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
+      try {
+        cipher.openChunk(full, sealed, 0, rem, plain, 0);
+      } catch (AuthenticationException notFinal) {
+        return; // cut short, or flush records behind a hole: resumable
+      } finally {
+        Arrays.fill(plain, (byte) 0);
+      }
+      throw new RecordingCompleteException(
+          "recording "
+              + file
+              + " was closed normally: its final chunk authenticates its length, so nothing can"
+              + " be appended; start a new recording");
+    }
+  }
+
+  /**
+   * A writer ({@code made[0]}) for an existing header under a fresh salt: the body is sealed
+   * anew. Returns the bytes it starts with (header and prefix).
+   */
+  private byte[] restart(
+      RecordingWriter.Sink sink,
+      RecordingHeader header,
+      EncryptionContext full,
+      byte[] ik,
+      RecordingWriter[] made)
       throws IOException, GeneralSecurityException {
     byte[] salt = new byte[Cobblestone.SALT_BYTES];
     random.nextBytes(salt);
@@ -257,7 +326,12 @@ public final class Recordings {
     byte[] h = header.toByteArray();
     sink.write(0, h, 0, h.length);
     sink.write(h.length, prefix, 0, prefix.length);
-    return new RecordingWriter(sink, header, cipher, FlushRecords.derive(ik, salt, ab, cipherProvider), h.length, null);
+    made[0] =
+        new RecordingWriter(
+            sink, header, cipher, FlushRecords.derive(ik, salt, ab, cipherProvider), h.length, null);
+    byte[] start = Arrays.copyOf(h, h.length + prefix.length);
+    System.arraycopy(prefix, 0, start, h.length, prefix.length);
+    return start;
   }
 
   /** A writer over {@code sink}: for tests, a simulated disk that fails at a chosen byte. */
@@ -908,7 +982,7 @@ public final class Recordings {
     for (WrappedKey w : header.wrappedKeys()) {
       uris.append(uris.length() == 0 ? "" : ", ").append(w.kekUri());
     }
-    if (!header.unstoredKeys().isEmpty() && !failures.isEmpty()) {
+    if (!header.unstoredKeys().isEmpty() && !failures.isEmpty() && !anyRetryable(failures)) {
       // Every wrap binds the unstored values: a wrong one fails every unwrap alike.
       throw new ContextMismatchException(
           "no KEK unwrapped the key with the values given for the unstored context entries "
@@ -919,6 +993,16 @@ public final class Recordings {
           failures.get(0));
     }
     throw new NoUsableKeyException("no KEK could unwrap the data key (wrapped for: " + uris + ")", failures);
+  }
+
+  /** Whether a KMS said "try again" (an outage, throttling): not a wrong context value. */
+  private static boolean anyRetryable(List<Exception> failures) {
+    for (Exception e : failures) {
+      if (e instanceof KmsException && ((KmsException) e).isRetryable()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

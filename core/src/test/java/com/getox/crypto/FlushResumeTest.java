@@ -156,10 +156,35 @@ class FlushResumeTest {
     assertThrows(UnsupportedFormatException.class, () -> Fixtures.RECORDINGS.resume(old, ReadOptions.defaults()));
   }
 
+  /**
+   * A chunk that had flush records is forced to the disk before later records or the next chunk
+   * can overwrite them, once the writer was asked to sync: otherwise a power loss could take bytes
+   * a sync() had confirmed.
+   */
+  @Test
+  void afterASyncAFilledChunkReachesTheDiskBeforeItsRecordsCanBeOverwritten() throws Exception {
+    Disk disk = new Disk(new byte[0], Long.MAX_VALUE);
+    RecordingWriter w = Fixtures.RECORDINGS.newWriter(disk, CTX);
+    w.write(new byte[100]);
+    w.sync();
+    assertEquals(1, disk.syncs);
+    w.write(new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES]); // fills chunk 0 (flushed in part)
+    assertEquals(2, disk.syncs);
+    w.write(new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES]); // chunk 1 had no records: no force
+    assertEquals(2, disk.syncs);
+    w.close();
+  }
+
   /** A disk that takes {@code budget} more bytes and then fails mid-write, like a killed process. */
   static final class Disk extends RecordingWriter.Sink {
     byte[] image;
     long budget;
+    int syncs;
+
+    @Override
+    void sync() {
+      syncs++;
+    }
 
     Disk(byte[] image, long budget) {
       this.image = image;

@@ -241,6 +241,57 @@ class FormatV2Test {
   }
 
   @Test
+  void aKmsOutageIsNotReportedAsAWrongUnstoredValue() throws Exception {
+    EncryptionContext ctx = EncryptionContext.builder().putUnstored("user-id", "u-7").build();
+    byte[] rec = encrypt(Fixtures.RECORDINGS, ctx, new byte[100]);
+    com.getox.crypto.kek.Kek throttled =
+        new com.getox.crypto.kek.Kek() {
+          @Override
+          public String uri() {
+            return Fixtures.KMS.uri();
+          }
+
+          @Override
+          public WrappedKey wrap(byte[] dek, EncryptionContext c) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public byte[] unwrap(WrappedKey w, EncryptionContext c) throws KmsException {
+            throw new KmsException("throttled", true);
+          }
+        };
+    Recordings r = Recordings.builder().unwrapWith(throttled).auditSink(AuditSink.none()).build();
+    NoUsableKeyException e =
+        assertThrows(
+            NoUsableKeyException.class,
+            () -> decrypt(r, rec, ReadOptions.builder().expect("user-id", "u-7").build()));
+    assertTrue(e.getCause() instanceof KmsException || !e.getMessage().isEmpty());
+  }
+
+  @Test
+  void aVersion2HeaderThatStoresTheLibrarysOwnKeysIsRefused() throws Exception {
+    java.util.TreeSet<String> none = new java.util.TreeSet<>();
+    java.util.TreeSet<String> reservedName = new java.util.TreeSet<>();
+    reservedName.add(RecordingHeader.RECORDING_ID_KEY);
+    List<WrappedKey> one = Collections.singletonList(WrappedKey.create("x", "", "a", new byte[1]));
+    RecordingHeader stored =
+        new RecordingHeader(2, 1, new byte[16],
+            EncryptionContext.builder().put(RecordingHeader.RECORDING_ID_KEY, "00").build(), none, one);
+    RecordingHeader unstored =
+        new RecordingHeader(2, 1, new byte[16], EncryptionContext.empty(), reservedName, one);
+    for (RecordingHeader h : Arrays.asList(stored, unstored)) {
+      byte[] b = h.toByteArray();
+      assertThrows(FormatException.class, () -> RecordingHeader.parse(b, ReadOptions.defaults()));
+    }
+    // Version 1 writers reserved nothing: such a v1 header still reads.
+    RecordingHeader v1 =
+        new RecordingHeader(1, 1, new byte[16],
+            EncryptionContext.builder().put(RecordingHeader.RECORDING_ID_KEY, "00").build(), none, one);
+    assertEquals(v1, RecordingHeader.parse(v1.toByteArray(), ReadOptions.defaults()));
+  }
+
+  @Test
   void theLibrarysOwnContextKeysAreReserved() {
     EncryptionContext ctx =
         EncryptionContext.builder().put(RecordingHeader.RECORDING_ID_KEY, "x").build();

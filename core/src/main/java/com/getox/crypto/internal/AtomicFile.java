@@ -277,6 +277,13 @@ public final class AtomicFile {
     }
   }
 
+  /** Syncs the directory that holds {@code file}, so a new name in it survives a power loss. */
+  public static void syncDirectoryOf(File file) throws IOException {
+    if (NIO) {
+      Nio.syncDirectory(FileLocks.directoryOf(file));
+    }
+  }
+
   /** {@code java.nio.file.FileAlreadyExistsException} where the platform has it, for callers to tell apart. */
   public static IOException alreadyExists(File f) {
     return NIO ? Nio.alreadyExists(f) : new IOException("already exists: " + f);
