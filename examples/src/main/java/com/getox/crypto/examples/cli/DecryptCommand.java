@@ -20,9 +20,11 @@ import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -50,6 +52,7 @@ import picocli.CommandLine.ParentCommand;
       "  oxcrypt decrypt --keyset keys.json --offset 320000 --length 32000 talk.oxr -",
       "  oxcrypt decrypt --keyset keys.json --recover crashed.oxr salvaged.pcm",
       "  oxcrypt decrypt --identity alice.key shared.oxr shared.pcm",
+      "  oxcrypt decrypt --keyset keys.json --unstored-context user-id=u-7 a.oxr a.pcm",
       ""
     })
 final class DecryptCommand implements Callable<Integer> {
@@ -77,6 +80,8 @@ final class DecryptCommand implements Callable<Integer> {
           + "Repeatable, each KEY once.")
   List<String> expect = new ArrayList<>();
 
+  @Mixin UnstoredContextOptions unstored;
+
   @Option(names = "--offset", paramLabel = "N",
       description = "Random access: start at plaintext byte N (default 0). Needs a file IN.")
   Long offset;
@@ -87,8 +92,11 @@ final class DecryptCommand implements Callable<Integer> {
 
   @Option(names = "--recover",
       description = "Salvage a recording whose writer died before closing it: write every "
-          + "authenticated complete chunk. Exit 0 if the recording was complete, exit "
-          + OxCrypt.RECOVERED_PREFIX + " with a warning if it was cut short and OUT holds only a prefix.")
+          + "authenticated complete chunk, then the bytes of the last chunk that it had flushed "
+          + "(encrypt --flush-every). Exit 0 if the recording was complete, exit "
+          + OxCrypt.RECOVERED_PREFIX + " with a warning saying how many bytes (and of them, how "
+          + "many flushed) if it was cut short and OUT holds only a prefix; 'resume' goes on "
+          + "writing such a recording.")
   boolean recover;
 
   @Parameters(index = "0", paramLabel = "IN", description = "The recording, or '-' for stdin.")
@@ -111,8 +119,9 @@ final class DecryptCommand implements Callable<Integer> {
     }
     CliPaths.checkDistinct(in, out);
     ReadOptions.Builder options = ReadOptions.builder();
-    CliPaths.keyValues("--expect", expect).forEach(options::expect);
-    ReadOptions readOptions = options.build();
+    Map<String, String> expected = CliPaths.keyValues("--expect", expect);
+    expected.forEach(options::expect);
+    ReadOptions readOptions = unstored.addTo(root, options, expected).build();
     if (keysetFile == null && identity == null) {
       throw new CliException(OxCrypt.USAGE, "give --keyset FILE or --identity NAME.key (or both)");
     }
@@ -140,9 +149,7 @@ final class DecryptCommand implements Callable<Integer> {
         RecoveryReport[] report = new RecoveryReport[1];
         deliver(sink -> report[0] = recordings.recover(src, sink, readOptions));
         if (report[0].truncated()) {
-          root.warn(in + " was cut short: recovered only a prefix, " + report[0].plaintextBytes()
-              + " bytes in " + report[0].chunks() + " authenticated chunks (exit "
-              + OxCrypt.RECOVERED_PREFIX + ")");
+          root.warn(summary(in, report[0]));
           return OxCrypt.RECOVERED_PREFIX;
         }
         return OxCrypt.OK;
@@ -153,6 +160,17 @@ final class DecryptCommand implements Callable<Integer> {
       }
     }
     return OxCrypt.OK;
+  }
+
+  /**
+   * The one-line warning of a recovery that salvaged only a prefix: how many bytes, how many of
+   * them came from the writer's flushes (the last, unsealed chunk), and the exit code.
+   */
+  static String summary(String in, RecoveryReport r) {
+    return in + " was cut short: recovered only a prefix, " + r.plaintextBytes() + " bytes: "
+        + r.chunks() + " authenticated complete chunk" + (r.chunks() == 1 ? "" : "s") + " and "
+        + r.flushedBytes() + " flushed byte" + (r.flushedBytes() == 1 ? "" : "s")
+        + " of the unsealed chunk after them (exit " + OxCrypt.RECOVERED_PREFIX + ")";
   }
 
   /**

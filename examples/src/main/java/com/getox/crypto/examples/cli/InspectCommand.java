@@ -30,7 +30,10 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Print the header and body layout of the recording IN ('-' for stdin) as JSON.",
       "Needs no keys and authenticates nothing: plaintextBytes is what the body's length implies.",
-      "\"recipients\" lists the ID (KEK URI) of everyone who can open it: 'revoke --recipient' takes these."
+      "\"recipients\" lists the ID (KEK URI) of everyone who can open it: 'revoke --recipient' takes these.",
+      "\"unstoredContext\" lists the names of the context entries the recording is bound to but does "
+          + "not store (format version 2): readers give their values with --unstored-context. Their "
+          + "values are not in the file and never printed."
     },
     footer = {"%nExample:%n  oxcrypt inspect talk.oxr", ""})
 final class InspectCommand implements Callable<Integer> {
@@ -58,9 +61,12 @@ final class InspectCommand implements Callable<Integer> {
     json.put("headerId", header.headerIdHex());
     json.put("headerBytes", headerBytes);
     ObjectNode context = json.putObject("context");
-    for (Map.Entry<String, String> e : header.context().asMap().entrySet()) {
+    for (Map.Entry<String, String> e : header.context().stored().asMap().entrySet()) {
       context.put(e.getKey(), e.getValue());
     }
+    // Names only: the values are not in the file (version 2; always empty in version 1).
+    ArrayNode unstored = json.putArray("unstoredContext");
+    header.unstoredKeys().forEach(unstored::add);
     // A recipient is a KEK that can open the recording: its URI is the ID that 'revoke' takes.
     ArrayNode recipients = json.putArray("recipients");
     header.wrappedKeys().stream().map(WrappedKey::kekUri).distinct().forEach(recipients::add);
@@ -68,6 +74,11 @@ final class InspectCommand implements Callable<Integer> {
     for (WrappedKey k : header.wrappedKeys()) {
       ObjectNode key = keys.addObject();
       key.put("kekUri", k.kekUri());
+      if (header.formatVersion() >= 2) {
+        // DATA_KEY: an owner's KEK (opens what its data key encrypts); RECORDING_KEY: a share
+        // (opens this recording only).
+        key.put("scope", k.scope().name());
+      }
       key.put("kekVersion", k.kekVersion());
       key.put("algorithm", k.algorithm());
       key.put("wrappedBytes", k.wrappedLength());

@@ -6,6 +6,7 @@ import com.getox.crypto.FormatException;
 import com.getox.crypto.HeaderLimitException;
 import com.getox.crypto.KmsException;
 import com.getox.crypto.NoUsableKeyException;
+import com.getox.crypto.RecordingCompleteException;
 import com.getox.crypto.internal.Printable;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -23,6 +24,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import picocli.CommandLine;
@@ -32,8 +36,9 @@ import picocli.CommandLine.Command;
  * {@code oxcrypt}: the command-line tool over the Ox Crypto SDK. Keys live in a local keyset file
  * ({@code keys create|rotate|list|disable|enable|destroy}) or, for a person recordings are shared
  * with, in an HPKE key pair ({@code keys create-recipient}); {@code encrypt}, {@code decrypt} and
- * {@code inspect} work on recordings; {@code rewrap}, {@code share} and {@code revoke} change only
- * a recording's header; {@code demo} runs the demo.
+ * {@code inspect} work on recordings, {@code resume} goes on writing one whose writer died; {@code
+ * rewrap}, {@code share} and {@code revoke} change only a recording's header; {@code demo} runs the
+ * demo.
  *
  * <pre>{@code
  * java -jar examples/target/oxcrypt.jar keys create --keyset keys.json --passphrase-file pass.txt
@@ -43,6 +48,8 @@ import picocli.CommandLine.Command;
  * <p>Exit codes are the constants below. Every failure prints one line on stderr, never a stack
  * trace. Every message and report line goes through {@link #escape}, so text from a recording's
  * unauthenticated header (context values, KEK URIs, version labels) cannot drive the terminal.
+ * The values of {@code --unstored-context} are never printed: {@link #error} and {@link #warn}
+ * mask them.
  */
 @Command(
     name = "oxcrypt",
@@ -57,6 +64,7 @@ import picocli.CommandLine.Command;
       EncryptCommand.class,
       DecryptCommand.class,
       InspectCommand.class,
+      ResumeCommand.class,
       RewrapCommand.class,
       ShareCommand.class,
       RevokeCommand.class,
@@ -80,7 +88,8 @@ import picocli.CommandLine.Command;
       "4:no usable key: the keyset or identity cannot unwrap the data key, or cannot be opened",
       "5:I/O error: a file cannot be read or written, or standard output failed",
       "6:other crypto or KMS error",
-      "7:decrypt --recover salvaged only a prefix: the recording was cut short"
+      "7:decrypt --recover salvaged only a prefix: the recording was cut short",
+      "8:resume: the recording was closed normally, nothing can be appended to it"
     })
 public final class OxCrypt {
   public static final int OK = 0;
@@ -95,6 +104,11 @@ public final class OxCrypt {
    * short: a script must not mistake it for the whole recording.
    */
   public static final int RECOVERED_PREFIX = 7;
+  /**
+   * {@code resume} of a recording that was closed normally: its final chunk authenticates its
+   * length, so nothing can follow it. A recorder's restart script starts a new recording then.
+   */
+  public static final int RECORDING_COMPLETE = 8;
 
   final InputStream stdin;
   final OutputStream stdout;
@@ -104,6 +118,8 @@ public final class OxCrypt {
   final boolean interactive;
   /** See {@link #text()}; created on first use. */
   private PrintWriter text;
+  /** Values of {@code --unstored-context}: {@link #redact} masks them in every message. */
+  private final List<String> secrets = new ArrayList<>();
 
   OxCrypt(InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env,
       boolean interactive) {
@@ -135,6 +151,7 @@ public final class OxCrypt {
       Map<String, String> env, boolean interactive) {
     OxCrypt root = new OxCrypt(Objects.requireNonNull(stdin), Objects.requireNonNull(stdout),
         Objects.requireNonNull(stderr), env, interactive);
+    root.neverPrintUnstoredValuesIn(args); // before parsing: a parse error may quote arguments
     CommandLine cl = new CommandLine(root);
     // Help and version text: escaped as well, and checked for a failing stdout below.
     PrintWriter help = new PrintWriter(
@@ -173,12 +190,59 @@ public final class OxCrypt {
    * place where errors are printed.
    */
   void error(String message) {
-    stderr.println("oxcrypt: " + escape(oneLine(message)));
+    stderr.println("oxcrypt: " + escape(redact(oneLine(message))));
   }
 
   /** Prints {@code oxcrypt: warning: message} on stderr, like {@link #error}. */
   void warn(String message) {
-    stderr.println("oxcrypt: warning: " + escape(oneLine(message)));
+    stderr.println("oxcrypt: warning: " + escape(redact(oneLine(message))));
+  }
+
+  /**
+   * Marks {@code value} (an unstored context value) as never to be printed: {@link #redact}. Its
+   * {@linkplain #escape escaped} form too, which an SDK message may hold instead.
+   */
+  void neverPrint(String value) {
+    for (String v : new String[] {value, escape(value)}) {
+      if (!v.isEmpty() && !secrets.contains(v)) {
+        secrets.add(v);
+      }
+    }
+    secrets.sort(Comparator.comparingInt(String::length).reversed()); // longest first
+  }
+
+  /**
+   * {@code message} with every occurrence of an {@code --unstored-context} value replaced by
+   * {@code ***}. Errors from the SDK may quote an expected value (say, for an entry that the
+   * recording stores with another value); whatever says it, the value is not printed.
+   */
+  String redact(String message) {
+    String m = message;
+    for (String s : secrets) {
+      m = m.replace(s, "***");
+    }
+    return m;
+  }
+
+  /**
+   * The values of {@code --unstored-context KEY=VALUE} and {@code --unstored-context=KEY=VALUE}
+   * in the raw arguments, for {@link #neverPrint}; an argument without '=' is masked whole.
+   */
+  private void neverPrintUnstoredValuesIn(String[] args) {
+    String option = UnstoredContextOptions.OPTION;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String kv = null;
+      if (a.equals(option) && i + 1 < args.length) {
+        kv = args[++i];
+      } else if (a.startsWith(option + "=")) {
+        kv = a.substring(option.length() + 1);
+      }
+      if (kv != null) {
+        int eq = kv.indexOf('=');
+        neverPrint(eq < 0 ? kv : kv.substring(eq + 1));
+      }
+    }
   }
 
   /**
@@ -319,6 +383,9 @@ public final class OxCrypt {
     if (HeaderLimitException.class.isAssignableFrom(c)) {
       return USAGE; // the request is too big for a header, nothing is wrong with the data
     }
+    if (RecordingCompleteException.class.isAssignableFrom(c)) {
+      return RECORDING_COMPLETE; // nothing is wrong either: the recording is whole
+    }
     if (ContextMismatchException.class.isAssignableFrom(c)
         || AuthenticationException.class.isAssignableFrom(c)
         || FormatException.class.isAssignableFrom(c)) {
@@ -347,10 +414,16 @@ public final class OxCrypt {
       text = m;
     } else if (t instanceof HeaderLimitException) {
       text = "header limit: " + m;
+    } else if (t instanceof RecordingCompleteException) {
+      text = "cannot resume: " + m;
     } else if (t instanceof ContextMismatchException) {
-      text = "context mismatch: " + m;
+      // The SDK names its API; the CLI user needs the option.
+      text = "context mismatch: " + m.replaceAll(
+          "supply its value with ReadOptions\\.builder\\(\\)\\.expect\\(\"(.*)\", value\\)",
+          "give its value with " + UnstoredContextOptions.OPTION + " $1=VALUE");
     } else if (t instanceof AuthenticationException || t instanceof FormatException) {
-      text = "integrity failure: " + m;
+      // An unclosed recording's message points to the SDK's recover; the CLI's is decrypt --recover.
+      text = "integrity failure: " + m.replace("Recordings.recover", "'decrypt --recover'");
     } else if (isFailedAuthentication(t)) {
       text = "integrity failure: the wrapped data key failed authentication (tampered header or "
           + "encryption context): " + m;

@@ -41,6 +41,7 @@ import picocli.CommandLine.ParentCommand;
 final class RevokeCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
   @Mixin KeysetOptions keyset;
+  @Mixin UnstoredContextOptions unstored;
 
   @Option(names = "--recipient", required = true, paramLabel = "ID",
       description = "The recipient's ID: its KEK URI (local://NAME or hpke://x25519/...).")
@@ -54,8 +55,9 @@ final class RevokeCommand implements Callable<Integer> {
     if (!Files.isRegularFile(in)) {
       throw new CliException(OxCrypt.IO_ERROR, "not a file: " + in);
     }
+    ReadOptions options = unstored.readOptions(root);
     LocalKms kms = keyset.open(root);
-    RecordingHeader header = RecordingFiles.readHeader(in.toFile(), ReadOptions.defaults());
+    RecordingHeader header = RecordingFiles.readHeader(in.toFile(), options);
     List<String> recipients = new ArrayList<>();
     for (WrappedKey w : header.wrappedKeys()) {
       if (!recipients.contains(w.kekUri())) {
@@ -73,10 +75,10 @@ final class RevokeCommand implements Callable<Integer> {
     Recordings recordings = Recordings.builder().unwrapWith(kms).build();
     // Header, data key and key commitment: only someone who can open IN edits who else can.
     try (FileChannel channel = FileChannel.open(in, StandardOpenOption.READ);
-        SeekableRecording ignored = recordings.openSeekable(channel, ReadOptions.defaults())) {
+        SeekableRecording ignored = recordings.openSeekable(channel, options)) {
       // opened: the keyset holds a working key to this recording
     }
-    RecordingFiles.revoke(recordings, in.toFile(), recipient, ReadOptions.defaults());
+    RecordingFiles.revoke(recordings, in.toFile(), recipient, options);
     PrintWriter out = KeysCommand.out(root);
     out.printf("revoked %s from %s (header only). A data key it already unwrapped, or an older "
         + "copy of the file, still opens: revoking cannot take those back.%n", recipient, in);

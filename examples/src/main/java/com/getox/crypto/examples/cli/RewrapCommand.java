@@ -1,6 +1,7 @@
 package com.getox.crypto.examples.cli;
 
 import com.getox.crypto.BulkRewrap;
+import com.getox.crypto.ReadOptions;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.local.LocalKms;
 import java.io.File;
@@ -40,6 +41,8 @@ import picocli.CommandLine.ParentCommand;
           + "atomically, so a crash leaves the old or the new file, and both open. Keys of other "
           + "KEKs (recipients) are kept. Prints what it re-wrapped, what was already current, what "
           + "an earlier run with the same --journal finished, and what failed and why.",
+      "With " + UnstoredContextOptions.OPTION + ", only recordings bound to those entries and values "
+          + "are re-wrapped; the others fail with exit 3 (run once per set of values).",
       "Exit 0 if nothing failed; otherwise the exit code of the first failure (in path order)."
     },
     footer = {
@@ -51,6 +54,7 @@ import picocli.CommandLine.ParentCommand;
 final class RewrapCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
   @Mixin KeysetOptions keyset;
+  @Mixin UnstoredContextOptions unstored;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
       description = "Re-wrap N files at a time, 1 to 256 (default: ${DEFAULT-VALUE}).")
@@ -73,6 +77,7 @@ final class RewrapCommand implements Callable<Integer> {
     if (threads < 1 || threads > 256) {
       throw new CliException(OxCrypt.USAGE, "--threads must be 1 to 256, not " + threads);
     }
+    ReadOptions options = unstored.readOptions(root);
     LocalKms kms = keyset.open(root);
     Recordings recordings = Recordings.builder().wrapWith(kms).build();
     List<File> files = new ArrayList<>();
@@ -82,7 +87,7 @@ final class RewrapCommand implements Callable<Integer> {
     boolean showProgress = progress != null ? progress : root.interactive;
     BulkRewrap.Report report;
     try (Progress bar = showProgress ? new Progress(root.stderr, root.env) : null) {
-      BulkRewrap.Builder b = BulkRewrap.builder(recordings).threads(threads);
+      BulkRewrap.Builder b = BulkRewrap.builder(recordings).threads(threads).readOptions(options);
       if (journal != null) {
         b.journal(journal.toFile());
       }
@@ -102,7 +107,7 @@ final class RewrapCommand implements Callable<Integer> {
         journal == null ? "" : "  (journal " + journal + ")");
     out.printf("%-24s%d%n", "failed", failed.size());
     for (Map.Entry<java.io.File, Exception> e : failed.entrySet()) {
-      out.printf("  %s: %s%n", e.getKey(), OxCrypt.oneLine(reason(e.getValue())));
+      out.printf("  %s: %s%n", e.getKey(), root.redact(OxCrypt.oneLine(reason(e.getValue()))));
     }
     out.flush();
     if (report.rewrapped() + report.alreadyCurrent() + report.resumedSkipped() + failed.size() == 0) {

@@ -58,6 +58,7 @@ final class ShareCommand implements Callable<Integer> {
 
   @ParentCommand OxCrypt root;
   @Mixin KeysetOptions keyset;
+  @Mixin UnstoredContextOptions unstored;
 
   @Option(names = "--to-keyset", paramLabel = "FILE", description = "The recipient's keyset file.")
   Path toKeyset;
@@ -81,6 +82,7 @@ final class ShareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkRecipientOptions();
+    ReadOptions options = unstored.readOptions(root);
     // Everything the user named is checked before IN is touched.
     Kek recipient = toKeyset != null ? openRecipientKeyset() : readPublicKey(toPublicKey);
     if (toKek != null && !toKek.equals(recipient.uri())) {
@@ -94,9 +96,9 @@ final class ShareCommand implements Callable<Integer> {
     LocalKms kms = keyset.open(root);
     Recordings recordings = Recordings.builder().unwrapWith(kms).build();
     if (recipient instanceof LocalKms) {
-      checkSameUriIsSameKeyset((LocalKms) recipient);
+      checkSameUriIsSameKeyset((LocalKms) recipient, options);
     }
-    boolean changed = RecordingFiles.share(recordings, in.toFile(), recipient, ReadOptions.defaults());
+    boolean changed = RecordingFiles.share(recordings, in.toFile(), recipient, options);
     PrintWriter out = KeysCommand.out(root);
     if (changed) {
       out.printf("shared %s with %s (header only; the body is unchanged)%n", in, recipient.uri());
@@ -112,8 +114,8 @@ final class ShareCommand implements Callable<Integer> {
    * two different keysets are both local://NAME: then the recipient keyset must open IN itself,
    * or the share is refused instead of reported as done.
    */
-  private void checkSameUriIsSameKeyset(LocalKms to) throws Exception {
-    RecordingHeader header = RecordingFiles.readHeader(in.toFile(), ReadOptions.defaults());
+  private void checkSameUriIsSameKeyset(LocalKms to, ReadOptions options) throws Exception {
+    RecordingHeader header = RecordingFiles.readHeader(in.toFile(), options);
     boolean listed = false;
     for (WrappedKey w : header.wrappedKeys()) {
       listed |= w.kekUri().equals(to.uri());
@@ -123,7 +125,7 @@ final class ShareCommand implements Callable<Integer> {
     }
     Recordings theirs = Recordings.builder().unwrapWith(to).build();
     try (FileChannel channel = FileChannel.open(in, StandardOpenOption.READ);
-        SeekableRecording opened = theirs.openSeekable(channel, ReadOptions.defaults())) {
+        SeekableRecording opened = theirs.openSeekable(channel, options)) {
       return; // the same keyset: already shared
     } catch (NoUsableKeyException e) {
       throw new CliException(OxCrypt.NO_USABLE_KEY, in + " already holds a data key for "

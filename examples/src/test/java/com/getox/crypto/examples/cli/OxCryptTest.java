@@ -417,14 +417,16 @@ class OxCryptTest extends CliTestBase {
     Path rec = encrypt(plain, "user-id=u-7", "data-class=voice");
     Result r = ok("inspect", rec.toString());
     JsonNode json = new ObjectMapper().readTree(r.stdout);
-    assertEquals(1, json.get("formatVersion").asInt());
+    assertEquals(2, json.get("formatVersion").asInt()); // what encrypt writes since format version 2
     assertEquals(1, json.get("suiteId").asInt());
     assertTrue(json.get("suite").asText().startsWith("Cobblestone-256"));
     assertEquals(32, json.get("headerId").asText().length());
     assertEquals("u-7", json.get("context").get("user-id").asText());
     assertEquals("voice", json.get("context").get("data-class").asText());
+    assertEquals(0, json.get("unstoredContext").size());
     JsonNode key = json.get("wrappedKeys").get(0);
     assertEquals("local://keys", key.get("kekUri").asText());
+    assertEquals("DATA_KEY", key.get("scope").asText());
     assertEquals(primary, key.get("kekVersion").asText());
     assertEquals("tink-aes256-gcm", key.get("algorithm").asText());
     assertEquals(CHUNK, json.get("chunkSize").asInt());
