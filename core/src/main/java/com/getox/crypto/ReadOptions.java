@@ -72,14 +72,9 @@ public final class ReadOptions {
             "recording's encryption context has no '" + e.getKey() + "' entry");
       }
       if (!actual.equals(e.getValue())) {
+        // Neither value is quoted: the expected one may be personal data (an unstored value).
         throw new ContextMismatchException(
-            "recording's encryption context has "
-                + e.getKey()
-                + "='"
-                + actual
-                + "', expected '"
-                + e.getValue()
-                + "'");
+            "recording's encryption context entry '" + e.getKey() + "' has another value than expected");
       }
     }
   }
