@@ -72,9 +72,14 @@ public final class ReadOptions {
             "recording's encryption context has no '" + e.getKey() + "' entry");
       }
       if (!actual.equals(e.getValue())) {
-        // Neither value is quoted: the expected one may be personal data (an unstored value).
+        // The stored value is in the file anyway; the expected one is not quoted: it may be personal
+        // data the caller keeps out of files (an unstored value).
         throw new ContextMismatchException(
-            "recording's encryption context entry '" + e.getKey() + "' has another value than expected");
+            "recording's encryption context has "
+                + e.getKey()
+                + "='"
+                + actual
+                + "', not the value expected");
       }
     }
   }
