@@ -69,6 +69,17 @@ final class Vectors {
     }
   }
 
+  /** A JSON object given as text. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> jsonText(String text) {
+    try (JsonParser p = new JsonFactory().createParser(text)) {
+      p.nextToken();
+      return (Map<String, Object>) value(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static Object value(JsonParser p) throws IOException {
     JsonToken t = p.currentToken();
     switch (t) {
