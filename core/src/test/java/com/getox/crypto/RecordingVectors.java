@@ -795,8 +795,7 @@ final class RecordingVectors {
     // -- keys ------------------------------------------------------------------------------------
 
     private void setUpKeys() throws Exception {
-      String format = currentKeysetFormat();
-      plain = openPinned(LOCAL_PLAINTEXT, KeysetProtection.insecurePlaintext(), format);
+      plain = openPinned(LOCAL_PLAINTEXT, KeysetProtection.insecurePlaintext());
       if (plain == null) {
         plain = create(LOCAL_PLAINTEXT, KeysetProtection.insecurePlaintext(), "ox-vectors-plaintext");
         rotatePlain = true; // after the old-version case, see cases()
@@ -804,12 +803,12 @@ final class RecordingVectors {
       KeysetProtection pp =
           KeysetProtection.passphrase(
               PASSPHRASE.toCharArray(), ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_PARALLELISM);
-      passphrase = openPinned(LOCAL_PASSPHRASE, pp, format);
+      passphrase = openPinned(LOCAL_PASSPHRASE, pp);
       if (passphrase == null) {
         passphrase = create(LOCAL_PASSPHRASE, pp, "ox-vectors-passphrase");
       }
       KeysetProtection byKek = KeysetProtection.kek(plain);
-      kekProtected = openPinned(LOCAL_KEK, byKek, format);
+      kekProtected = openPinned(LOCAL_KEK, byKek);
       if (kekProtected == null) {
         kekProtected = create(LOCAL_KEK, byKek, "ox-vectors-kek-protected");
       }
@@ -838,10 +837,13 @@ final class RecordingVectors {
       keks.put(HPKE, new PinnedKek(hpke, pins, made));
     }
 
-    /** The format a new keyset file gets from this build's LocalKms. */
-    private String currentKeysetFormat() throws Exception {
+    /** The format a new keyset file with protection {@code p} gets from this build's LocalKms. */
+    private String currentKeysetFormat(KeysetProtection p) throws Exception {
       File probe = new File(work, "format-probe.json");
-      LocalKms.create(probe, KeysetProtection.insecurePlaintext(), "format-probe");
+      if (probe.exists() && !probe.delete()) {
+        throw new IOException("cannot delete " + probe);
+      }
+      LocalKms.create(probe, p, "format-probe");
       return (String) Vectors.jsonFile(probe).get("format");
     }
 
@@ -854,13 +856,13 @@ final class RecordingVectors {
     }
 
     /** The pinned keyset, if it has this build's format and opens; else null. */
-    private LocalKms openPinned(String key, KeysetProtection p, String format) {
+    private LocalKms openPinned(String key, KeysetProtection p) throws Exception {
       Map<String, Object> k = pins.keys.get(key);
       if (k == null || !(k.get("keysetFile") instanceof String)) {
         return null;
       }
       String text = (String) k.get("keysetFile");
-      if (!format.equals(keysetFormat(text))) {
+      if (!currentKeysetFormat(p).equals(keysetFormat(text))) {
         return null;
       }
       File f = new File(work, key + ".json");
@@ -1741,7 +1743,8 @@ final class RecordingVectors {
           FlushRecords.derive(
               Vectors.hex(inter.get("inputKeyHex")),
               Arrays.copyOf(rec.body, 24),
-              authenticatedBytes(h, rec.full));
+              authenticatedBytes(h, rec.full),
+              null);
       for (Map<String, Object> r : s.records) {
         int at = (int) num(r.get("bodyOffset"));
         int len = (int) num(r.get("length"));
