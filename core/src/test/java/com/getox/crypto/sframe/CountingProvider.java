@@ -22,7 +22,7 @@ import javax.crypto.ShortBufferException;
 /**
  * A JCA provider whose AES/GCM/NoPadding and AES/CTR/NoPadding log every call the {@link Cipher}
  * front end makes ({@code "GCM init"}, {@code "CTR doFinal 37"}: operation and input length),
- * then delegate to SunJCE. For counting the work a code path does, not for timing it.
+ * then delegate to the first other provider that has them (SunJCE on a stock JDK). For counting the work a code path does, not for timing it.
  */
 public final class CountingProvider extends Provider {
   private static final long serialVersionUID = 1L;
@@ -31,7 +31,7 @@ public final class CountingProvider extends Provider {
   public final List<String> gcmSeals = new ArrayList<>();
 
   public CountingProvider() {
-    super("OxCounting", "1.0", "logs AES-GCM and AES-CTR calls, delegates to SunJCE");
+    super("OxCounting", "1.0", "logs AES-GCM and AES-CTR calls, delegates to the next provider");
     for (String mode : new String[] {"GCM", "CTR"}) {
       putService(new Service(this, "Cipher", "AES/" + mode + "/NoPadding", Spi.class.getName(), null, null) {
         @Override
@@ -61,10 +61,28 @@ public final class CountingProvider extends Provider {
       this.log = log;
       this.mode = mode;
       try {
-        this.d = Cipher.getInstance("AES/" + mode + "/NoPadding", "SunJCE");
+        this.d = delegate("AES/" + mode + "/NoPadding");
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException(e);
       }
+    }
+
+    /**
+     * The first installed provider's cipher other than this one: SunJCE on a stock JDK, the
+     * provider under test in android-compat's matrix (which may remove SunJCE's AES).
+     */
+    private static Cipher delegate(String transformation) throws GeneralSecurityException {
+      for (java.security.Provider p : java.security.Security.getProviders()) {
+        if (p instanceof CountingProvider) {
+          continue;
+        }
+        try {
+          return Cipher.getInstance(transformation, p); // SunJCE has CTR as a mode of "AES"
+        } catch (java.security.NoSuchAlgorithmException | NoSuchPaddingException notHere) {
+          // the next one
+        }
+      }
+      throw new java.security.NoSuchAlgorithmException(transformation);
     }
 
     @Override
