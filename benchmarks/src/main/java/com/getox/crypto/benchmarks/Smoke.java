@@ -19,6 +19,7 @@ import java.util.Locale;
  *
  * <pre>
  * java -Dox.maxWarmMillis=15000 -cp benchmarks.jar com.getox.crypto.benchmarks.Smoke 15 0.5
+ * java ... Smoke 15 0 640,65536      # other piece sizes; gate 0 only reports the ratios
  * </pre>
  */
 public final class Smoke {
@@ -35,16 +36,20 @@ public final class Smoke {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
     double min = args.length > 1 ? Double.parseDouble(args[1]) : 0.5;
-    System.exit(run(rounds, min, System.out));
+    int[] sizes =
+        args.length > 2
+            ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
+            : new int[] {640, 16384};
+    System.exit(run(rounds, min, sizes, System.out));
   }
 
-  static int run(int rounds, double min, PrintStream out) throws Exception {
+  static int run(int rounds, double min, int[] sizes, PrintStream out) throws Exception {
     Throughput.Ceiling ceiling = new Throughput.Ceiling();
     ceiling.provider = Providers.SUNJCE;
     ceiling.setUp();
     int failed = 0;
     for (boolean decrypt : new boolean[] {false, true}) {
-      for (int pieceBytes : new int[] {640, 16384}) {
+      for (int pieceBytes : sizes) {
         Throughput.Ours ours = new Throughput.Ours();
         ours.provider = Providers.SUNJCE;
         ours.pieceBytes = pieceBytes;
@@ -75,7 +80,7 @@ public final class Smoke {
             min(ratios), max(ratios), min, ok ? "ok" : "FAIL"));
       }
     }
-    out.println("smoke: " + (4 - failed) + " passed, " + failed + " failed ("
+    out.println("smoke: " + (2 * sizes.length - failed) + " passed, " + failed + " failed ("
         + (CPU_TIME ? "thread CPU time" : "wall time") + ")");
     return failed == 0 ? 0 : 1;
   }
