@@ -67,15 +67,17 @@ class FormatV2Test {
     return b;
   }
 
+  /** An owner whose recordings share one cached data key. */
+  static Recordings.Builder cachingOwner() {
+    return Recordings.builder()
+        .wrapWith(Fixtures.KMS)
+        .dekCache(DekCache.builder().maxRecordings(10).maxBytes(1 << 30).maxAgeMillis(3_600_000).build())
+        .auditSink(AuditSink.none());
+  }
+
   @Test
   void sharingOneRecordingFromACachedDataKeyOpensNoOther() throws Exception {
-    Recordings owner =
-        Recordings.builder()
-            .wrapWith(Fixtures.KMS)
-            .dekCache(
-                DekCache.builder().maxRecordings(10).maxBytes(1 << 30).maxAgeMillis(3_600_000).build())
-            .auditSink(AuditSink.none())
-            .build();
+    Recordings owner = cachingOwner().build();
     byte[] pa = plain(40_000, 1);
     byte[] pb = plain(30_000, 2);
     byte[] a = encrypt(owner, CTX, pa);
@@ -127,14 +129,7 @@ class FormatV2Test {
    */
   @Test
   void inVersion1AShareFromACachedDataKeyOpenedTheOtherRecordingToo() throws Exception {
-    Recordings owner =
-        Recordings.builder()
-            .wrapWith(Fixtures.KMS)
-            .dekCache(
-                DekCache.builder().maxRecordings(10).maxBytes(1 << 30).maxAgeMillis(3_600_000).build())
-            .auditSink(AuditSink.none())
-            .writeVersion1()
-            .build();
+    Recordings owner = cachingOwner().writeVersion1().build();
     byte[] pb = plain(30_000, 2);
     byte[] a = encrypt(owner, CTX, plain(40_000, 1));
     byte[] b = encrypt(owner, CTX, pb);
