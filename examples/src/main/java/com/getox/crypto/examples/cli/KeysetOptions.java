@@ -49,6 +49,10 @@ final class KeysetOptions {
     String source;
     byte[] bytes;
     if (passphraseFile != null) {
+      if (!Files.exists(passphraseFile)) {
+        // A name the user typed that is not there: a usage error, like a missing passphrase.
+        throw new CliException(OxCrypt.USAGE, "no such passphrase file: " + passphraseFile);
+      }
       if (Files.size(passphraseFile) > MAX_PASSPHRASE_FILE_BYTES) {
         throw new CliException(OxCrypt.USAGE, "passphrase file " + passphraseFile + " is over 4 KiB");
       }

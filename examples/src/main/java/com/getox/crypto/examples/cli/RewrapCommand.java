@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +77,12 @@ final class RewrapCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (threads < 1 || threads > 256) {
       throw new CliException(OxCrypt.USAGE, "--threads must be 1 to 256, not " + threads);
+    }
+    for (Path p : paths) {
+      if (Files.exists(p) && !Files.isDirectory(p) && !Files.isRegularFile(p)) {
+        // A FIFO or a device is never edited; saying "no recordings found" hid the mistake.
+        throw new CliException(OxCrypt.USAGE, "not a recording or a directory: " + p);
+      }
     }
     ReadOptions options = unstored.readOptions(root);
     LocalKms kms = keyset.open(root);

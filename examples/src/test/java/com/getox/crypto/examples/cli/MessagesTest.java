@@ -52,6 +52,18 @@ class MessagesTest extends CliTestBase {
     return out;
   }
 
+  /** Issue 12 leftover: a --passphrase-file that is not there was an I/O error (exit 5). */
+  @Test
+  void aMissingPassphraseFileIsAUsageError() {
+    Path missing = dir.resolve("no-such-pass.txt");
+    Result r =
+        run("keys", "create", "--keyset", dir.resolve("k2.json").toString(), "--passphrase-file",
+            missing.toString());
+    assertFails(OxCrypt.USAGE, r);
+    assertTrue(r.stderr.contains("no such passphrase file"), r.stderr);
+    assertFalse(Files.exists(dir.resolve("k2.json")));
+  }
+
   /** No terminal control character reaches stderr or stdout: only printable text and newlines. */
   static void assertNoControls(String s) {
     for (int i = 0; i < s.length(); i++) {

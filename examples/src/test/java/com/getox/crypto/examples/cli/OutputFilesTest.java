@@ -100,6 +100,18 @@ class OutputFilesTest extends CliTestBase {
 
   // ------------------------------------------------------------------ defect 7
 
+  /** Issue 12 leftover: rewrap of a FIFO named explicitly said "no recordings found", exit 0. */
+  @Test
+  @Timeout(120)
+  void rewrapOfANamedFifoIsAUsageError() throws Exception {
+    Path fifo = dir.resolve("named-fifo");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertEquals(0, mk.waitFor());
+    Result r = run("rewrap", "--keyset", keys.toString(), fifo.toString());
+    assertFails(OxCrypt.USAGE, r);
+    assertTrue(r.stderr.contains("not a recording or a directory"), r.stderr);
+  }
+
   @Test
   @Timeout(120)
   void decryptWritesThroughAFifoInsteadOfReplacingIt() throws Exception {
