@@ -282,8 +282,41 @@ public final class RecordingInputStream extends InputStream {
       throws IOException, GeneralSecurityException {
     byte[] next = new byte[Cobblestone.CHUNK_CIPHERTEXT_BYTES];
     int m = readFully(next, source);
+    // What starts right after slot k+1: the first flush record of chunk k+1 if the writer had got
+    // that far, which it only does once chunk k was sealed.
+    byte[] after = new byte[0];
+    if (m == next.length) {
+      byte[] head = new byte[FlushRecords.RECORD_HEADER_BYTES];
+      int h = readFully(head, source);
+      after = Arrays.copyOf(head, h);
+      int len = h == head.length ? FlushRecords.announcedLength(head, 0) : 0;
+      if (len >= 1 && len <= FlushRecords.MAX_RECORD_PLAINTEXT_BYTES) {
+        after = Arrays.copyOf(head, head.length + len + Cobblestone.TAG_BYTES);
+        int got = readFully(after, head.length, source);
+        after = Arrays.copyOf(after, got);
+      }
+    }
     InputStream records =
-        new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(next, 0, m), source);
+        new java.io.SequenceInputStream(
+            new java.io.SequenceInputStream(
+                new java.io.ByteArrayInputStream(next, 0, m), new java.io.ByteArrayInputStream(after)),
+            source);
+    if (recover && after.length > FlushRecords.OVERHEAD_BYTES) {
+      byte[] scratch = new byte[FlushRecords.MAX_RECORD_PLAINTEXT_BYTES];
+      try {
+        if (flush.open(chunkIndex + 1, 0, after, 0, after.length, scratch, 0) > 0) {
+          throw new AuthenticationException(
+              "chunk "
+                  + chunkIndex
+                  + " failed authentication but the writer had gone on to chunk "
+                  + (chunkIndex + 1)
+                  + ": the recording is damaged, not cut short",
+              failure);
+        }
+      } finally {
+        Arrays.fill(scratch, (byte) 0);
+      }
+    }
     if (!recover) {
       byte[] scratch = new byte[FlushRecords.MAX_RECORD_PLAINTEXT_BYTES];
       int got = readRecord(records, 0, scratch, 0);

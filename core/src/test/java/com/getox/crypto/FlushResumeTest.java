@@ -125,6 +125,36 @@ class FlushResumeTest {
     w.close();
   }
 
+  /**
+   * QA: the last sealed chunk damaged, while its own old flush records still sit in the next slot
+   * and the next chunk's records behind that. Recover took the stale records for a cut (and
+   * resume then dropped 16,000 authentic bytes with exit 0); the next chunk's records show the
+   * writer had sealed this chunk, so it is damage.
+   */
+  @Test
+  void aDamagedLastSealedChunkWithStaleRecordsBehindItIsDamageNotACut() throws Exception {
+    File f = new File(dir, "stale.oxr");
+    RecordingWriter w = Fixtures.RECORDINGS.newFileWriter(f, CTX);
+    byte[] piece = new byte[1000];
+    for (int i = 0; i < 3 * Cobblestone.CHUNK_PLAINTEXT_BYTES / 1000 + 5; i++) {
+      w.write(piece);
+      w.flush();
+    }
+    byte[] crashed = Files.readAllBytes(f.toPath());
+    int chunk2 =
+        w.header().toByteArray().length + Cobblestone.PREFIX_BYTES + 2 * Cobblestone.CHUNK_CIPHERTEXT_BYTES;
+    crashed[chunk2 + 100] ^= 1;
+    AuthenticationException e =
+        assertThrows(
+            AuthenticationException.class,
+            () -> recover(Fixtures.RECORDINGS, crashed, new ByteArrayOutputStream()));
+    assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+    w.abort();
+    Files.write(f.toPath(), crashed);
+    assertThrows(AuthenticationException.class, () -> Fixtures.RECORDINGS.resume(f, READ));
+    assertArrayEquals(crashed, Files.readAllBytes(f.toPath()), "a refused resume changes nothing");
+  }
+
   @Test
   void resumeGoesOnFromTheFlushedBytesAndRefusesAClosedRecording() throws Exception {
     File f = new File(dir, "resume.oxr");
