@@ -210,9 +210,14 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
     flushedBytes = pendingBytes;
   }
 
-  /** Continues in {@code next} (the same file, reopened), for {@link Recordings#resume}. */
-  void moveTo(Sink next) {
+  /**
+   * Continues in {@code next} (the same file, reopened), for {@link Recordings#resume}; closes
+   * the sink it leaves.
+   */
+  void moveTo(Sink next) throws IOException {
+    Sink previous = sink;
     this.sink = next;
+    previous.close();
   }
 
   @Override

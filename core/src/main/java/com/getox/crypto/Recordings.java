@@ -144,6 +144,7 @@ public final class Recordings {
     java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file, "rw");
     boolean ok = false;
     try {
+      claimWriter(raf, file);
       RecordingWriter w = start(RecordingWriter.Sink.file(raf.getChannel()), context, true, null);
       ok = true;
       return w;
@@ -183,8 +184,14 @@ public final class Recordings {
     final RecordingInputStream old;
     final Unlocked opened;
     final RecordingHeader header;
-    InputStream in = new java.io.BufferedInputStream(new java.io.FileInputStream(file), 1 << 16);
+    // One writer per recording: a live writer holds an fcntl lock on its file for its lifetime
+    // (dropped by the kernel when it dies). Everything here reads through this one descriptor:
+    // closing another one of this process would drop the lock.
+    final java.io.RandomAccessFile guard = new java.io.RandomAccessFile(file, "rw");
+    InputStream in =
+        new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(guard.getChannel()), 1 << 16);
     try {
+      claimWriter(guard, file);
       header = RecordingHeader.read(in, options);
       if (header.formatVersion() == RecordingHeader.FORMAT_VERSION_1) {
         throw new UnsupportedFormatException(
@@ -195,7 +202,7 @@ public final class Recordings {
           in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
       opened = unlock(header, prefix, options, true);
       try {
-        refuseComplete(file, header.toByteArray().length, opened.cipher);
+        refuseComplete(file, guard.getChannel(), header.toByteArray().length, opened.cipher);
       } catch (GeneralSecurityException | IOException | RuntimeException e) {
         opened.wipe();
         throw e;
@@ -255,6 +262,7 @@ public final class Recordings {
     java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file, "rw");
     boolean ok = false;
     try {
+      claimWriter(raf, file);
       byte[] now = new byte[start[0].length];
       if (raf.length() < now.length) {
         throw new ConcurrentEditException("recording " + file + " changed while it was resumed");
@@ -275,13 +283,33 @@ public final class Recordings {
   }
 
   /**
+   * Takes the writer's lock on {@code raf}'s file for as long as it stays open.
+   *
+   * @throws ConcurrentEditException if a live writer (this JVM or another process) holds it
+   */
+  private static void claimWriter(java.io.RandomAccessFile raf, java.io.File file)
+      throws IOException {
+    java.nio.channels.FileLock l;
+    try {
+      l = raf.getChannel().tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException inThisJvm) {
+      l = null;
+    }
+    if (l == null) {
+      throw new ConcurrentEditException(
+          "recording " + file + " is being written by a live writer; resume it after that one ends");
+    }
+  }
+
+  /**
    * Refuses a recording whose final chunk authenticates (closed normally), before any work: its
    * length decides where the final chunk would be.
    */
-  private static void refuseComplete(java.io.File file, int headerBytes, Cobblestone cipher)
+  private static void refuseComplete(
+      java.io.File file, java.nio.channels.FileChannel ch, int headerBytes, Cobblestone cipher)
       throws IOException, GeneralSecurityException {
-    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file, "r")) {
-      long body = raf.length() - headerBytes;
+    {
+      long body = ch.size() - headerBytes;
       if (Cobblestone.plaintextLength(body) < 0) {
         return;
       }
@@ -289,8 +317,15 @@ public final class Recordings {
       long full = chunks / Cobblestone.CHUNK_CIPHERTEXT_BYTES;
       int rem = (int) (chunks % Cobblestone.CHUNK_CIPHERTEXT_BYTES);
       byte[] sealed = new byte[rem];
-      raf.seek(headerBytes + Cobblestone.PREFIX_BYTES + full * Cobblestone.CHUNK_CIPHERTEXT_BYTES);
-      raf.readFully(sealed);
+      ByteBuffer buf = ByteBuffer.wrap(sealed);
+      long pos = headerBytes + Cobblestone.PREFIX_BYTES + full * Cobblestone.CHUNK_CIPHERTEXT_BYTES;
+      while (buf.hasRemaining()) {
+        int n = ch.read(buf, pos); // by position: the reader's stream shares this channel
+        if (n < 0) {
+          return;
+        }
+        pos += n;
+      }
       byte[] plain = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
       try {
         cipher.openChunk(full, sealed, 0, rem, plain, 0);

@@ -155,6 +155,25 @@ class FlushResumeTest {
     assertArrayEquals(crashed, Files.readAllBytes(f.toPath()), "a refused resume changes nothing");
   }
 
+  /** QA: two resumes at once both succeeded and one's input was lost. One writer per recording. */
+  @Test
+  void aRecordingWithALiveWriterCannotBeResumed() throws Exception {
+    File f = new File(dir, "live.oxr");
+    RecordingWriter w = Fixtures.RECORDINGS.newFileWriter(f, CTX);
+    w.write(new byte[5000]);
+    w.flush();
+    byte[] before = Files.readAllBytes(f.toPath());
+    assertThrows(ConcurrentEditException.class, () -> Fixtures.RECORDINGS.resume(f, READ));
+    assertArrayEquals(before, Files.readAllBytes(f.toPath()));
+    w.write(new byte[100]); // the live writer is unharmed (not flushed: lost below)
+    w.abort(); // its process "dies": the claim goes with it
+    RecordingWriter again = Fixtures.RECORDINGS.resume(f, READ);
+    assertThrows(ConcurrentEditException.class, () -> Fixtures.RECORDINGS.resume(f, READ));
+    again.write(new byte[7]);
+    again.close();
+    assertEquals(5007, Streams.readAll(Fixtures.RECORDINGS.newInputStream(new java.io.FileInputStream(f), READ)).length);
+  }
+
   @Test
   void resumeGoesOnFromTheFlushedBytesAndRefusesAClosedRecording() throws Exception {
     File f = new File(dir, "resume.oxr");
