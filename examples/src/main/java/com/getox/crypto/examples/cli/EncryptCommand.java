@@ -72,7 +72,7 @@ final class EncryptCommand implements Callable<Integer> {
   List<String> unstored = new ArrayList<>();
 
   @Option(names = "--flush-every", paramLabel = "DURATION",
-      description = "Make what was read durable at this interval (200ms, 1s, 2m), also while IN "
+      description = "Make what was read durable at this interval (200ms, 1s, 2m, 1h), also while IN "
           + "pauses: a kill loses at most that much. OUT must be a new file (not '-', not "
           + "existing), written in place.")
   String flushEvery;

@@ -24,24 +24,25 @@ import java.util.regex.Pattern;
  */
 final class RecordingPump {
   static final int BUFFER_BYTES = 64 * 1024;
-  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m)");
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
   private static final long MAX_INTERVAL_NANOS = TimeUnit.HOURS.toNanos(24);
 
   private RecordingPump() {}
 
   /**
-   * Parses {@code 200ms}, {@code 1s} or {@code 2m} into nanoseconds; a usage error (exit 2) for
+   * Parses {@code 200ms}, {@code 1s}, {@code 2m} or {@code 1h} into nanoseconds; a usage error (exit 2) for
    * anything else, zero, or more than 24 hours.
    */
   static long parseInterval(String option, String text) throws CliException {
     Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
       throw new CliException(OxCrypt.USAGE,
-          option + " needs a duration such as 200ms, 1s or 2m, not '" + text + "'");
+          option + " needs a duration such as 200ms, 1s, 2m or 1h, not '" + text + "'");
     }
     long n = Long.parseLong(m.group(1));
     TimeUnit unit = m.group(2).equals("ms") ? TimeUnit.MILLISECONDS
-        : m.group(2).equals("s") ? TimeUnit.SECONDS : TimeUnit.MINUTES;
+        : m.group(2).equals("s") ? TimeUnit.SECONDS
+        : m.group(2).equals("m") ? TimeUnit.MINUTES : TimeUnit.HOURS;
     long nanos = unit.toNanos(n);
     if (nanos <= 0 || nanos > MAX_INTERVAL_NANOS) {
       throw new CliException(OxCrypt.USAGE, option + " must be from 1ms to 24 hours, not '" + text + "'");

@@ -130,7 +130,13 @@ final class RewrapCommand implements Callable<Integer> {
   }
 
   private static String reason(Exception e) {
-    return e.getClass().getSimpleName() + ": " + e.getMessage();
+    // The SDK's hint names its API; the CLI user needs the option (as OxCrypt's messages say).
+    return e.getClass().getSimpleName()
+        + ": "
+        + String.valueOf(e.getMessage())
+            .replaceAll(
+                "supply its value with ReadOptions\\.builder\\(\\)\\.expect\\(\"(.*)\", value\\)",
+                "give its value with " + UnstoredContextOptions.OPTION + " $1=VALUE");
   }
 
   /** A progress bar on stderr; BulkRewrap's listener calls it from its worker threads. */

@@ -291,13 +291,16 @@ class FlushResumeCliTest extends CliTestBase {
     Result stdout = assertFails(OxCrypt.USAGE, run("encrypt", "--keyset", keys.toString(), "--flush-every", "1s",
         in.toString(), "-"));
     assertEquals(0, stdout.stdout.length);
-    for (String bad : new String[] {"5", "0ms", "1h", "-1s", "1.5s", "25000m", ""}) {
+    for (String bad : new String[] {"5", "0ms", "25h", "-1s", "1.5s", "25000m", ""}) {
       Path out = dir.resolve("new.oxr");
       Result r = assertFails(OxCrypt.USAGE, run("encrypt", "--keyset", keys.toString(), "--flush-every", bad,
           in.toString(), out.toString()));
       assertTrue(r.stderr.contains("--flush-every"), r.stderr);
       assertFalse(Files.exists(out), bad);
     }
+    // QA: the range says "to 24 hours", so hours are a unit too.
+    assertEquals(java.util.concurrent.TimeUnit.HOURS.toNanos(24), RecordingPump.parseInterval("--flush-every", "24h"));
+    assertEquals(java.util.concurrent.TimeUnit.HOURS.toNanos(1), RecordingPump.parseInterval("--flush-every", "1h"));
     // resume: FILE must be a file; an unreadable IN changes nothing.
     assertFails(OxCrypt.IO_ERROR, run("resume", "--keyset", keys.toString(), dir.resolve("nope.oxr").toString()));
     assertFails(OxCrypt.INTEGRITY, run("resume", "--keyset", keys.toString(), existing.toString(), in.toString()));
