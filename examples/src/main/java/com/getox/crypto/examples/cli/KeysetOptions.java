@@ -103,6 +103,14 @@ final class KeysetOptions {
     String kind = protectionOf(keyset);
     try {
       if (KeysetProtection.Kind.INSECURE_PLAINTEXT.name().equals(kind)) {
+        if (passphraseFile != null) {
+          // A passphrase was meant for a protected keyset: a plaintext one in its place may be a
+          // swap by whoever can write the directory, and would wrap new recordings under keys
+          // they know. Never silently downgrade.
+          throw new CliException(OxCrypt.NO_USABLE_KEY, "keyset " + keyset
+              + " is an INSECURE plaintext keyset, but --passphrase-file was given: refusing to use"
+              + " it (was a protected keyset replaced?)");
+        }
         root.warn("keyset " + keyset + " is an INSECURE plaintext keyset: "
             + "anyone who can read it can decrypt every recording");
         return LocalKms.open(keyset.toFile(), KeysetProtection.insecurePlaintext());

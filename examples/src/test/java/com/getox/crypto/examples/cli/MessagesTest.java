@@ -64,6 +64,19 @@ class MessagesTest extends CliTestBase {
     assertFalse(Files.exists(dir.resolve("k2.json")));
   }
 
+  /** QA: a plaintext keyset in place of a passphrase one was used silently (a downgrade). */
+  @Test
+  void aPlaintextKeysetIsRefusedWhenAPassphraseFileIsGiven() throws IOException {
+    Path pass = Files.write(dir.resolve("pass.txt"), "correct horse\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Path in = Files.write(dir.resolve("m.plain"), new byte[10]);
+    Path out = dir.resolve("m.oxr");
+    Result r = run("encrypt", "--keyset", keys.toString(), "--passphrase-file", pass.toString(),
+        in.toString(), out.toString());
+    assertFails(OxCrypt.NO_USABLE_KEY, r);
+    assertTrue(r.stderr.contains("plaintext keyset, but --passphrase-file was given"), r.stderr);
+    assertFalse(Files.exists(out));
+  }
+
   /** No terminal control character reaches stderr or stdout: only printable text and newlines. */
   static void assertNoControls(String s) {
     for (int i = 0; i < s.length(); i++) {
