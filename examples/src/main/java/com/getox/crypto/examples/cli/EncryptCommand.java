@@ -71,6 +71,11 @@ final class EncryptCommand implements Callable<Integer> {
           + "Repeatable, each KEY once, and not also in --context.")
   List<String> unstored = new ArrayList<>();
 
+  @Option(names = UnstoredContextOptions.FILE_OPTION, paramLabel = "FILE",
+      description = "The same entries read from FILE, one KEY=VALUE per line, so that the values "
+          + "are not on the command line (other local users see /proc/PID/cmdline).")
+  Path unstoredFile;
+
   @Option(names = "--flush-every", paramLabel = "DURATION",
       description = "Make what was read durable at this interval (200ms, 1s, 2m, 1h), also while IN "
           + "pauses: a kill loses at most that much. OUT must be a new file (not '-', not "
@@ -88,7 +93,8 @@ final class EncryptCommand implements Callable<Integer> {
     long flushNanos = flushEvery == null ? 0 : RecordingPump.parseInterval("--flush-every", flushEvery);
     // IllegalArgumentException: usage
     EncryptionContext ctx = context(CliPaths.keyValues("--context", context),
-        CliPaths.keyValues(UnstoredContextOptions.OPTION, unstored));
+        CliPaths.keyValues(
+            UnstoredContextOptions.OPTION, UnstoredContextOptions.all(unstored, unstoredFile)));
     CliPaths.checkDistinct(in, out);
     if (flushNanos > 0) {
       checkNewFile();

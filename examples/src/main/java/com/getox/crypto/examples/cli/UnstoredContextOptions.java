@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
  */
 final class UnstoredContextOptions {
   static final String OPTION = "--unstored-context";
+  static final String FILE_OPTION = "--unstored-context-file";
 
   @Option(names = OPTION, paramLabel = "KEY=VALUE",
       description = "The value of a context entry that the recording is bound to but does not store "
@@ -26,11 +27,54 @@ final class UnstoredContextOptions {
           + "each KEY once.")
   List<String> entries = new ArrayList<>();
 
+  @Option(names = FILE_OPTION, paramLabel = "FILE",
+      description = "The same entries read from FILE, one KEY=VALUE per line (UTF-8; empty lines "
+          + "ignored), so that the values are not on the command line, where other local users "
+          + "can see them (/proc/PID/cmdline) and shells keep them.")
+  java.nio.file.Path file;
+
   /** The entries, parsed; their values are registered with {@code root} as never to be printed. */
   Map<String, String> values(OxCrypt root) throws CliException {
-    Map<String, String> map = CliPaths.keyValues(OPTION, entries);
+    Map<String, String> map = CliPaths.keyValues(OPTION, all(entries, file));
     map.values().forEach(root::neverPrint);
     return map;
+  }
+
+  /**
+   * {@code args} and the lines of {@code file} (if not null). A malformed line is a usage error
+   * that names its number, never its text (it may hold a value).
+   */
+  static List<String> all(List<String> args, java.nio.file.Path file) throws CliException {
+    List<String> out = new ArrayList<>(args);
+    if (file == null) {
+      return out;
+    }
+    List<String> lines;
+    try {
+      if (java.nio.file.Files.size(file) > 64 * 1024) {
+        throw new CliException(OxCrypt.USAGE, FILE_OPTION + " " + file + " is over 64 KiB");
+      }
+      lines = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new CliException(OxCrypt.USAGE, "no such file: " + file + " (" + FILE_OPTION + ")");
+    } catch (java.io.IOException e) {
+      throw new CliException(OxCrypt.USAGE, "cannot read " + file + " (" + FILE_OPTION + ")");
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.endsWith("\r")) {
+        line = line.substring(0, line.length() - 1);
+      }
+      if (line.isEmpty()) {
+        continue;
+      }
+      if (line.indexOf('=') <= 0) {
+        throw new CliException(OxCrypt.USAGE, FILE_OPTION + " " + file + ": line " + (i + 1)
+            + " is not KEY=VALUE");
+      }
+      out.add(line);
+    }
+    return out;
   }
 
   /**

@@ -84,6 +84,34 @@ class UnstoredContextCliTest extends CliTestBase {
     return rec;
   }
 
+  /** QA: values on the command line are visible in /proc/PID/cmdline; a file keeps them off it. */
+  @Test
+  void theValuesCanComeFromAFileInsteadOfTheCommandLine() throws Exception {
+    byte[] plain = random(5000, 23);
+    Path in = Files.write(dir.resolve("plain2.bin"), plain);
+    Path values = Files.write(dir.resolve("values.txt"),
+        ("user-id=" + SECRET + "\r\n\nteam=t-9\n").getBytes(StandardCharsets.UTF_8));
+    Path rec = dir.resolve("rec2.oxr");
+    cliOk(true, "encrypt", "--keyset", keys.toString(), "--unstored-context-file", values.toString(),
+        in.toString(), rec.toString());
+    Path back = dir.resolve("back2.bin");
+    cliOk(true, "decrypt", "--keyset", keys.toString(), "--unstored-context-file", values.toString(),
+        rec.toString(), back.toString());
+    assertArrayEquals(plain, Files.readAllBytes(back));
+    // Mixed: one entry from the file, one on the command line.
+    Path one = Files.write(dir.resolve("one.txt"), ("user-id=" + SECRET + "\n").getBytes(StandardCharsets.UTF_8));
+    Path back2 = dir.resolve("back3.bin");
+    cliOk(true, "decrypt", "--keyset", keys.toString(), "--unstored-context-file", one.toString(),
+        "--unstored-context", "team=t-9", rec.toString(), back2.toString());
+    assertArrayEquals(plain, Files.readAllBytes(back2));
+    // A malformed line is a usage error that names its number, not its text.
+    Path bad = Files.write(dir.resolve("bad.txt"), (SECRET + "\n").getBytes(StandardCharsets.UTF_8));
+    Result r = cli(true, "decrypt", "--keyset", keys.toString(), "--unstored-context-file", bad.toString(),
+        rec.toString(), dir.resolve("x.bin").toString());
+    assertEquals(OxCrypt.USAGE, r.code, r.stderr);
+    assertTrue(r.stderr.contains("line 1"), r.stderr);
+  }
+
   @Test
   void theValueBindsTheRecordingAndIsNeverWrittenOrPrinted() throws Exception {
     byte[] plain = random(2 * CHUNK + 777, 21);
