@@ -297,20 +297,10 @@ public final class RecordingHeader {
     return this;
   }
 
-  private static final java.util.Comparator<String> UTF8_ORDER =
-      new java.util.Comparator<String>() {
-        @Override
-        public int compare(String a, String b) {
-          return EncryptionContext.compareUtf8(a, b);
-        }
-      };
-
   /** A new header (version 2) for {@code full}: its stored entries, and its unstored names. */
   static RecordingHeader create(byte[] headerId, EncryptionContext full, List<WrappedKey> keys) {
-    TreeSet<String> names = new TreeSet<>(UTF8_ORDER);
-    names.addAll(full.unstoredKeys());
     return new RecordingHeader(
-        FORMAT_VERSION, SUITE_COBBLESTONE_256, headerId, full.stored(), names, keys);
+        FORMAT_VERSION, SUITE_COBBLESTONE_256, headerId, full.stored(), full.unstoredKeys(), keys);
   }
 
   private static int checkPreamble(byte[] b, ReadOptions options) throws OxCryptoException {
@@ -377,7 +367,7 @@ public final class RecordingHeader {
       reserved(version, key);
     }
     EncryptionContext stored = ctx.build();
-    TreeSet<String> unstored = new TreeSet<>(UTF8_ORDER);
+    TreeSet<String> unstored = new TreeSet<>(EncryptionContext.UTF8_ORDER);
     if (version != FORMAT_VERSION_1) {
       int names = c.u16();
       if (entries + names > EncryptionContext.MAX_ENTRIES) {

@@ -222,9 +222,7 @@ public final class Recordings {
           out -> {
             RecordingWriter w;
             try {
-              start[0] = restart(RecordingWriter.Sink.of(out), header, full, opened.inputKey, made);
-              w = made[0];
-              made[0] = null;
+              w = restart(RecordingWriter.Sink.of(out), header, full, opened.inputKey, start);
             } catch (GeneralSecurityException e) {
               throw new IOException(e.getMessage(), e);
             }
@@ -238,12 +236,7 @@ public final class Recordings {
               Arrays.fill(buf, (byte) 0);
             }
             if (!old.wasTruncated()) {
-              throw new IOException(
-                  new RecordingCompleteException(
-                      "recording "
-                          + file
-                          + " was closed normally: its final chunk authenticates its length, so"
-                          + " nothing can be appended; start a new recording"));
+              throw new IOException(closedNormally(file)); // what refuseComplete found up front
             }
             w.writeRecord(); // the partial chunk, behind its slot: durable before the rename
             made[0] = w;
@@ -308,50 +301,52 @@ public final class Recordings {
   private static void refuseComplete(
       java.io.File file, java.nio.channels.FileChannel ch, int headerBytes, Cobblestone cipher)
       throws IOException, GeneralSecurityException {
-    {
-      long body = ch.size() - headerBytes;
-      if (Cobblestone.plaintextLength(body) < 0) {
+    long body = ch.size() - headerBytes;
+    if (Cobblestone.plaintextLength(body) < 0) {
+      return;
+    }
+    long chunks = body - Cobblestone.PREFIX_BYTES;
+    long full = chunks / Cobblestone.CHUNK_CIPHERTEXT_BYTES;
+    int rem = (int) (chunks % Cobblestone.CHUNK_CIPHERTEXT_BYTES);
+    byte[] sealed = new byte[rem];
+    ByteBuffer buf = ByteBuffer.wrap(sealed);
+    long pos = headerBytes + Cobblestone.PREFIX_BYTES + full * Cobblestone.CHUNK_CIPHERTEXT_BYTES;
+    while (buf.hasRemaining()) {
+      int n = ch.read(buf, pos); // by position: the reader's stream shares this channel
+      if (n < 0) {
         return;
       }
-      long chunks = body - Cobblestone.PREFIX_BYTES;
-      long full = chunks / Cobblestone.CHUNK_CIPHERTEXT_BYTES;
-      int rem = (int) (chunks % Cobblestone.CHUNK_CIPHERTEXT_BYTES);
-      byte[] sealed = new byte[rem];
-      ByteBuffer buf = ByteBuffer.wrap(sealed);
-      long pos = headerBytes + Cobblestone.PREFIX_BYTES + full * Cobblestone.CHUNK_CIPHERTEXT_BYTES;
-      while (buf.hasRemaining()) {
-        int n = ch.read(buf, pos); // by position: the reader's stream shares this channel
-        if (n < 0) {
-          return;
-        }
-        pos += n;
-      }
-      byte[] plain = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
-      try {
-        cipher.openChunk(full, sealed, 0, rem, plain, 0);
-      } catch (AuthenticationException notFinal) {
-        return; // cut short, or flush records behind a hole: resumable
-      } finally {
-        Arrays.fill(plain, (byte) 0);
-      }
-      throw new RecordingCompleteException(
-          "recording "
-              + file
-              + " was closed normally: its final chunk authenticates its length, so nothing can"
-              + " be appended; start a new recording");
+      pos += n;
     }
+    byte[] plain = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
+    try {
+      cipher.openChunk(full, sealed, 0, rem, plain, 0);
+    } catch (AuthenticationException notFinal) {
+      return; // cut short, or flush records behind a hole: resumable
+    } finally {
+      Arrays.fill(plain, (byte) 0);
+    }
+    throw closedNormally(file);
+  }
+
+  private static RecordingCompleteException closedNormally(java.io.File file) {
+    return new RecordingCompleteException(
+        "recording "
+            + file
+            + " was closed normally: its final chunk authenticates its length, so nothing can be"
+            + " appended; start a new recording");
   }
 
   /**
-   * A writer ({@code made[0]}) for an existing header under a fresh salt: the body is sealed
-   * anew. Returns the bytes it starts with (header and prefix).
+   * A writer for an existing header under a fresh salt: the body is sealed anew. Puts the bytes
+   * it starts with (header and prefix) in {@code startOut[0]}.
    */
-  private byte[] restart(
+  private RecordingWriter restart(
       RecordingWriter.Sink sink,
       RecordingHeader header,
       EncryptionContext full,
       byte[] ik,
-      RecordingWriter[] made)
+      byte[][] startOut)
       throws IOException, GeneralSecurityException {
     byte[] salt = new byte[Cobblestone.SALT_BYTES];
     random.nextBytes(salt);
@@ -361,12 +356,11 @@ public final class Recordings {
     byte[] h = header.toByteArray();
     sink.write(0, h, 0, h.length);
     sink.write(h.length, prefix, 0, prefix.length);
-    made[0] =
-        new RecordingWriter(
-            sink, header, cipher, FlushRecords.derive(ik, salt, ab, cipherProvider), h.length, null);
     byte[] start = Arrays.copyOf(h, h.length + prefix.length);
     System.arraycopy(prefix, 0, start, h.length, prefix.length);
-    return start;
+    startOut[0] = start;
+    return new RecordingWriter(
+        sink, header, cipher, FlushRecords.derive(ik, salt, ab, cipherProvider), h.length, null);
   }
 
   /** A writer over {@code sink}: for tests, a simulated disk that fails at a chosen byte. */
@@ -665,7 +659,7 @@ public final class Recordings {
         throw new TruncationException("recording ends before its body's salt and commitment");
       }
     }
-    Cobblestone cipher = unlock(header, prefix, options, null);
+    Cobblestone cipher = unlockInto(header, prefix, options, null).cipher;
     return new SeekableRecording(channel, header, cipher, bodyStart + Cobblestone.PREFIX_BYTES);
   }
 
@@ -876,11 +870,7 @@ public final class Recordings {
     byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
     Streams.readFully(
         in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
-    Unlocked u = unlock(header, prefix, options, dekOut != null);
-    if (dekOut != null) {
-      System.arraycopy(u.inputKey, 0, dekOut, 0, dekOut.length);
-      u.wipe();
-    }
+    Unlocked u = unlockInto(header, prefix, options, dekOut);
     return new RecordingInputStream(in, header, u.cipher, u.flush, recover);
   }
 
@@ -918,15 +908,19 @@ public final class Recordings {
     }
   }
 
-  /** As {@link #unlock(RecordingHeader, byte[], ReadOptions, boolean)}; copies the input key out. */
-  Cobblestone unlock(RecordingHeader header, byte[] prefix, ReadOptions options, byte[] keyOut)
+  /**
+   * As {@link #unlock(RecordingHeader, byte[], ReadOptions, boolean)}; copies the input key to
+   * {@code keyOut} unless it is null, and keeps no key.
+   */
+  private Unlocked unlockInto(
+      RecordingHeader header, byte[] prefix, ReadOptions options, byte[] keyOut)
       throws GeneralSecurityException {
     Unlocked u = unlock(header, prefix, options, keyOut != null);
     if (keyOut != null) {
       System.arraycopy(u.inputKey, 0, keyOut, 0, keyOut.length);
       u.wipe();
     }
-    return u.cipher;
+    return u;
   }
 
   /**
