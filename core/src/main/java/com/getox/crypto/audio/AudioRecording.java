@@ -1,0 +1,97 @@
+package com.getox.crypto.audio;
+
+import com.getox.crypto.SeekableRecording;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+
+/**
+ * Seek by time in an encrypted audio recording: "play from 1:23". Works over the authenticated
+ * random access of a {@link SeekableRecording}, so it never releases plaintext whose chunk did not
+ * authenticate, and reads only the chunks a seek needs.
+ *
+ * <pre>{@code
+ * try (SeekableRecording rec = recordings.openSeekable(FileChannel.open(path), opts)) {
+ *   AudioRecording audio = AudioRecording.open(rec);
+ *   long micros = audio.durationMicros();                        // and audio.format()
+ *   try (InputStream clip = audio.openClip(83_000_000L, 113_000_000L)) {  // 1:23 to 1:53
+ *     player.play(clip);                                         // a valid WAV or Ogg Opus stream
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Supported: WAV with integer PCM (8, 16, 24, 32-bit, any channels and rate, including files
+ * whose header declares a wrong or zero data size, as streaming recorders write), and Ogg Opus
+ * (RFC 7845). Anything else raises {@link UnsupportedAudioException} naming what was detected.
+ *
+ * <p>Does not own the {@link SeekableRecording}: close that. Not thread-safe beyond what {@code
+ * SeekableRecording} gives (reads are serialised there).
+ */
+public final class AudioRecording {
+  private final SeekableRecording recording;
+  private final Track track;
+  private final long chunksAtOpen;
+
+  private AudioRecording(SeekableRecording recording, Track track, long chunksAtOpen) {
+    this.recording = recording;
+    this.track = track;
+    this.chunksAtOpen = chunksAtOpen;
+  }
+
+  /**
+   * Detects the container and indexes it (reading the header and, for Ogg, the last page).
+   *
+   * @throws UnsupportedAudioException if the plaintext is not WAV PCM or Ogg Opus
+   * @throws CorruptAudioException if it is, but malformed
+   */
+  public static AudioRecording open(SeekableRecording recording)
+      throws IOException, GeneralSecurityException {
+    long before = recording.chunksDecrypted();
+    Track track = Sniffer.open(recording);
+    return new AudioRecording(recording, track, before);
+  }
+
+  public AudioFormat format() {
+    return track.format();
+  }
+
+  /** The playable duration in microseconds. */
+  public long durationMicros() {
+    return track.durationMicros();
+  }
+
+  /** A playable stream from {@code fromMicros} to the end; see {@link #openClip(long, long)}. */
+  public InputStream openClip(long fromMicros) throws IOException, GeneralSecurityException {
+    return openClip(fromMicros, track.durationMicros());
+  }
+
+  /**
+   * A valid, playable stream of the same container that starts at {@code fromMicros} and ends at
+   * {@code toMicros} (clamped to the duration). Errors met while streaming are thrown as {@link
+   * IOException} whose cause is the typed {@link GeneralSecurityException}.
+   *
+   * @throws TimeOutOfRangeException if {@code fromMicros} is negative or at or past the end, or
+   *     {@code toMicros <= fromMicros}
+   */
+  public InputStream openClip(long fromMicros, long toMicros)
+      throws IOException, GeneralSecurityException {
+    long duration = track.durationMicros();
+    if (fromMicros < 0) {
+      throw new TimeOutOfRangeException("from " + Times.format(fromMicros) + " is negative");
+    }
+    if (fromMicros >= duration) {
+      throw new TimeOutOfRangeException(
+          "from " + Times.format(fromMicros) + " is at or past the end (" + Times.format(duration) + ")");
+    }
+    if (toMicros <= fromMicros) {
+      throw new TimeOutOfRangeException(
+          "to " + Times.format(toMicros) + " is not after from " + Times.format(fromMicros));
+    }
+    return track.openClip(fromMicros, Math.min(toMicros, duration));
+  }
+
+  /** Chunks the underlying recording decrypted since {@link #open}, for measuring seeks. */
+  public long chunksTouched() {
+    return recording.chunksDecrypted() - chunksAtOpen;
+  }
+}
