@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * flipped bit being caught, rotates the KEK and shows the old recording still opens.
  *
  * <pre>{@code
- * java -jar examples/target/oxcrypt.jar demo                 // or:
+ * java -jar cli/target/oxcrypt.jar demo                 // or:
  * int exit = Demo.run(Files.createTempDirectory("demo"), 30, System.out);
  * }</pre>
  *

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  * after she left.
  *
  * <pre>{@code
- * java -cp examples/target/oxcrypt.jar com.getox.crypto.examples.ptt.PushToTalkDemo [--seconds 30] [--seed 7]
+ * java -cp cli/target/oxcrypt.jar com.getox.crypto.examples.ptt.PushToTalkDemo [--seconds 30] [--seed 7]
  * PushToTalkDemo.Report r = PushToTalkDemo.run(30, 7, System.out);   // r.ok()
  * }</pre>
  *

@@ -1,0 +1,177 @@
+package com.getox.crypto.cli;
+
+import com.getox.crypto.EncryptionContext;
+import com.getox.crypto.RecordingWriter;
+import com.getox.crypto.Recordings;
+import com.getox.crypto.internal.AtomicFile;
+import com.getox.crypto.local.LocalKms;
+import java.io.File;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code oxcrypt encrypt}: streams IN into an encrypted recording. Each 16 KiB is sealed and
+ * written as soon as it is read, so stdin is never buffered whole. A new file OUT is written in
+ * place (a killed run leaves a recording that {@code decrypt --recover} salvages); an existing one
+ * through an owner-only temporary file beside it, replaced only once the recording is complete.
+ * With {@code --flush-every}, a new file OUT is written by position ({@link
+ * Recordings#newFileWriter}) and flushed at that interval, even while stdin blocks.
+ */
+@Command(
+    name = "encrypt",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Encrypt IN ('-' for stdin) into the recording OUT ('-' for stdout).",
+      "The data key is wrapped under the keyset's primary KEK version. Input is streamed: each 16 KiB "
+          + "is sealed and written as soon as it is read. A new file OUT is owner-only and written in "
+          + "place: if IN fails or the process is killed, OUT is left truncated, and 'decrypt "
+          + "--recover' salvages it. An existing OUT is written to a temporary file beside it and "
+          + "replaced only when all of IN was encrypted: if anything fails, it is left as it was, "
+          + "with its permissions.",
+      "With --flush-every, OUT must be a new file: the bytes read are made durable at that interval, "
+          + "also while IN pauses, so a recorder killed at any moment loses at most that much; "
+          + "'decrypt --recover' returns everything flushed and 'resume' goes on writing OUT.",
+      "Exit codes: 0 done; 2 bad options, --flush-every with an existing OUT or stdout, a KEY in "
+          + "both --context and --unstored-context; 4 no usable keyset; 5 IN or OUT cannot be read "
+          + "or written (a new OUT then holds what was read, truncated)."
+    },
+    footer = {
+      "%nExamples:",
+      "  oxcrypt encrypt --keyset keys.json --context user-id=u-7 talk.pcm talk.oxr",
+      "  arecord -t raw | oxcrypt encrypt --keyset k.json --flush-every 1s - live.oxr",
+      "  oxcrypt encrypt --keyset keys.json --unstored-context user-id=u-7 a.pcm a.oxr",
+      ""
+    })
+final class EncryptCommand implements Callable<Integer> {
+  @ParentCommand OxCrypt root;
+  @Mixin KeysetOptions keyset;
+
+  @Option(names = "--context", paramLabel = "KEY=VALUE",
+      description = "An encryption context entry, authenticated and bound to the data key, and "
+          + "stored in the header in clear. Repeatable, each KEY once.")
+  List<String> context = new ArrayList<>();
+
+  @Option(names = UnstoredContextOptions.OPTION, paramLabel = "KEY=VALUE",
+      description = "A context entry bound to the recording like --context, but whose value is never "
+          + "written (only its name is, which 'inspect' shows): every reader must give the same "
+          + UnstoredContextOptions.OPTION + " KEY=VALUE. For personal data such as a user id. "
+          + "Repeatable, each KEY once, and not also in --context.")
+  List<String> unstored = new ArrayList<>();
+
+  @Option(names = UnstoredContextOptions.FILE_OPTION, paramLabel = "FILE",
+      description = "The same entries read from FILE, one KEY=VALUE per line, so that the values "
+          + "are not on the command line (other local users see /proc/PID/cmdline).")
+  Path unstoredFile;
+
+  @Option(names = "--flush-every", paramLabel = "DURATION",
+      description = "Make what was read durable at this interval (200ms, 1s, 2m, 1h), also while IN "
+          + "pauses: a kill loses at most that much. OUT must be a new file (not '-', not "
+          + "existing), written in place.")
+  String flushEvery;
+
+  @Parameters(index = "0", paramLabel = "IN", description = "The plaintext file, or '-' for stdin.")
+  String in;
+
+  @Parameters(index = "1", paramLabel = "OUT", description = "The recording to write, or '-' for stdout.")
+  String out;
+
+  @Override
+  public Integer call() throws Exception {
+    long flushNanos = flushEvery == null ? 0 : RecordingPump.parseInterval("--flush-every", flushEvery);
+    // IllegalArgumentException: usage
+    EncryptionContext ctx = context(CliPaths.keyValues("--context", context),
+        CliPaths.keyValues(
+            UnstoredContextOptions.OPTION, UnstoredContextOptions.all(unstored, unstoredFile)));
+    CliPaths.checkDistinct(in, out);
+    if (flushNanos > 0) {
+      checkNewFile();
+    }
+    LocalKms kms = keyset.open(root);
+    Recordings recordings = Recordings.builder().wrapWith(kms).build();
+    try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
+      if (flushNanos > 0) {
+        // Written by position, so that a flush is durable; newFileWriter refuses an existing OUT
+        // (a race lost since the check above: exit 2 too).
+        encrypt(src, c -> recordings.newFileWriter(new File(out), c), ctx, flushNanos);
+      } else if ("-".equals(out)) {
+        OutputStream sink = root.stdoutNonClosing();
+        encrypt(src, c -> recordings.newWriter(sink, c), ctx, 0);
+      } else if (!CliPaths.createInPlace(new File(out),
+          sink -> encrypt(src, c -> recordings.newWriter(sink, c), ctx, 0))) {
+        // OUT exists: replace it only once the new recording is complete, so a failure keeps it.
+        CliPaths.write(out, AtomicFile.Mode.KEEP,
+            sink -> encrypt(src, c -> recordings.newWriter(sink, c), ctx, 0));
+      }
+      // A new OUT is written in place: a kill or a failing IN leaves the truncated recording
+      // there, and 'decrypt --recover' salvages its authenticated prefix.
+    }
+    return OxCrypt.OK;
+  }
+
+  /** The stored and the unstored entries; a usage error if a KEY is in both. */
+  private EncryptionContext context(Map<String, String> stored, Map<String, String> unstoredValues)
+      throws CliException {
+    unstoredValues.values().forEach(root::neverPrint);
+    EncryptionContext.Builder b = EncryptionContext.builder();
+    stored.forEach(b::put);
+    for (Map.Entry<String, String> e : unstoredValues.entrySet()) {
+      if (stored.containsKey(e.getKey())) {
+        throw new CliException(OxCrypt.USAGE, "the key '" + e.getKey() + "' is given by both --context and "
+            + UnstoredContextOptions.OPTION + ": give it once");
+      }
+      b.putUnstored(e.getKey(), e.getValue());
+    }
+    return b.build();
+  }
+
+  /** For --flush-every: OUT is a new file, written in place. */
+  private void checkNewFile() throws CliException {
+    if ("-".equals(out)) {
+      throw new CliException(OxCrypt.USAGE, "--flush-every needs a new file OUT, not stdout: a flush "
+          + "goes back to where the partial chunk is kept, which a stream cannot");
+    }
+    if (Files.exists(Path.of(out), LinkOption.NOFOLLOW_LINKS)) {
+      throw new CliException(OxCrypt.USAGE, "--flush-every needs a new file OUT, and " + out + " exists: "
+          + "remove it or choose another name");
+    }
+  }
+
+  /** Starts the recording once IN gave its first bytes. */
+  private interface WriterFactory {
+    RecordingWriter start(EncryptionContext ctx) throws Exception;
+  }
+
+  /**
+   * Seals IN into a writer from {@code start}. If IN fails midway the recording is left unsealed
+   * (truncated, never mistaken for the whole input) and the failure is thrown.
+   */
+  private static void encrypt(InputStream src, WriterFactory start, EncryptionContext ctx, long flushNanos)
+      throws Exception {
+    byte[] buf = new byte[RecordingPump.BUFFER_BYTES];
+    // IN is read once before anything is written: an IN that cannot be read at all (a directory,
+    // a broken pipe) leaves no OUT behind, not an empty truncated recording.
+    int n;
+    RecordingWriter writer;
+    try {
+      n = src.read(buf);
+      writer = start.start(ctx);
+    } catch (Exception e) {
+      Arrays.fill(buf, (byte) 0);
+      throw e;
+    }
+    RecordingPump.pump(src, writer, buf, n, flushNanos);
+  }
+}

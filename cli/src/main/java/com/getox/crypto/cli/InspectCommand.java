@@ -1,0 +1,115 @@
+package com.getox.crypto.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.getox.crypto.ReadOptions;
+import com.getox.crypto.RecordingHeader;
+import com.getox.crypto.Recordings;
+import com.getox.crypto.kek.WrappedKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code oxcrypt inspect}: prints a recording's header and body layout as JSON. Needs no keys and
+ * decrypts nothing, so nothing it prints is authenticated; the plaintext length is what the body's
+ * size implies (a reader authenticates it by decrypting the final chunk).
+ */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the header and body layout of the recording IN ('-' for stdin) as JSON.",
+      "Needs no keys and authenticates nothing: plaintextBytes is what the body's length implies.",
+      "\"recipients\" lists the ID (KEK URI) of everyone who can open it: 'revoke --recipient' takes these.",
+      "\"unstoredContext\" lists the names of the context entries the recording is bound to but does "
+          + "not store (format version 2): readers give their values with --unstored-context. Their "
+          + "values are not in the file and never printed."
+    },
+    footer = {"%nExample:%n  oxcrypt inspect talk.oxr", ""})
+final class InspectCommand implements Callable<Integer> {
+  @ParentCommand OxCrypt root;
+
+  @Parameters(index = "0", paramLabel = "IN", description = "The recording, or '-' for stdin.")
+  String in;
+
+  @Override
+  public Integer call() throws Exception {
+    RecordingHeader header;
+    long bodyBytes;
+    try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
+      header = RecordingHeader.read(src, ReadOptions.defaults());
+      bodyBytes = count(src);
+    }
+    int headerBytes = header.toByteArray().length;
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode json = mapper.createObjectNode();
+    json.put("formatVersion", header.formatVersion());
+    json.put("suiteId", header.suiteId());
+    json.put("suite", header.suiteId() == RecordingHeader.SUITE_COBBLESTONE_256
+        ? "Cobblestone-256 (AES-256-GCM, HKDF-Expand-SHA-512, 16 KiB chunks, key commitment)"
+        : "unknown");
+    json.put("headerId", header.headerIdHex());
+    json.put("headerBytes", headerBytes);
+    ObjectNode context = json.putObject("context");
+    for (Map.Entry<String, String> e : header.context().stored().asMap().entrySet()) {
+      context.put(e.getKey(), e.getValue());
+    }
+    // Names only: the values are not in the file (version 2; always empty in version 1).
+    ArrayNode unstored = json.putArray("unstoredContext");
+    header.unstoredKeys().forEach(unstored::add);
+    // A recipient is a KEK that can open the recording: its URI is the ID that 'revoke' takes.
+    ArrayNode recipients = json.putArray("recipients");
+    header.wrappedKeys().stream().map(WrappedKey::kekUri).distinct().forEach(recipients::add);
+    ArrayNode keys = json.putArray("wrappedKeys");
+    for (WrappedKey k : header.wrappedKeys()) {
+      ObjectNode key = keys.addObject();
+      key.put("kekUri", k.kekUri());
+      if (header.formatVersion() >= 2) {
+        // DATA_KEY: an owner's KEK (opens what its data key encrypts); RECORDING_KEY: a share
+        // (opens this recording only).
+        key.put("scope", k.scope().name());
+      }
+      key.put("kekVersion", k.kekVersion());
+      key.put("algorithm", k.algorithm());
+      key.put("wrappedBytes", k.wrappedLength());
+    }
+    json.put("chunkSize", Recordings.chunkSizeBytes());
+    json.put("bodyBytes", bodyBytes);
+    long plaintext = Recordings.plaintextLength(bodyBytes);
+    if (plaintext < 0) {
+      json.putNull("plaintextBytes");
+      json.putNull("chunks");
+      json.put("layout", "invalid: the body length fits no chunk layout (truncated or trailing data)");
+    } else {
+      json.put("plaintextBytes", plaintext);
+      json.put("chunks", plaintext / Recordings.chunkSizeBytes() + 1);
+      json.put("layout", "valid (not authenticated: inspect decrypts nothing)");
+    }
+    // Jackson escapes C0 controls; the text stdout escapes DEL, C1 and format characters as
+    // JSON-valid backslash-u escapes.
+    PrintWriter out = root.text();
+    out.println(mapper.writeValueAsString(json));
+    out.flush();
+    return OxCrypt.OK;
+  }
+
+  private static long count(InputStream in) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      total += n;
+    }
+    return total;
+  }
+}

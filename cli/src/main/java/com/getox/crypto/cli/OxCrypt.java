@@ -1,0 +1,480 @@
+package com.getox.crypto.cli;
+
+import com.getox.crypto.AuthenticationException;
+import com.getox.crypto.ContextMismatchException;
+import com.getox.crypto.FormatException;
+import com.getox.crypto.HeaderLimitException;
+import com.getox.crypto.KmsException;
+import com.getox.crypto.NoUsableKeyException;
+import com.getox.crypto.RecordingCompleteException;
+import com.getox.crypto.internal.Printable;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code oxcrypt}: the command-line tool over the Ox Crypto SDK. Keys live in a local keyset file
+ * ({@code keys create|rotate|list|disable|enable|destroy}) or, for a person recordings are shared
+ * with, in an HPKE key pair ({@code keys create-recipient}); {@code encrypt}, {@code decrypt} and
+ * {@code inspect} work on recordings, {@code resume} goes on writing one whose writer died; {@code
+ * rewrap}, {@code share} and {@code revoke} change only a recording's header; {@code demo} runs the
+ * demo.
+ *
+ * <pre>{@code
+ * java -jar cli/target/oxcrypt.jar keys create --keyset keys.json --passphrase-file pass.txt
+ * int exit = OxCrypt.run(args, System.in, System.out, System.err, System.getenv());
+ * }</pre>
+ *
+ * <p>Exit codes are the constants below. Every failure prints one line on stderr, never a stack
+ * trace. Every message and report line goes through {@link #escape}, so text from a recording's
+ * unauthenticated header (context values, KEK URIs, version labels) cannot drive the terminal.
+ * The values of {@code --unstored-context} are never printed: {@link #error} and {@link #warn}
+ * mask them.
+ */
+@Command(
+    name = "oxcrypt",
+    mixinStandardHelpOptions = true,
+    versionProvider = OxCrypt.Version.class,
+    description =
+        "Encrypts and decrypts audio recordings with Ox Crypto: a Cobblestone-256 body (AES-256-GCM, "
+            + "16 KiB chunks, key commitment) under an envelope header whose data key is wrapped by a "
+            + "KEK held in a local keyset file.",
+    subcommands = {
+      KeysCommand.class,
+      EncryptCommand.class,
+      DecryptCommand.class,
+      InspectCommand.class,
+      ResumeCommand.class,
+      RewrapCommand.class,
+      ShareCommand.class,
+      RevokeCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footerHeading = "%nKeyset protection:%n",
+    footer = {
+      "  The passphrase comes from --passphrase-file FILE or the environment variable",
+      "  " + KeysetOptions.PASSPHRASE_ENV + " (the key is derived with Argon2id). A plaintext",
+      "  keyset is created only with 'keys create --insecure'; every use of one",
+      "  prints a warning on stderr.",
+      ""
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:unexpected internal error (a bug)",
+      "2:usage error: bad arguments or options, missing passphrase",
+      "3:integrity failure: tampered, truncated or not a recording; context mismatch",
+      "4:no usable key: the keyset or identity cannot unwrap the data key, or cannot be opened",
+      "5:I/O error: a file cannot be read or written, or standard output failed",
+      "6:other crypto or KMS error",
+      "7:decrypt --recover salvaged only a prefix: the recording was cut short",
+      "8:resume: the recording was closed normally, nothing can be appended to it"
+    })
+public final class OxCrypt {
+  public static final int OK = 0;
+  public static final int INTERNAL_ERROR = 1;
+  public static final int USAGE = 2;
+  public static final int INTEGRITY = 3;
+  public static final int NO_USABLE_KEY = 4;
+  public static final int IO_ERROR = 5;
+  public static final int CRYPTO_ERROR = 6;
+  /**
+   * {@code decrypt --recover} wrote only the authenticated prefix of a recording that was cut
+   * short: a script must not mistake it for the whole recording.
+   */
+  public static final int RECOVERED_PREFIX = 7;
+  /**
+   * {@code resume} of a recording that was closed normally: its final chunk authenticates its
+   * length, so nothing can follow it. A recorder's restart script starts a new recording then.
+   */
+  public static final int RECORDING_COMPLETE = 8;
+
+  final InputStream stdin;
+  final OutputStream stdout;
+  final PrintStream stderr;
+  final Map<String, String> env;
+  /** True if the user is watching a terminal: progress bars are drawn by default then. */
+  final boolean interactive;
+  /** See {@link #text()}; created on first use. */
+  private PrintWriter text;
+  /** Values of {@code --unstored-context}: {@link #redact} masks them in every message. */
+  private final List<String> secrets = new ArrayList<>();
+
+  OxCrypt(InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env,
+      boolean interactive) {
+    this.stdin = stdin;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.env = env;
+    this.interactive = interactive;
+  }
+
+  public static void main(String[] args) {
+    OutputStream out = new FileOutputStream(FileDescriptor.out); // raw bytes for decrypt -
+    // JDK 17 can only tell whether stdin and stdout are both a terminal (System.console()): take
+    // that as "a person is watching stderr". Piping either turns progress bars off by default.
+    boolean interactive = System.console() != null;
+    System.exit(run(args, System.in, out, System.err, System.getenv(), interactive));
+  }
+
+  /**
+   * Runs one command line with the given standard streams and environment; returns the exit code.
+   * Never closes the streams.
+   */
+  public static int run(
+      String[] args, InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env) {
+    return run(args, stdin, stdout, stderr, env, false);
+  }
+
+  static int run(String[] args, InputStream stdin, OutputStream stdout, PrintStream stderr,
+      Map<String, String> env, boolean interactive) {
+    OxCrypt root = new OxCrypt(Objects.requireNonNull(stdin), Objects.requireNonNull(stdout),
+        Objects.requireNonNull(stderr), env, interactive);
+    root.neverPrintUnstoredValuesIn(args); // before parsing: a parse error may quote arguments
+    CommandLine cl = new CommandLine(root);
+    // Help and version text: escaped as well, and checked for a failing stdout below.
+    PrintWriter help = new PrintWriter(
+        new EscapingWriter(new OutputStreamWriter(root.stdoutNonClosing(), StandardCharsets.UTF_8)), true);
+    cl.setOut(help);
+    cl.setErr(new PrintWriter(
+        new EscapingWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8)), true));
+    cl.setParameterExceptionHandler(
+        (e, args1) -> {
+          root.error(e.getMessage() + " (see 'oxcrypt help')");
+          return USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parseResult) -> {
+          root.error(messageOf(e));
+          return exitCodeOf(e);
+        });
+    int code = cl.execute(args);
+    // PrintWriters swallow write errors: a closed stdout must not look like success.
+    boolean stdoutFailed = help.checkError() || (root.text != null && root.text.checkError());
+    try {
+      stdout.flush();
+    } catch (IOException e) {
+      stdoutFailed = true;
+    }
+    if (stdoutFailed && (code == OK || code == RECOVERED_PREFIX)) {
+      root.error("I/O error: cannot write to standard output");
+      code = IO_ERROR;
+    }
+    stderr.flush();
+    return code;
+  }
+
+  /**
+   * Prints {@code oxcrypt: message} on stderr, on one line, {@linkplain #escape escaped}: the one
+   * place where errors are printed.
+   */
+  void error(String message) {
+    stderr.println("oxcrypt: " + escape(redact(oneLine(message))));
+  }
+
+  /** Prints {@code oxcrypt: warning: message} on stderr, like {@link #error}. */
+  void warn(String message) {
+    stderr.println("oxcrypt: warning: " + escape(redact(oneLine(message))));
+  }
+
+  /**
+   * Marks {@code value} (an unstored context value) as never to be printed: {@link #redact}. Its
+   * {@linkplain #escape escaped} form too, which an SDK message may hold instead.
+   */
+  void neverPrint(String value) {
+    for (String v : new String[] {value, escape(value)}) {
+      if (!v.isEmpty() && !secrets.contains(v)) {
+        secrets.add(v);
+      }
+    }
+    secrets.sort(Comparator.comparingInt(String::length).reversed()); // longest first
+  }
+
+  /**
+   * {@code message} with every occurrence of an {@code --unstored-context} value replaced by
+   * {@code ***}. Errors from the SDK may quote an expected value (say, for an entry that the
+   * recording stores with another value); whatever says it, the value is not printed.
+   */
+  String redact(String message) {
+    String m = message;
+    for (String s : secrets) {
+      m = m.replace(s, "***");
+    }
+    return m;
+  }
+
+  /**
+   * The values of {@code --unstored-context KEY=VALUE} and {@code --unstored-context=KEY=VALUE}
+   * in the raw arguments, for {@link #neverPrint}; an argument without '=' is masked whole.
+   */
+  private void neverPrintUnstoredValuesIn(String[] args) {
+    String option = UnstoredContextOptions.OPTION;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String kv = null;
+      if (a.equals(option) && i + 1 < args.length) {
+        kv = args[++i];
+      } else if (a.startsWith(option + "=")) {
+        kv = a.substring(option.length() + 1);
+      }
+      if (kv != null) {
+        int eq = kv.indexOf('=');
+        neverPrint(eq < 0 ? kv : kv.substring(eq + 1));
+      }
+    }
+  }
+
+  /**
+   * Text for the user on stdout (reports, listings, JSON), escaped like the messages on stderr.
+   * {@link #run} checks it for write errors. Not for plaintext or recordings: those are bytes.
+   */
+  PrintWriter text() {
+    if (text == null) {
+      text = new PrintWriter(
+          new EscapingWriter(new OutputStreamWriter(stdoutNonClosing(), StandardCharsets.UTF_8)), false);
+    }
+    return text;
+  }
+
+  /**
+   * The one escaping function for everything the CLI prints: control characters (C0, DEL, C1),
+   * invisible format characters (such as bidirectional overrides) and line or paragraph separators
+   * become {@code \n}, {@code \r}, {@code \t} or backslash-u and four hex digits, so a string from an
+   * unauthenticated header or a file name cannot move the cursor, retitle the window or hide text.
+   * Newlines are escaped too unless {@code keepNewlines}.
+   */
+  static String escape(CharSequence s, boolean keepNewlines) {
+    return Printable.escape(s, keepNewlines);
+  }
+
+  /** {@link #escape(CharSequence, boolean)} of a one-line message: newlines escaped too. */
+  static String escape(CharSequence s) {
+    return Printable.escape(s, false);
+  }
+
+  /** A Writer that {@linkplain #escape escapes} what passes through, keeping newlines. */
+  private static final class EscapingWriter extends java.io.FilterWriter {
+    private char pendingHigh; // a high surrogate whose low half is in the next write
+
+    EscapingWriter(java.io.Writer out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int c) throws IOException {
+      write(new char[] {(char) c}, 0, 1);
+    }
+
+    @Override
+    public void write(String str, int off, int len) throws IOException {
+      write(str.toCharArray(), off, len);
+    }
+
+    @Override
+    public void write(char[] cbuf, int off, int len) throws IOException {
+      StringBuilder sb = new StringBuilder(len + 1);
+      if (pendingHigh != 0) {
+        sb.append(pendingHigh);
+        pendingHigh = 0;
+      }
+      sb.append(cbuf, off, len);
+      if (sb.length() > 0 && Character.isHighSurrogate(sb.charAt(sb.length() - 1))) {
+        pendingHigh = sb.charAt(sb.length() - 1);
+        sb.setLength(sb.length() - 1);
+      }
+      out.write(escape(sb, true));
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (pendingHigh != 0) {
+        out.write(escape(String.valueOf(pendingHigh), true));
+        pendingHigh = 0;
+      }
+      out.close();
+    }
+  }
+
+  /** Standard output, which commands may write to but must not close. */
+  OutputStream stdoutNonClosing() {
+    return new FilterOutputStream(stdout) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        flush();
+      }
+    };
+  }
+
+  /** Standard input, which commands may read but must not close. */
+  InputStream stdinNonClosing() {
+    return new java.io.FilterInputStream(stdin) {
+      @Override
+      public void close() {}
+    };
+  }
+
+  static int exitCodeOf(Throwable e) {
+    Throwable t = unwrap(e);
+    if (t instanceof CliException) {
+      return ((CliException) t).exitCode();
+    }
+    if (isFailedAuthentication(t)) {
+      return INTEGRITY;
+    }
+    return exitCodeOfClass(t.getClass());
+  }
+
+  /**
+   * "No usable key" where every KEK that recognised a wrapped key failed to authenticate it: the
+   * header (its context, or the wrapped key) was tampered with, an integrity failure. A KEK that
+   * did not recognise the key leaves no cause; a disabled, destroyed or unknown version does.
+   */
+  private static boolean isFailedAuthentication(Throwable t) {
+    if (!(t instanceof NoUsableKeyException)) {
+      return false;
+    }
+    java.util.List<Exception> causes = ((NoUsableKeyException) t).causes();
+    if (causes.isEmpty()) {
+      return false;
+    }
+    for (Exception c : causes) {
+      if (!(c instanceof AuthenticationException)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int exitCodeOfClass(Class<?> c) {
+    if (FileAlreadyExistsException.class.isAssignableFrom(c)) {
+      return USAGE; // as 'keys create' on an existing file: also for the loser of a race
+    }
+    if (HeaderLimitException.class.isAssignableFrom(c)) {
+      return USAGE; // the request is too big for a header, nothing is wrong with the data
+    }
+    if (RecordingCompleteException.class.isAssignableFrom(c)) {
+      return RECORDING_COMPLETE; // nothing is wrong either: the recording is whole
+    }
+    if (ContextMismatchException.class.isAssignableFrom(c)
+        || AuthenticationException.class.isAssignableFrom(c)
+        || FormatException.class.isAssignableFrom(c)) {
+      return INTEGRITY;
+    }
+    if (NoUsableKeyException.class.isAssignableFrom(c)) {
+      return NO_USABLE_KEY;
+    }
+    if (GeneralSecurityException.class.isAssignableFrom(c)) {
+      return CRYPTO_ERROR;
+    }
+    if (IOException.class.isAssignableFrom(c) || UncheckedIOException.class.isAssignableFrom(c)) {
+      return IO_ERROR;
+    }
+    if (IllegalArgumentException.class.isAssignableFrom(c)) {
+      return USAGE;
+    }
+    return INTERNAL_ERROR;
+  }
+
+  static String messageOf(Throwable e) {
+    Throwable t = unwrap(e);
+    String m = String.valueOf(t.getMessage());
+    String text;
+    if (t instanceof CliException) {
+      text = m;
+    } else if (t instanceof HeaderLimitException) {
+      text = "header limit: " + m;
+    } else if (t instanceof RecordingCompleteException) {
+      text = "cannot resume: " + m;
+    } else if (t instanceof ContextMismatchException) {
+      // The SDK names its API; the CLI user needs the option.
+      text = "context mismatch: " + m.replaceAll(
+          "supply its value with ReadOptions\\.builder\\(\\)\\.expect\\(\"(.*)\", value\\)",
+          "give its value with " + UnstoredContextOptions.OPTION + " $1=VALUE");
+    } else if (t instanceof AuthenticationException || t instanceof FormatException) {
+      // An unclosed recording's message points to the SDK's recover; the CLI's is decrypt --recover.
+      text = "integrity failure: " + m.replace("Recordings.recover", "'decrypt --recover'");
+    } else if (isFailedAuthentication(t)) {
+      text = "integrity failure: the wrapped data key failed authentication (tampered header or "
+          + "encryption context): " + m;
+    } else if (t instanceof NoUsableKeyException) {
+      text = "no usable key: " + m;
+    } else if (t instanceof KmsException) {
+      text = "KMS error: " + m;
+    } else if (t instanceof GeneralSecurityException) {
+      text = "crypto error: " + m;
+    } else if (t instanceof NoSuchFileException) {
+      text = "no such file: " + ((FileSystemException) t).getFile();
+    } else if (t instanceof AccessDeniedException) {
+      text = "permission denied: " + ((FileSystemException) t).getFile();
+    } else if (t instanceof FileAlreadyExistsException) {
+      text = "file already exists: " + ((FileSystemException) t).getFile();
+    } else if (t instanceof IOException) {
+      text = "I/O error: " + m;
+    } else if (t instanceof IllegalArgumentException) {
+      text = m;
+    } else {
+      text = "internal error: " + t.getClass().getName() + ": " + m;
+    }
+    return oneLine(text);
+  }
+
+  /** The SDK's stream adapters wrap its checked errors in IOExceptions; report the real one. */
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    for (int i = 0; i < 8; i++) {
+      Throwable c = t.getCause();
+      boolean wrapper =
+          t instanceof UncheckedIOException
+              || (t instanceof IOException && c instanceof GeneralSecurityException);
+      if (!wrapper || c == null) {
+        break;
+      }
+      t = c;
+    }
+    return t;
+  }
+
+  static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+
+  /** The version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = OxCrypt.class.getPackage().getImplementationVersion();
+      return new String[] {"oxcrypt " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

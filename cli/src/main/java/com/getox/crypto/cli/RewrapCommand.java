@@ -1,0 +1,182 @@
+package com.getox.crypto.cli;
+
+import com.getox.crypto.BulkRewrap;
+import com.getox.crypto.ReadOptions;
+import com.getox.crypto.Recordings;
+import com.getox.crypto.local.LocalKms;
+import java.io.File;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code oxcrypt rewrap}: after {@code keys rotate}, re-wraps every recording under some files and
+ * directories with the keyset's new primary version ({@link BulkRewrap}). Only headers change;
+ * each file is replaced atomically, and with {@code --journal} a killed run resumes where it
+ * stopped.
+ */
+@Command(
+    name = "rewrap",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Re-wrap the data keys of every recording under PATH... (files, or directories walked "
+          + "recursively; other files are ignored) with the keyset's primary version.",
+      "Only the header changes: the body bytes are copied unchanged and each file is replaced "
+          + "atomically, so a crash leaves the old or the new file, and both open. Keys of other "
+          + "KEKs (recipients) are kept. Prints what it re-wrapped, what was already current, what "
+          + "an earlier run with the same --journal finished, and what failed and why.",
+      "With " + UnstoredContextOptions.OPTION + ", only recordings bound to those entries and values "
+          + "are re-wrapped; the others fail with exit 3 (run once per set of values).",
+      "Exit 0 if nothing failed; otherwise the exit code of the first failure (in path order)."
+    },
+    footer = {
+      "%nExample:",
+      "  oxcrypt keys rotate --keyset keys.json",
+      "  oxcrypt rewrap --keyset keys.json --threads 2 --journal rewrap.journal recordings/",
+      ""
+    })
+final class RewrapCommand implements Callable<Integer> {
+  @ParentCommand OxCrypt root;
+  @Mixin KeysetOptions keyset;
+  @Mixin UnstoredContextOptions unstored;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+      description = "Re-wrap N files at a time, 1 to 256 (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--journal", paramLabel = "FILE",
+      description = "Append each finished file here, and skip the files it lists: run the same "
+          + "command again after a crash or kill to resume. Delete it before the next rotation.")
+  Path journal;
+
+  @Option(names = "--progress", negatable = true,
+      description = "Draw a progress bar on stderr. Default: on when run from a terminal.")
+  Boolean progress;
+
+  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Recordings, or directories of them.")
+  List<Path> paths;
+
+  @Override
+  public Integer call() throws Exception {
+    if (threads < 1 || threads > 256) {
+      throw new CliException(OxCrypt.USAGE, "--threads must be 1 to 256, not " + threads);
+    }
+    for (Path p : paths) {
+      if (Files.exists(p) && !Files.isDirectory(p) && !Files.isRegularFile(p)) {
+        // A FIFO or a device is never edited; saying "no recordings found" hid the mistake.
+        throw new CliException(OxCrypt.USAGE, "not a recording or a directory: " + p);
+      }
+    }
+    ReadOptions options = unstored.readOptions(root);
+    LocalKms kms = keyset.open(root);
+    Recordings recordings = Recordings.builder().wrapWith(kms).build();
+    List<File> files = new ArrayList<>();
+    for (Path p : paths) {
+      files.add(p.toFile());
+    }
+    boolean showProgress = progress != null ? progress : root.interactive;
+    BulkRewrap.Report report;
+    try (Progress bar = showProgress ? new Progress(root.stderr, root.env) : null) {
+      BulkRewrap.Builder b = BulkRewrap.builder(recordings).threads(threads).readOptions(options);
+      if (journal != null) {
+        b.journal(journal.toFile());
+      }
+      if (bar != null) {
+        b.listener((file, outcome, done, total) -> bar.update(done, total));
+      }
+      report = b.build().run(files);
+    }
+
+    // Failures come in path order, so the report and the exit code do not depend on thread timing.
+    Map<java.io.File, Exception> failed = report.failed();
+    PrintWriter out = KeysCommand.out(root);
+    out.printf("%-24s%s version %d%n", "now wrapped under", kms.uri(), kms.primary().id());
+    out.printf("%-24s%d%n", "re-wrapped", report.rewrapped());
+    out.printf("%-24s%d%n", "already current", report.alreadyCurrent());
+    out.printf("%-24s%d%s%n", "done by an earlier run", report.resumedSkipped(),
+        journal == null ? "" : "  (journal " + journal + ")");
+    out.printf("%-24s%d%n", "failed", failed.size());
+    for (Map.Entry<java.io.File, Exception> e : failed.entrySet()) {
+      out.printf("  %s: %s%n", e.getKey(), root.redact(OxCrypt.oneLine(reason(e.getValue()))));
+    }
+    out.flush();
+    if (report.rewrapped() + report.alreadyCurrent() + report.resumedSkipped() + failed.size() == 0) {
+      root.warn("no recordings found under " + paths);
+    }
+    if (failed.isEmpty()) {
+      return OxCrypt.OK;
+    }
+    Map.Entry<java.io.File, Exception> first = failed.entrySet().iterator().next();
+    throw new CliException(OxCrypt.exitCodeOf(first.getValue()),
+        failed.size() + " recording" + (failed.size() == 1 ? "" : "s") + " could not be re-wrapped"
+            + " (first: " + first.getKey() + ": " + OxCrypt.oneLine(reason(first.getValue())) + ")");
+  }
+
+  private static String reason(Exception e) {
+    // The SDK's hint names its API; the CLI user needs the option (as OxCrypt's messages say).
+    return e.getClass().getSimpleName()
+        + ": "
+        + String.valueOf(e.getMessage())
+            .replaceAll(
+                "supply its value with ReadOptions\\.builder\\(\\)\\.expect\\(\"(.*)\", value\\)",
+                "give its value with " + UnstoredContextOptions.OPTION + " $1=VALUE");
+  }
+
+  /** A progress bar on stderr; BulkRewrap's listener calls it from its worker threads. */
+  private static final class Progress implements AutoCloseable {
+    private final ProgressBar bar;
+
+    Progress(PrintStream stderr, Map<String, String> env) {
+      // An explicit width keeps the library from probing the terminal (it would try JLine).
+      this.bar = new ProgressBarBuilder()
+          .setTaskName("rewrap")
+          .setInitialMax(-1)
+          .setUpdateIntervalMillis(200)
+          .setConsumer(new ConsoleProgressBarConsumer(stderr, columns(env) - 1))
+          .hideEta()
+          // Block characters only where stderr's encoding can show them.
+          .setStyle(StandardCharsets.UTF_8.equals(Charset.defaultCharset())
+              ? ProgressBarStyle.UNICODE_BLOCK : ProgressBarStyle.ASCII)
+          .build();
+    }
+
+    synchronized void update(long done, long total) {
+      if (bar.getMax() != total) {
+        bar.maxHint(total);
+      }
+      bar.stepTo(done);
+    }
+
+    @Override
+    public synchronized void close() {
+      bar.close();
+    }
+
+    private static int columns(Map<String, String> env) {
+      String c = env == null ? null : env.get("COLUMNS");
+      try {
+        int n = c == null ? 80 : Integer.parseInt(c.trim());
+        return n >= 40 && n <= 1000 ? n : 80;
+      } catch (NumberFormatException e) {
+        return 80;
+      }
+    }
+  }
+}
