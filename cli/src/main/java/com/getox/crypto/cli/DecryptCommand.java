@@ -5,6 +5,8 @@ import com.getox.crypto.RecordingInputStream;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.RecoveryReport;
 import com.getox.crypto.SeekableRecording;
+import com.getox.crypto.audio.AudioFormat;
+import com.getox.crypto.audio.AudioRecording;
 import com.getox.crypto.hpke.HpkeRecipient;
 import com.getox.crypto.internal.AtomicFile;
 import java.io.IOException;
@@ -50,6 +52,7 @@ import picocli.CommandLine.ParentCommand;
       "%nExamples:",
       "  oxcrypt decrypt --keyset keys.json --expect user-id=u-7 talk.oxr talk.pcm",
       "  oxcrypt decrypt --keyset keys.json --offset 320000 --length 32000 talk.oxr -",
+      "  oxcrypt decrypt --keyset keys.json --from 1:23 --to 1:53 talk.oxr clip.wav",
       "  oxcrypt decrypt --keyset keys.json --recover crashed.oxr salvaged.pcm",
       "  oxcrypt decrypt --identity alice.key shared.oxr shared.pcm",
       "  oxcrypt decrypt --keyset keys.json --unstored-context user-id=u-7 a.oxr a.pcm",
@@ -90,6 +93,18 @@ final class DecryptCommand implements Callable<Integer> {
       description = "Random access: at most M bytes (default: to the end). Needs a file IN.")
   Long length;
 
+  @Option(names = "--from", paramLabel = "TIME", converter = AudioTimes.class,
+      description = "Audio clip: start at TIME (83, 1:23 or 1:23.250) of a WAV or Ogg Opus "
+          + "recording and write a playable file of the same kind (a fresh WAV header; Ogg Opus "
+          + "headers and pages with the 80 ms pre-roll a decoder needs). Reads only the chunks the "
+          + "clip needs. Needs a file IN. Exit " + OxCrypt.NOT_SEEKABLE_AUDIO + " if IN is not "
+          + "such audio.")
+  Long fromMicros;
+
+  @Option(names = "--to", paramLabel = "TIME", converter = AudioTimes.class,
+      description = "Audio clip: end at TIME (default: the end; a later time is cut at the end).")
+  Long toMicros;
+
   @Option(names = "--recover",
       description = "Salvage a recording whose writer died before closing it: write every "
           + "authenticated complete chunk, then the bytes of the last chunk that it had flushed "
@@ -108,6 +123,14 @@ final class DecryptCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     boolean random = offset != null || length != null;
+    boolean clip = fromMicros != null || toMicros != null;
+    if (clip && (random || recover)) {
+      throw new CliException(OxCrypt.USAGE, "--from/--to cannot be combined with "
+          + (recover ? "--recover" : "--offset/--length"));
+    }
+    if (clip && "-".equals(in)) {
+      throw new CliException(OxCrypt.USAGE, "--from/--to need a file IN, not stdin");
+    }
     if (random && recover) {
       throw new CliException(OxCrypt.USAGE, "--recover cannot be combined with --offset/--length");
     }
@@ -125,18 +148,24 @@ final class DecryptCommand implements Callable<Integer> {
     if (keysetFile == null && identity == null) {
       throw new CliException(OxCrypt.USAGE, "give --keyset FILE or --identity NAME.key (or both)");
     }
-    if (passphraseFile != null && keysetFile == null) {
-      throw new CliException(OxCrypt.USAGE, "--passphrase-file goes with --keyset");
-    }
-    Recordings.Builder keys = Recordings.builder();
-    if (identity != null) {
-      keys.unwrapWith(readIdentity(root, identity));
-    }
-    if (keysetFile != null) {
-      keys.unwrapWith(KeysetOptions.of(keysetFile, passphraseFile).open(root));
-    }
-    Recordings recordings = keys.build();
+    Recordings recordings = recordings(root, keysetFile, passphraseFile, identity);
 
+    if (clip) {
+      try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
+          SeekableRecording rec = recordings.openSeekable(channel, readOptions)) {
+        AudioRecording audio = AudioRecording.open(rec);
+        checkExtension(out, audio.format());
+        long from = fromMicros == null ? 0 : fromMicros;
+        // Times are checked here, before OUT is touched.
+        InputStream clipStream = audio.openClip(from, toMicros == null ? Long.MAX_VALUE : toMicros);
+        deliver(sink -> {
+          try (InputStream c = clipStream) {
+            copy(c, sink);
+          }
+        });
+      }
+      return OxCrypt.OK;
+    }
     if (random) {
       try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
           SeekableRecording rec = recordings.openSeekable(channel, readOptions)) {
@@ -171,6 +200,40 @@ final class DecryptCommand implements Callable<Integer> {
         + r.chunks() + " authenticated complete chunk" + (r.chunks() == 1 ? "" : "s") + " and "
         + r.flushedBytes() + " flushed byte" + (r.flushedBytes() == 1 ? "" : "s")
         + " of the unsealed chunk after them (exit " + OxCrypt.RECOVERED_PREFIX + ")";
+  }
+
+  /**
+   * The unwrapping side of {@code --keyset}/{@code --passphrase-file} and {@code --identity}: the
+   * keyset's KEKs and the recipient key, either of which may open a recording.
+   */
+  static Recordings recordings(OxCrypt root, Path keysetFile, Path passphraseFile, Path identity)
+      throws Exception {
+    if (passphraseFile != null && keysetFile == null) {
+      throw new CliException(OxCrypt.USAGE, "--passphrase-file goes with --keyset");
+    }
+    Recordings.Builder keys = Recordings.builder();
+    if (identity != null) {
+      keys.unwrapWith(readIdentity(root, identity));
+    }
+    if (keysetFile != null) {
+      keys.unwrapWith(KeysetOptions.of(keysetFile, passphraseFile).open(root));
+    }
+    return keys.build();
+  }
+
+  /**
+   * A clip goes to a file named for its container or to one with another extension; a {@code
+   * .wav} name for Ogg Opus (or the reverse) would give a file players reject, so it is refused.
+   */
+  static void checkExtension(String out, AudioFormat format) throws CliException {
+    String name = out.toLowerCase(java.util.Locale.ROOT);
+    boolean wavName = name.endsWith(".wav");
+    boolean oggName = name.endsWith(".opus") || name.endsWith(".ogg") || name.endsWith(".oga");
+    boolean wav = format.container() == AudioFormat.Container.WAV;
+    if ((wav && oggName) || (!wav && wavName)) {
+      throw new CliException(OxCrypt.USAGE, "the recording holds " + format + "; a clip of it is "
+          + (wav ? "WAV: name OUT *.wav" : "Ogg Opus: name OUT *.opus") + " (or '-')");
+    }
   }
 
   /**

@@ -7,15 +7,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingHeader;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.SeekableRecording;
+import com.getox.crypto.audio.AudioRecording;
 import com.getox.crypto.kek.WrappedKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -33,11 +41,34 @@ import picocli.CommandLine.ParentCommand;
       "\"recipients\" lists the ID (KEK URI) of everyone who can open it: 'revoke --recipient' takes these.",
       "\"unstoredContext\" lists the names of the context entries the recording is bound to but does "
           + "not store (format version 2): readers give their values with --unstored-context. Their "
-          + "values are not in the file and never printed."
+          + "values are not in the file and never printed.",
+      "With a key (--keyset or --identity) and a file IN, \"audio\" gives the format and duration of a "
+          + "WAV or Ogg Opus recording, read through authenticated random access (the header and, "
+          + "for Ogg, the last page); it is null, with \"audioUnavailable\" saying why, when the "
+          + "recording cannot be opened or holds no such audio. No audio bytes are printed."
     },
-    footer = {"%nExample:%n  oxcrypt inspect talk.oxr", ""})
+    footer = {"%nExamples:%n  oxcrypt inspect talk.oxr%n  oxcrypt inspect --keyset keys.json talk.oxr", ""})
 final class InspectCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
+
+  @Option(names = "--keyset", paramLabel = "FILE",
+      description = "Open the recording with this keyset to report its audio format and duration.")
+  Path keysetFile;
+
+  @Option(names = "--passphrase-file", paramLabel = "FILE",
+      description = "File holding the keyset passphrase (default: the environment variable "
+          + KeysetOptions.PASSPHRASE_ENV + ").")
+  Path passphraseFile;
+
+  @Option(names = "--identity", paramLabel = "NAME.key",
+      description = "Open a recording shared with this recipient key, to report its audio.")
+  Path identity;
+
+  @Option(names = "--expect", paramLabel = "KEY=VALUE",
+      description = "Require this encryption context entry when opening. Repeatable.")
+  List<String> expect = new ArrayList<>();
+
+  @Mixin UnstoredContextOptions unstored;
 
   @Parameters(index = "0", paramLabel = "IN", description = "The recording, or '-' for stdin.")
   String in;
@@ -95,12 +126,50 @@ final class InspectCommand implements Callable<Integer> {
       json.put("chunks", plaintext / Recordings.chunkSizeBytes() + 1);
       json.put("layout", "valid (not authenticated: inspect decrypts nothing)");
     }
+    if (keysetFile != null || identity != null) {
+      audio(json);
+    }
     // Jackson escapes C0 controls; the text stdout escapes DEL, C1 and format characters as
     // JSON-valid backslash-u escapes.
     PrintWriter out = root.text();
     out.println(mapper.writeValueAsString(json));
     out.flush();
     return OxCrypt.OK;
+  }
+
+  /**
+   * Adds {@code audio} (format and duration) or, when it cannot be had, {@code audio: null} and
+   * {@code audioUnavailable}: inspect describes, so a recording that is not audio is no error.
+   * Wrong keys or context still are (exit 3 or 4), as for decrypt.
+   */
+  private void audio(ObjectNode json) throws Exception {
+    if ("-".equals(in)) {
+      throw new CliException(OxCrypt.USAGE, "reporting audio needs a file IN, not stdin");
+    }
+    ReadOptions.Builder options = ReadOptions.builder();
+    Map<String, String> expected = CliPaths.keyValues("--expect", expect);
+    expected.forEach(options::expect);
+    ReadOptions readOptions = unstored.addTo(root, options, expected).build();
+    Recordings recordings = DecryptCommand.recordings(root, keysetFile, passphraseFile, identity);
+    try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
+        SeekableRecording rec = recordings.openSeekable(channel, readOptions)) {
+      AudioRecording audio;
+      try {
+        audio = AudioRecording.open(rec);
+      } catch (com.getox.crypto.audio.AudioException e) {
+        json.putNull("audio");
+        json.put("audioUnavailable", OxCrypt.oneLine(e.getMessage()));
+        return;
+      }
+      ObjectNode a = json.putObject("audio");
+      a.put("container", audio.format().container().name());
+      a.put("format", audio.format().toString());
+      a.put("sampleRateHz", audio.format().sampleRateHz());
+      a.put("channels", audio.format().channels());
+      a.put("bitsPerSample", audio.format().bitsPerSample());
+      a.put("durationMicros", audio.durationMicros());
+      a.put("duration", AudioTimes.format(audio.durationMicros()));
+    }
   }
 
   private static long count(InputStream in) throws IOException {

@@ -7,6 +7,8 @@ import com.getox.crypto.HeaderLimitException;
 import com.getox.crypto.KmsException;
 import com.getox.crypto.NoUsableKeyException;
 import com.getox.crypto.RecordingCompleteException;
+import com.getox.crypto.audio.AudioException;
+import com.getox.crypto.audio.TimeOutOfRangeException;
 import com.getox.crypto.internal.Printable;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -89,7 +91,9 @@ import picocli.CommandLine.Command;
       "5:I/O error: a file cannot be read or written, or standard output failed",
       "6:other crypto or KMS error",
       "7:decrypt --recover salvaged only a prefix: the recording was cut short",
-      "8:resume: the recording was closed normally, nothing can be appended to it"
+      "8:resume: the recording was closed normally, nothing can be appended to it",
+      "9:decrypt --from/--to: the recording is not audio that can be cut by time (not WAV PCM "
+          + "or Ogg Opus, or damaged audio)"
     })
 public final class OxCrypt {
   public static final int OK = 0;
@@ -109,6 +113,11 @@ public final class OxCrypt {
    * length, so nothing can follow it. A recorder's restart script starts a new recording then.
    */
   public static final int RECORDING_COMPLETE = 8;
+  /**
+   * {@code decrypt --from/--to} of a recording whose (authenticated) plaintext is not WAV PCM or
+   * Ogg Opus, or is damaged audio: the keys and the recording are fine, the request is not.
+   */
+  public static final int NOT_SEEKABLE_AUDIO = 9;
 
   final InputStream stdin;
   final OutputStream stdout;
@@ -383,6 +392,12 @@ public final class OxCrypt {
     if (HeaderLimitException.class.isAssignableFrom(c)) {
       return USAGE; // the request is too big for a header, nothing is wrong with the data
     }
+    if (TimeOutOfRangeException.class.isAssignableFrom(c)) {
+      return USAGE; // the times do not fit the recording
+    }
+    if (AudioException.class.isAssignableFrom(c)) {
+      return NOT_SEEKABLE_AUDIO;
+    }
     if (RecordingCompleteException.class.isAssignableFrom(c)) {
       return RECORDING_COMPLETE; // nothing is wrong either: the recording is whole
     }
@@ -414,6 +429,10 @@ public final class OxCrypt {
       text = m;
     } else if (t instanceof HeaderLimitException) {
       text = "header limit: " + m;
+    } else if (t instanceof TimeOutOfRangeException) {
+      text = m;
+    } else if (t instanceof AudioException) {
+      text = "audio: " + m;
     } else if (t instanceof RecordingCompleteException) {
       text = "cannot resume: " + m;
     } else if (t instanceof ContextMismatchException) {
