@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
+import java.util.stream.LongStream;
 
 /**
  * The committed speech fixtures (src/test/resources/audio/, made by make-fixtures.sh) and the
@@ -59,6 +60,19 @@ final class AudioFixtures {
   /** {@code plaintext} encrypted, then opened for authenticated random access; the caller closes it. */
   static SeekableRecording encrypt(byte[] plaintext) throws IOException, GeneralSecurityException {
     return open(encryptToBytes(plaintext));
+  }
+
+  /**
+   * Seeds for the audio property tests, the same on every run: 20 by default, {@code
+   * -Dox.audio.seeds=N} for more, {@code -Dox.audio.seed=S} to replay one failing case.
+   */
+  static LongStream seeds() {
+    String one = System.getProperty("ox.audio.seed");
+    if (one != null) {
+      return LongStream.of(Long.parseLong(one.trim()));
+    }
+    int n = Integer.getInteger("ox.audio.seeds", 20);
+    return LongStream.range(0, n).map(i -> 0xA0D10L + i * 0x9E3779B97F4A7C15L);
   }
 
   /** Everything {@code in} holds. */
