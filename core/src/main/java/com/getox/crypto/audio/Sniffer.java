@@ -54,8 +54,11 @@ final class Sniffer {
   /** A name for a format this layer refuses, or null if nothing is recognised. */
   private static String refusedName(SeekableRecording recording, byte[] head, int n)
       throws IOException, GeneralSecurityException {
-    if (startsWith(head, n, "RF64") || startsWith(head, n, "BW64")) {
-      return "RF64/BW64 (64-bit WAV)";
+    if (startsWith(head, n, "RF64")) {
+      return "RF64 (64-bit WAV)";
+    }
+    if (startsWith(head, n, "BW64")) {
+      return "BW64 (64-bit Broadcast Wave)";
     }
     if (startsWith(head, n, "RIFX")) {
       return "RIFX (big-endian WAV)";
@@ -101,7 +104,7 @@ final class Sniffer {
         return "FLAC (behind an ID3 tag)";
       }
       String frame = mpegName(next, m);
-      return frame != null && !frame.startsWith("MPEG audio") ? frame + " (behind an ID3 tag)" : "MP3 (ID3-tagged)";
+      return frame != null && frame.startsWith("AAC") ? "AAC (ADTS, behind an ID3 tag)" : "MP3 (ID3-tagged)";
     }
     return mpegName(head, n);
   }

@@ -127,7 +127,7 @@ final class WavTrack implements Track {
     }
     if (tag != PCM) {
       throw new UnsupportedAudioException(
-          "WAV with " + codecName(tag) + " audio: only integer PCM is supported");
+          "WAV with " + codecName(tag) + ": only integer PCM is supported");
     }
     if (channels == 0) {
       throw new CorruptAudioException("WAV: 0 channels");
@@ -140,7 +140,7 @@ final class WavTrack implements Track {
     }
     if (blockAlign == 0 || blockAlign != channels * (bits / 8)) {
       throw new CorruptAudioException(
-          "WAV: block align " + blockAlign + " for " + channels + " channels of " + bits + " bits");
+          "WAV: block align " + blockAlign + ", not " + channels * (bits / 8) + " (" + channels + " x " + bits + "-bit)");
     }
     long available = size - dataOffset;
     long dataBytes = declared == 0 || declared > available ? available : declared;
@@ -148,8 +148,14 @@ final class WavTrack implements Track {
     return new WavTrack(recording, fmtChunk, format, blockAlign, dataOffset, dataBytes / blockAlign);
   }
 
-  /** What a WAV format tag holds, for refusals: a name where the tag is common, else its number. */
+  /** What a WAV format tag holds, for refusals: its name where the tag is common, and its number. */
   static String codecName(int tag) {
+    String number = String.format(java.util.Locale.ROOT, "format tag 0x%04X", tag);
+    String name = knownCodec(tag);
+    return name == null ? number : name + " (" + number + ")";
+  }
+
+  private static String knownCodec(int tag) {
     switch (tag) {
       case 0x0002:
         return "Microsoft ADPCM";
@@ -177,7 +183,7 @@ final class WavTrack implements Track {
       case 0xF1AC:
         return "FLAC";
       default:
-        return String.format(java.util.Locale.ROOT, "format tag 0x%04X", tag);
+        return null;
     }
   }
 
