@@ -27,9 +27,10 @@ import java.util.Arrays;
  * chunks ({@code fact}, {@code LIST}, ...) are not copied.
  */
 final class WavTrack implements Track {
-  /** Format tags (mmreg.h) of codecs refused by name. */
+  /** Format tag (mmreg.h) of integer PCM. */
   static final int PCM = 0x0001;
 
+  /** Format tag of WAVE_FORMAT_EXTENSIBLE: the real tag is the first two bytes of its subformat GUID. */
   static final int EXTENSIBLE = 0xFFFE;
 
   /** A {@code fmt } chunk larger than this is not a format description. */
@@ -69,12 +70,9 @@ final class WavTrack implements Track {
    */
   static WavTrack open(SeekableRecording recording) throws IOException, GeneralSecurityException {
     // The header first, then the size: the final chunk is decrypted once, after the first.
-    byte[] riff = new byte[12];
-    if (Sniffer.readFully(recording, 0, riff, riff.length) < riff.length) {
+    // (Sniffer has checked "RIFF" and, if present, "WAVE".)
+    if (recording.read(11, new byte[1], 0, 1) < 0) {
       throw new CorruptAudioException("WAV: RIFF header cut short (" + recording.size() + " bytes)");
-    }
-    if (!Sniffer.matches(riff, 8, "WAVE")) {
-      throw new UnsupportedAudioException("RIFF file that is not WAVE");
     }
     byte[] chunkHeader = new byte[8];
     byte[] fmtChunk = null;
@@ -195,10 +193,6 @@ final class WavTrack implements Track {
   @Override
   public long durationMicros() {
     return microsOf(frames);
-  }
-
-  long frames() {
-    return frames;
   }
 
   /** The frame that holds time {@code micros}: {@code floor(micros * rate / 1e6)}, without overflow. */
