@@ -6,12 +6,12 @@ import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 
 /** A read-only {@link SeekableByteChannel} over an array (java.nio.file-free, as on Android 24). */
-final class InMemoryChannel implements SeekableByteChannel {
+public final class InMemoryChannel implements SeekableByteChannel {
   private final byte[] data;
   private long position;
   private boolean open = true;
 
-  InMemoryChannel(byte[] data) {
+  public InMemoryChannel(byte[] data) {
     this.data = data;
   }
 

@@ -39,9 +39,11 @@ public final class AudioRecording {
   }
 
   /**
-   * Detects the container and indexes it (reading the header and, for Ogg, the last page).
+   * Detects the container and indexes it (reading the header, the final chunk for the
+   * authenticated size and, for Ogg, the last page).
    *
-   * @throws UnsupportedAudioException if the plaintext is not WAV PCM or Ogg Opus
+   * @throws UnsupportedAudioException if the plaintext is not WAV PCM or Ogg Opus (the message
+   *     names what was detected, e.g. MP3, FLAC, M4A, WAV with IEEE float; "empty" for no bytes)
    * @throws CorruptAudioException if it is, but malformed
    */
   public static AudioRecording open(SeekableRecording recording)
@@ -69,6 +71,12 @@ public final class AudioRecording {
    * A valid, playable stream of the same container that starts at {@code fromMicros} and ends at
    * {@code toMicros} (clamped to the duration). Errors met while streaming are thrown as {@link
    * IOException} whose cause is the typed {@link GeneralSecurityException}.
+   *
+   * <p>WAV: both ends map to frame {@code floor(micros * rate / 1_000_000)}, so clips {@code [a,
+   * b)} and {@code [b, c)} join without gap or overlap; a clip shorter than one frame holds the
+   * frame at {@code fromMicros}; {@code toMicros} at or past the duration takes every frame to the
+   * end. The stream reads lazily (opening it decrypts nothing; {@code skip} decrypts nothing) and
+   * closing it leaves the recording open.
    *
    * @throws TimeOutOfRangeException if {@code fromMicros} is negative or at or past the end, or
    *     {@code toMicros <= fromMicros}
