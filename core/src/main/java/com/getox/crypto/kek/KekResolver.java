@@ -13,8 +13,9 @@ import java.security.GeneralSecurityException;
 @FunctionalInterface
 public interface KekResolver {
   /**
-   * The KEK named by {@code uri}. {@link KekRegistry} caches the answer per URI, so this is called
-   * once per URI; it should not call out to a key service.
+   * The KEK named by {@code uri}. {@link KekRegistry} caches the answer per URI, so this is
+   * normally called once per URI (twice at most when two threads race); it should not call out
+   * to a key service.
    *
    * @param uri a KEK URI of the scheme this resolver was registered for, read from a recording
    *     header and so not trusted

@@ -110,7 +110,8 @@ public final class KeysetProtection {
 
   /**
    * Protected by another KEK, typically one in a cloud KMS: the keyset is encrypted under a data
-   * key that {@code kek} wraps, so opening the keyset calls it once.
+   * key that {@code kek} wraps, so opening the keyset (and re-reading it after another process
+   * changed it) calls {@code kek} to unwrap that key.
    *
    * @param kek the protecting KEK; not null
    * @return the KEK protection

@@ -537,7 +537,6 @@ public final class LocalKms implements Kek {
 
   /**
    * Makes version {@code id} refuse to unwrap. The primary cannot be disabled: rotate first.
-   * Disabling a disabled version changes nothing.
    *
    * @param id the version's id, as {@link KeyVersion#id()} gives it
    * @throws IOException if the directory cannot be locked or the file cannot be read or
@@ -550,7 +549,7 @@ public final class LocalKms implements Kek {
   }
 
   /**
-   * Lets a disabled version unwrap again. Enabling an enabled version changes nothing.
+   * Lets a disabled version unwrap again.
    *
    * @param id the version's id, as {@link KeyVersion#id()} gives it
    * @throws IOException if the directory cannot be locked or the file cannot be read or

@@ -66,7 +66,8 @@ public interface CounterStore extends Closeable {
    * a second open of the same file, in any thread or process, fails with {@link
    * CounterStoreInUseException}: two senders counting from one file would reuse nonces.
    *
-   * @param file the properties file; created on the first write if it does not exist
+   * @param file the properties file; if it does not exist, every value starts at 0 and the file
+   *     is written on the first store
    * @return the open store; close it when its sender is done
    * @throws CounterStoreInUseException if another live store holds the file
    * @throws IOException if the file exists but cannot be read or parsed

@@ -99,7 +99,7 @@ public final class SFrameReceiver {
    * @param keyPackage a key package as the sender's {@link SFrameSender.Builder#onKeyPackage}
    *     listener received it (or {@link SFrameSender#currentKeyPackage()} returned it)
    * @return the epoch it installed
-   * @throws IOException if the key package cannot be read (it is cut short)
+   * @throws IOException never in practice (the package is read from memory)
    * @throws com.getox.crypto.NoUsableKeyException if it is not wrapped for this member
    * @throws com.getox.crypto.ContextMismatchException if it is for another session or suite
    * @throws AuthenticationException if it holds a different key for an epoch already installed
