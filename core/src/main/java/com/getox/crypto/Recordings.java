@@ -220,7 +220,8 @@ public final class Recordings {
    * @throws GeneralSecurityException if the recording cannot be opened: a {@link FormatException},
    *     {@link UnsupportedFormatException} or {@link TruncationException} for the header, a {@link
    *     ContextMismatchException} for an expected entry, a {@link NoUsableKeyException} if no KEK
-   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails; or a chunk in the middle fails authentication
+   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails; or
+   *     a chunk in the middle fails authentication
    */
   public RecordingWriter resume(final java.io.File file, ReadOptions options)
       throws IOException, GeneralSecurityException {
@@ -495,7 +496,8 @@ public final class Recordings {
    * @throws GeneralSecurityException if the recording cannot be opened: a {@link FormatException},
    *     {@link UnsupportedFormatException} or {@link TruncationException} for the header, a {@link
    *     ContextMismatchException} for an expected entry, a {@link NoUsableKeyException} if no KEK
-   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails, or a {@link FormatException} if its body is not empty
+   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails, or
+   *     a {@link FormatException} if its body is not empty
    */
   public KeyPackage openKeyPackage(byte[] keyPackage, ReadOptions options)
       throws IOException, GeneralSecurityException {
@@ -739,7 +741,8 @@ public final class Recordings {
    * @throws GeneralSecurityException if the recording cannot be opened: a {@link FormatException},
    *     {@link UnsupportedFormatException} or {@link TruncationException} for the header, a {@link
    *     ContextMismatchException} for an expected entry, a {@link NoUsableKeyException} if no KEK
-   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails; or a chunk in the middle fails authentication
+   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails; or
+   *     a chunk in the middle fails authentication
    */
   public RecoveryReport recover(InputStream in, OutputStream out, ReadOptions options)
       throws IOException, GeneralSecurityException {

@@ -7,7 +7,8 @@
  * <pre>{@code
  * HpkeRecipient alice = HpkeRecipient.generate();                        // on Alice's device
  * HpkeRecipient toAlice = HpkeRecipient.fromPublicKeyset(alice.publicKeysetJson());
- * RecordingFiles.share(recordings, file, toAlice, ReadOptions.defaults()); // by anyone who can read it
+ * // by anyone who can read the recording:
+ * RecordingFiles.share(recordings, file, toAlice, ReadOptions.defaults());
  * Recordings hers = Recordings.builder().unwrapWith(alice).build();        // Alice opens it
  * }</pre>
  */

@@ -94,8 +94,9 @@ public final class KeysetProtection {
    * @return the passphrase protection
    * @throws NullPointerException if {@code passphrase} is null
    * @throws IllegalArgumentException if {@code passphrase} is empty, or the cost is below OWASP's
-   *     floor (19 MiB, 2 passes) or above Ox's ceiling (256 MiB, 16 passes, 8 lanes, memory x passes at most 1 GiB; see
-   *     docs/FORMAT.md), which also bounds what opening a hostile keyset file can cost
+   *     floor (19 MiB, 2 passes) or above Ox's ceiling (256 MiB, 16 passes, 8 lanes, memory x
+   *     passes at most 1 GiB; see docs/FORMAT.md), which also bounds what opening a hostile
+   *     keyset file can cost
    */
   public static KeysetProtection passphrase(
       char[] passphrase, int memoryKiB, int iterations, int parallelism) {

@@ -122,8 +122,9 @@ public final class AwsKms {
    * allows resolves to a KEK through the client for its Region; any other URI raises {@link
    * NotMyKeyException} (naming the partition and account that are not trusted) before any call.
    * The KEKs it resolves re-wrap ({@code ReEncrypt}) only from keys that {@code trusted} allows.
-   * A multi-Region key ({@code mrk-}) in a Region without a client resolves to its replica in the first client's Region (if there is no replica there, unwrapping fails
-   * with a non-retryable {@code NotFoundException}). Returns {@code registry}.
+   * A multi-Region key ({@code mrk-}) in a Region without a client resolves to its replica in the
+   * first client's Region (if there is no replica there, unwrapping fails with a non-retryable
+   * {@code NotFoundException}). Returns {@code registry}.
    *
    * <pre>{@code
    * KekRegistry registry = AwsKms.register(
