@@ -28,7 +28,8 @@
  * <p>Header-only edits of files (re-wrap after a KEK rotation, share, revoke) are in {@link
  * com.getox.crypto.RecordingFiles} and {@link com.getox.crypto.BulkRewrap}. Every checked error
  * is an {@link com.getox.crypto.OxCryptoException} (a {@link
- * java.security.GeneralSecurityException}); stream adapters wrap it in an {@link java.io.IOException}, keeping it as the cause. Classes in
- * {@code com.getox.crypto.internal} are not API and may change without notice.
+ * java.security.GeneralSecurityException}); stream adapters wrap it in an {@link
+ * java.io.IOException}, keeping it as the cause. Classes in {@code com.getox.crypto.internal} are
+ * not API and may change without notice.
  */
 package com.getox.crypto;
