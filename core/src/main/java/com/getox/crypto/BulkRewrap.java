@@ -48,13 +48,25 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BulkRewrap {
   /** What happened to one file. */
   public enum Outcome {
+    /** The header was re-wrapped under the current KEK versions and the file replaced. */
     REWRAPPED,
+    /** Every wrapped key was already current: the file was left as it was. */
     ALREADY_CURRENT,
+    /** The file could not be re-wrapped; {@link Report#failed()} holds the reason. */
     FAILED
   }
 
   /** Called after each file, from the worker thread that handled it. */
   public interface Listener {
+    /**
+     * Reports one file. Called concurrently when the run has several threads; must not throw.
+     *
+     * @param file the recording, as the walk of the paths found it
+     * @param outcome what happened to it
+     * @param done how many files of this run are finished, this one included
+     * @param total how many files this run handles (those a journal marks as finished are not
+     *     counted)
+     */
     void onFile(File file, Outcome outcome, long done, long total);
   }
 
@@ -72,6 +84,14 @@ public final class BulkRewrap {
     this.options = b.options;
   }
 
+  /**
+   * A builder of a re-wrap job: one thread, no journal, no listener, default read options.
+   *
+   * @param recordings holds the KEKs that unwrap the recordings and the current KEKs to re-wrap
+   *     them under; not null
+   * @return a new builder
+   * @throws NullPointerException if {@code recordings} is null
+   */
   public static Builder builder(Recordings recordings) {
     return new Builder(recordings);
   }
@@ -79,6 +99,11 @@ public final class BulkRewrap {
   /**
    * Re-wraps every recording in {@code paths} (files, or directories walked recursively; files
    * that are not recordings are ignored). Failures are reported, not thrown.
+   *
+   * @param paths files and directories to walk; each must exist
+   * @return the counts of what happened, and every failure with its exception
+   * @throws IOException if a path does not exist, the journal cannot be read or opened, or the
+   *     run is interrupted; files finished before that stay finished (and journaled)
    */
   public Report run(List<File> paths) throws IOException {
     Set<String> finished = readJournal();
@@ -239,20 +264,38 @@ public final class BulkRewrap {
       this.failed = Collections.unmodifiableMap(failed);
     }
 
+    /**
+     * Files re-wrapped by this run.
+     *
+     * @return the number of {@link Outcome#REWRAPPED} files
+     */
     public long rewrapped() {
       return rewrapped;
     }
 
+    /**
+     * Files that were already current.
+     *
+     * @return the number of {@link Outcome#ALREADY_CURRENT} files
+     */
     public long alreadyCurrent() {
       return alreadyCurrent;
     }
 
-    /** Files the journal says an earlier run finished, not opened again. */
+    /**
+     * Files the journal says an earlier run finished, not opened again.
+     *
+     * @return the number of files skipped because of the journal
+     */
     public long resumedSkipped() {
       return resumedSkipped;
     }
 
-    /** Each failed file, in path order, and the exception that stopped it. */
+    /**
+     * Each failed file and the exception that stopped it.
+     *
+     * @return the failures, sorted by path; unmodifiable, empty if none failed
+     */
     public Map<File, Exception> failed() {
       return failed;
     }
@@ -282,27 +325,59 @@ public final class BulkRewrap {
       this.recordings = Objects.requireNonNull(recordings, "recordings");
     }
 
-    /** Appends finished files here and skips them when a later run finds them. */
+    /**
+     * Appends finished files here and skips them when a later run finds them. One journal per
+     * re-wrap job: start a new one after the next rotation.
+     *
+     * @param journal the journal file, created if it does not exist; null for none (the default)
+     * @return this builder
+     */
     public Builder journal(File journal) {
       this.journal = journal;
       return this;
     }
 
+    /**
+     * How many files are re-wrapped at once (default 1). Each thread may wait on a KMS.
+     *
+     * @param threads 1 to 256 (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder threads(int threads) {
       this.threads = threads;
       return this;
     }
 
+    /**
+     * Receives each file's outcome, for progress reporting.
+     *
+     * @param listener the listener, or null for none (the default)
+     * @return this builder
+     */
     public Builder listener(Listener listener) {
       this.listener = listener;
       return this;
     }
 
+    /**
+     * How to open each recording (expected context entries, header limits); {@link
+     * ReadOptions#defaults()} by default. A detached header makes no sense here.
+     *
+     * @param options the read options; not null
+     * @return this builder
+     * @throws NullPointerException if {@code options} is null
+     */
     public Builder readOptions(ReadOptions options) {
       this.options = Objects.requireNonNull(options, "options");
       return this;
     }
 
+    /**
+     * Builds the job; nothing runs until {@link BulkRewrap#run}.
+     *
+     * @return the job, reusable
+     * @throws IllegalArgumentException if {@code threads} is not 1 to 256
+     */
     public BulkRewrap build() {
       if (threads < 1 || threads > 256) {
         throw new IllegalArgumentException("threads must be 1 to 256");

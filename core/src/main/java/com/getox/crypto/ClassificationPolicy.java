@@ -47,6 +47,12 @@ public final class ClassificationPolicy {
     this.rules = Collections.unmodifiableMap(new HashMap<>(b.rules));
   }
 
+  /**
+   * A builder of a policy that, until configured, requires nothing: recordings without a data
+   * class pass, and classes without a rule pass.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -99,6 +105,11 @@ public final class ClassificationPolicy {
       this.cacheMaxBytes = b.cacheMaxBytes;
     }
 
+    /**
+     * A builder of a rule that demands nothing and forbids data-key caching.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
       return new Builder();
     }
@@ -161,25 +172,51 @@ public final class ClassificationPolicy {
 
       private Builder() {}
 
-      /** At least one wrapping KEK must have one of these URI schemes. */
+      /**
+       * At least one wrapping KEK must have one of these URI schemes. Calls add up.
+       *
+       * @param schemes URI schemes without {@code ://}, such as {@code aws-kms}
+       * @return this builder
+       */
       public Builder requireKekScheme(String... schemes) {
         this.schemes.addAll(Arrays.asList(schemes));
         return this;
       }
 
-      /** No wrapping KEK may be a plaintext local keyset. */
+      /**
+       * No wrapping KEK may be a plaintext local keyset ({@link
+       * KeysetProtection#insecurePlaintext()}).
+       *
+       * @return this builder
+       */
       public Builder forbidInsecureKeysets() {
         this.forbidInsecureKeysets = true;
         return this;
       }
 
-      /** This KEK must be among the wrapping KEKs. */
+      /**
+       * This KEK must be among the wrapping KEKs. Calls add up: every escrow KEK named is
+       * required.
+       *
+       * @param kekUri the escrow KEK's URI, compared exactly with {@link Kek#uri()}; not null
+       * @return this builder
+       * @throws NullPointerException if {@code kekUri} is null
+       */
       public Builder requireEscrow(String kekUri) {
         this.escrow.add(Objects.requireNonNull(kekUri, "kekUri"));
         return this;
       }
 
-      /** Allows a {@link DekCache} whose limits are all within these. */
+      /**
+       * Allows a {@link DekCache} whose limits are all within these. A reader may use a cache
+       * whose age limit is within {@code maxAgeMillis}.
+       *
+       * @param maxAgeMillis the largest {@link DekCache.Builder#maxAgeMillis} allowed, in
+       *     milliseconds
+       * @param maxRecordings the largest {@link DekCache.Builder#maxRecordings} allowed
+       * @param maxBytes the largest {@link DekCache.Builder#maxBytes} allowed, in bytes
+       * @return this builder
+       */
       public Builder cacheLimits(long maxAgeMillis, long maxRecordings, long maxBytes) {
         this.cacheMaxAgeMillis = maxAgeMillis;
         this.cacheMaxRecordings = maxRecordings;
@@ -187,11 +224,20 @@ public final class ClassificationPolicy {
         return this;
       }
 
-      /** Allows any cache limits. */
+      /**
+       * Allows any cache limits.
+       *
+       * @return this builder
+       */
       public Builder anyCaching() {
         return cacheLimits(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
       }
 
+      /**
+       * Builds the rule.
+       *
+       * @return the rule, immutable
+       */
       public Rule build() {
         return new Rule(this);
       }
@@ -205,13 +251,27 @@ public final class ClassificationPolicy {
 
     private Builder() {}
 
-    /** Every recording must carry a known data class. */
+    /**
+     * Every recording must carry a data class (a {@value #CONTEXT_KEY} entry). A data class
+     * outside {@link #CLASSES} is refused whether or not this is set.
+     *
+     * @return this builder
+     */
     public Builder requireDataClass() {
       this.requireDataClass = true;
       return this;
     }
 
-    /** The rule for one class ({@code Confidential}, {@code Restricted} or {@code Public}). */
+    /**
+     * The rule for one class, replacing any set before for it.
+     *
+     * @param dataClass one of {@link #CLASSES}: {@code Confidential}, {@code Restricted} or
+     *     {@code Public}
+     * @param rule what recordings of that class demand; not null
+     * @return this builder
+     * @throws IllegalArgumentException if {@code dataClass} is not one of {@link #CLASSES}
+     * @throws NullPointerException if {@code rule} is null
+     */
     public Builder rule(String dataClass, Rule rule) {
       if (!CLASSES.contains(dataClass)) {
         throw new IllegalArgumentException("unknown data class " + dataClass + "; one of " + CLASSES);
@@ -220,6 +280,11 @@ public final class ClassificationPolicy {
       return this;
     }
 
+    /**
+     * Builds the policy.
+     *
+     * @return the policy, immutable; pass it to {@code Recordings.Builder.policy}
+     */
     public ClassificationPolicy build() {
       return new ClassificationPolicy(this);
     }

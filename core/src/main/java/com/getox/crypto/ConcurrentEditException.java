@@ -21,6 +21,11 @@ import java.io.IOException;
 public final class ConcurrentEditException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A refused edit, with a message naming the file that changed.
+   *
+   * @param message what happened, naming the file
+   */
   public ConcurrentEditException(String message) {
     super(message);
   }

@@ -13,10 +13,23 @@ package com.getox.crypto;
 public final class ContextMismatchException extends OxCryptoException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A mismatch with a message naming the expected key.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   */
   public ContextMismatchException(String message) {
     super(message);
   }
 
+  /**
+   * A mismatch with a message and an underlying cause.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   * @param cause the underlying failure, or null
+   */
   public ContextMismatchException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -79,6 +79,12 @@ public final class DekCache {
     this.nanoClock = b.nanoClock;
   }
 
+  /**
+   * A builder of a cache; {@code maxAgeMillis}, {@code maxRecordings} and {@code maxBytes} must
+   * all be set.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -225,7 +231,11 @@ public final class DekCache {
     return maxBytes;
   }
 
-  /** Number of cached keys for starting recordings (the readers' side is not counted). */
+  /**
+   * Number of cached keys for starting recordings (the readers' side is not counted).
+   *
+   * @return the number of partitions holding a data key, 0 to {@code maxEntries}
+   */
   public synchronized int size() {
     return entries.size();
   }
@@ -241,25 +251,47 @@ public final class DekCache {
 
     private Builder() {}
 
-    /** How long a data key may be reused after it was generated. */
+    /**
+     * How long a data key may be reused after it was generated. Required.
+     *
+     * @param maxAgeMillis the age limit in milliseconds, more than 0 (checked by {@link
+     *     #build()})
+     * @return this builder
+     */
     public Builder maxAgeMillis(long maxAgeMillis) {
       this.maxAgeMillis = maxAgeMillis;
       return this;
     }
 
-    /** How many recordings one data key may encrypt. */
+    /**
+     * How many recordings one data key may encrypt. Required.
+     *
+     * @param maxRecordings the limit, more than 0 (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder maxRecordings(long maxRecordings) {
       this.maxRecordings = maxRecordings;
       return this;
     }
 
-    /** How many plaintext bytes one data key may encrypt before it is retired. */
+    /**
+     * How many plaintext bytes one data key may encrypt before it is retired. Required. Checked
+     * when a recording starts, so the recording that crosses the limit finishes under the key.
+     *
+     * @param maxBytes the limit in bytes, more than 0 (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder maxBytes(long maxBytes) {
       this.maxBytes = maxBytes;
       return this;
     }
 
-    /** How many partitions are kept (least recently used go first). Default 1000. */
+    /**
+     * How many partitions are kept (least recently used go first). Default 1000.
+     *
+     * @param maxEntries the limit, more than 0 (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder maxEntries(int maxEntries) {
       this.maxEntries = maxEntries;
       return this;
@@ -268,18 +300,33 @@ public final class DekCache {
     /**
      * Also opens recordings whose data key this cache wrapped or opened before, without a KMS
      * call (see the class comment for what that means for disabling a KEK). Off by default.
+     *
+     * @param servesReaders true to serve readers too
+     * @return this builder
      */
     public Builder servesReaders(boolean servesReaders) {
       this.servesReaders = servesReaders;
       return this;
     }
 
-    /** The clock for {@link #maxAgeMillis}; {@code System::nanoTime} by default (tests swap it). */
+    /**
+     * The clock for {@link #maxAgeMillis}; {@code System::nanoTime} by default (tests swap it).
+     *
+     * @param nanoClock returns a monotonic time in nanoseconds from any fixed origin
+     * @return this builder
+     */
     public Builder nanoClock(LongSupplier nanoClock) {
       this.nanoClock = nanoClock;
       return this;
     }
 
+    /**
+     * Builds the cache, empty.
+     *
+     * @return the cache; pass it to {@code Recordings.Builder.dekCache}
+     * @throws IllegalArgumentException if {@code maxAgeMillis}, {@code maxRecordings} or {@code
+     *     maxBytes} was not set to more than 0, or {@code maxEntries} is not more than 0
+     */
     public DekCache build() {
       if (maxAgeMillis <= 0 || maxRecordings <= 0 || maxBytes <= 0) {
         throw new IllegalArgumentException(

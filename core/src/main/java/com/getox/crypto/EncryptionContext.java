@@ -44,8 +44,13 @@ import java.util.TreeSet;
  * #canonicalBytes()} unique for each map.
  */
 public final class EncryptionContext {
+  /** The most entries a context may hold, stored and unstored together. */
   public static final int MAX_ENTRIES = 64;
+
+  /** The longest key, in UTF-8 bytes. */
   public static final int MAX_KEY_BYTES = 255;
+
+  /** The longest value, in UTF-8 bytes. */
   public static final int MAX_VALUE_BYTES = 1024;
 
   /**
@@ -74,12 +79,23 @@ public final class EncryptionContext {
     this.canonical = encode(entries);
   }
 
-  /** The context with no entries. */
+  /**
+   * The context with no entries.
+   *
+   * @return the shared empty context
+   */
   public static EncryptionContext empty() {
     return EMPTY;
   }
 
-  /** A context holding exactly {@code map}'s entries. */
+  /**
+   * A context holding exactly {@code map}'s entries, all stored.
+   *
+   * @param map the entries; not null, no null key or value
+   * @return the context
+   * @throws NullPointerException if {@code map}, a key or a value is null
+   * @throws IllegalArgumentException if a limit is exceeded or a string is not valid Unicode
+   */
   public static EncryptionContext of(Map<String, String> map) {
     Builder b = builder();
     for (Map.Entry<String, String> e : map.entrySet()) {
@@ -88,6 +104,11 @@ public final class EncryptionContext {
     return b.build();
   }
 
+  /**
+   * A builder of a context, empty.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -95,17 +116,28 @@ public final class EncryptionContext {
   /**
    * The entries, stored and unstored, ordered canonically (by the unsigned UTF-8 bytes of the
    * keys). Unmodifiable.
+   *
+   * @return every entry, unstored values included
    */
   public Map<String, String> asMap() {
     return entries;
   }
 
-  /** The names of the unstored entries, in canonical order; empty for most contexts. */
+  /**
+   * The names of the unstored entries.
+   *
+   * @return the names in canonical order, unmodifiable; empty for most contexts
+   */
   public SortedSet<String> unstoredKeys() {
     return unstored;
   }
 
-  /** This context without its unstored entries: what a header stores. */
+  /**
+   * This context without its unstored entries: what a header stores.
+   *
+   * @return this context if it has no unstored entries, else a new one with the stored entries
+   *     only
+   */
   public EncryptionContext stored() {
     if (unstored.isEmpty()) {
       return this;
@@ -129,11 +161,21 @@ public final class EncryptionContext {
     return new EncryptionContext(all, names);
   }
 
-  /** The value for {@code key}, or null. */
+  /**
+   * The value for {@code key}, stored or unstored.
+   *
+   * @param key the entry's key
+   * @return the value, or null if there is no such entry
+   */
   public String get(String key) {
     return entries.get(key);
   }
 
+  /**
+   * Whether the context has no entries.
+   *
+   * @return true if there are no entries, stored or unstored
+   */
   public boolean isEmpty() {
     return entries.isEmpty();
   }
@@ -141,6 +183,8 @@ public final class EncryptionContext {
   /**
    * The canonical encoding: {@code u16 count || (u16 len || key || u16 len || value)*}, big-endian,
    * entries in canonical order. This is the exact byte string KEKs receive as associated data.
+   *
+   * @return a copy of the encoding, unstored entries included
    */
   public byte[] canonicalBytes() {
     return canonical.clone();
@@ -225,7 +269,15 @@ public final class EncryptionContext {
 
     private Builder() {}
 
-    /** Adds an entry; a later {@code put} of the same key replaces the value. */
+    /**
+     * Adds a stored entry; a later {@code put} or {@code putUnstored} of the same key replaces it.
+     *
+     * @param key the key, 1 to {@value #MAX_KEY_BYTES} UTF-8 bytes (checked by {@link #build()})
+     * @param value the value, at most {@value #MAX_VALUE_BYTES} UTF-8 bytes (checked by {@link
+     *     #build()})
+     * @return this builder
+     * @throws NullPointerException if {@code key} or {@code value} is null
+     */
     public Builder put(String key, String value) {
       entries.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       unstored.remove(key);
@@ -236,6 +288,11 @@ public final class EncryptionContext {
      * Adds an entry that is bound to the recording but never stored in it (format version 2):
      * every reader must supply the same value ({@link ReadOptions.Builder#expect}). A later
      * {@code put} or {@code putUnstored} of the same key replaces it.
+     *
+     * @param key the key, stored in the recording; 1 to {@value #MAX_KEY_BYTES} UTF-8 bytes
+     * @param value the value, never stored; at most {@value #MAX_VALUE_BYTES} UTF-8 bytes
+     * @return this builder
+     * @throws NullPointerException if {@code key} or {@code value} is null
      */
     public Builder putUnstored(String key, String value) {
       put(key, value);
@@ -244,6 +301,9 @@ public final class EncryptionContext {
     }
 
     /**
+     * Builds the context after checking the limits.
+     *
+     * @return the context, immutable
      * @throws IllegalArgumentException if a limit is exceeded or a string is not valid Unicode
      */
     public EncryptionContext build() {

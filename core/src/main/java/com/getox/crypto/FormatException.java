@@ -12,6 +12,12 @@ package com.getox.crypto;
 public class FormatException extends OxCryptoException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A malformed header, with a message saying which field is wrong and where.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   */
   public FormatException(String message) {
     super(message);
   }

@@ -17,6 +17,12 @@ package com.getox.crypto;
 public final class HeaderLimitException extends FormatException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A refused write, with a message naming the limit and the size the header would have had.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   */
   public HeaderLimitException(String message) {
     super(message);
   }

@@ -31,16 +31,30 @@ public final class KeyPackage {
     this.header = header;
   }
 
-  /** The serialized package, safe to send: it holds the secret only in wrapped form. */
+  /**
+   * The serialized package, safe to send: it holds the secret only in wrapped form.
+   *
+   * @return a copy of the package bytes, for {@link Recordings#openKeyPackage}
+   */
   public byte[] toByteArray() {
     return bytes.clone();
   }
 
+  /**
+   * The package's envelope header: its encryption context, header id and wrapped keys.
+   *
+   * @return the header (authenticated when the package was opened)
+   */
   public RecordingHeader header() {
     return header;
   }
 
-  /** A copy of the 32-byte secret. The caller wipes it when done. */
+  /**
+   * The shared secret.
+   *
+   * @return a copy of the 32-byte secret; the caller wipes it when done
+   * @throws IllegalStateException if {@link #destroy()} was called
+   */
   public byte[] secret() {
     if (destroyed) {
       throw new IllegalStateException("key package was destroyed");

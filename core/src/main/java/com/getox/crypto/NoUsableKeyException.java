@@ -11,14 +11,24 @@ import java.util.List;
  *
  * <pre>{@code
  * } catch (NoUsableKeyException e) {
- *   for (GeneralSecurityException cause : e.causes()) log.warn("unwrap failed: {}", cause.getMessage());
+ *   for (Exception cause : e.causes()) log.warn("unwrap failed: {}", cause.getMessage());
  * }
  * }</pre>
  */
 public final class NoUsableKeyException extends OxCryptoException {
   private static final long serialVersionUID = 1L;
+  /** The failed unwrap attempts, in order; unmodifiable. */
   private final List<Exception> causes;
 
+  /**
+   * The failure of a whole unwrap, after every KEK was tried. The first cause becomes {@link
+   * #getCause()}, the others suppressed exceptions, and every cause's message is appended to
+   * {@code message}.
+   *
+   * @param message what could not be opened; control characters are escaped
+   * @param causes the failed attempts in the order they were tried, possibly empty; copied
+   * @throws NullPointerException if {@code causes} is null
+   */
   public NoUsableKeyException(String message, List<? extends Exception> causes) {
     super(message + describe(causes), causes.isEmpty() ? null : causes.get(0));
     this.causes = Collections.unmodifiableList(new ArrayList<>(causes));
@@ -27,7 +37,12 @@ public final class NoUsableKeyException extends OxCryptoException {
     }
   }
 
-  /** Every failed unwrap attempt, in the order they were tried. Empty if no KEK matched at all. */
+  /**
+   * Every failed unwrap attempt.
+   *
+   * @return the failures in the order they were tried, unmodifiable; empty if no KEK matched at
+   *     all
+   */
   public List<Exception> causes() {
     return causes;
   }

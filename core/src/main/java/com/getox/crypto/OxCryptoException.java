@@ -22,10 +22,23 @@ import java.security.GeneralSecurityException;
 public class OxCryptoException extends GeneralSecurityException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An error with a message.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   */
   public OxCryptoException(String message) {
     super(Printable.escape(message));
   }
 
+  /**
+   * An error with a message and the exception that caused it.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   * @param cause the underlying failure, or null
+   */
   public OxCryptoException(String message, Throwable cause) {
     super(Printable.escape(message), cause);
   }

@@ -12,6 +12,12 @@ package com.getox.crypto;
 public final class PolicyViolationException extends OxCryptoException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A policy violation, with a message naming the class and the rule broken.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   */
   public PolicyViolationException(String message) {
     super(message);
   }

@@ -17,7 +17,10 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ReadOptions {
+  /** The default header size limit, in bytes (64 KiB). */
   public static final int DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+
+  /** The default limit on wrapped keys per header. */
   public static final int DEFAULT_MAX_WRAPPED_KEYS = 16;
 
   private static final ReadOptions DEFAULTS = builder().build();
@@ -34,31 +37,57 @@ public final class ReadOptions {
     this.maxWrappedKeys = b.maxWrappedKeys;
   }
 
-  /** No expectations, an attached header, default limits. */
+  /**
+   * No expectations, an attached header, default limits.
+   *
+   * @return the shared default options
+   */
   public static ReadOptions defaults() {
     return DEFAULTS;
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The context entries the recording must hold (it may hold more). */
+  /**
+   * The context entries the recording must hold (it may hold more).
+   *
+   * @return the expected keys and values, in the order given; unmodifiable
+   */
   public Map<String, String> expected() {
     return expected;
   }
 
-  /** The detached header, or null when the header precedes the body. */
+  /**
+   * The detached header.
+   *
+   * @return a copy of the header bytes, or null when the header precedes the body
+   */
   public byte[] detachedHeader() {
     return detachedHeader == null ? null : detachedHeader.clone();
   }
 
-  /** Headers longer than this are rejected before they are read into memory. */
+  /**
+   * Headers longer than this are rejected before they are read into memory.
+   *
+   * @return the limit in bytes
+   */
   public int maxHeaderBytes() {
     return maxHeaderBytes;
   }
 
-  /** Headers with more wrapped keys than this are rejected (as AWS ESDK's max-encrypted-data-keys). */
+  /**
+   * Headers with more wrapped keys than this are rejected (as AWS ESDK's
+   * max-encrypted-data-keys).
+   *
+   * @return the largest number of wrapped keys accepted
+   */
   public int maxWrappedKeys() {
     return maxWrappedKeys;
   }
@@ -93,13 +122,27 @@ public final class ReadOptions {
 
     private Builder() {}
 
-    /** Requires the recording's context to map {@code key} to {@code value}. */
+    /**
+     * Requires the recording's context to map {@code key} to {@code value}; otherwise opening
+     * fails with a {@link ContextMismatchException} before any KEK is asked. Replaces an earlier
+     * expectation for {@code key}.
+     *
+     * @param key the context key; not null
+     * @param value the value it must have; not null. Never quoted in error messages
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     */
     public Builder expect(String key, String value) {
       expected.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
-    /** Requires every entry of {@code context}. */
+    /**
+     * Requires every entry of {@code context}, as {@link #expect} does for each.
+     *
+     * @param context the entries to require; not null
+     * @return this builder
+     */
     public Builder expectAll(EncryptionContext context) {
       for (Map.Entry<String, String> e : context.asMap().entrySet()) {
         expect(e.getKey(), e.getValue());
@@ -107,23 +150,47 @@ public final class ReadOptions {
       return this;
     }
 
-    /** The header, stored apart from the body; the input then starts with the body. */
+    /**
+     * The header, stored apart from the body; the input then starts with the body.
+     *
+     * @param header the header bytes as {@link RecordingHeader#toByteArray()} wrote them; copied
+     * @return this builder
+     * @throws NullPointerException if {@code header} is null
+     */
     public Builder detachedHeader(byte[] header) {
       this.detachedHeader = Objects.requireNonNull(header, "header").clone();
       return this;
     }
 
+    /**
+     * Rejects headers longer than this before reading them into memory (default {@value
+     * #DEFAULT_MAX_HEADER_BYTES}).
+     *
+     * @param maxHeaderBytes the limit in bytes, 64 to {@link RecordingHeader#MAX_HEADER_BYTES}
+     *     (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder maxHeaderBytes(int maxHeaderBytes) {
       this.maxHeaderBytes = maxHeaderBytes;
       return this;
     }
 
+    /**
+     * Rejects headers with more wrapped keys than this (default {@value
+     * #DEFAULT_MAX_WRAPPED_KEYS}).
+     *
+     * @param maxWrappedKeys the limit, 1 to 65535 (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder maxWrappedKeys(int maxWrappedKeys) {
       this.maxWrappedKeys = maxWrappedKeys;
       return this;
     }
 
     /**
+     * Builds the options.
+     *
+     * @return the options, immutable
      * @throws IllegalArgumentException if a limit is out of range
      */
     public ReadOptions build() {

@@ -17,6 +17,12 @@ package com.getox.crypto;
 public final class RecordingCompleteException extends OxCryptoException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A refused resume, with a message naming the recording.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   */
   public RecordingCompleteException(String message) {
     super(message);
   }

@@ -51,21 +51,62 @@ public final class RecordingFiles {
 
   /**
    * Re-wraps {@code file}'s data key under the current versions of {@code recordings}' wrap KEKs.
+   * See {@link Recordings#rewrap}.
    *
+   * @param recordings holds the wrap KEKs, and KEKs that can unwrap the recording
+   * @param file the recording file
+   * @param options how to open the header (expected context entries, limits)
    * @return true if the file was rewritten, false if its keys were already current
+   * @throws IOException if the file cannot be read or replaced, is not a regular file, or is
+   *     changed by a program that does not take Ox's lock ({@link ConcurrentEditException}); the
+   *     file is then unchanged
+   * @throws GeneralSecurityException if the recording cannot be opened with {@code recordings}'
+   *     KEKs (for example {@link NoUsableKeyException}, {@link ContextMismatchException}) or a
+   *     KEK fails to wrap
    */
   public static boolean rewrap(Recordings recordings, File file, ReadOptions options)
       throws IOException, GeneralSecurityException {
     return edit(file, options, (h, prefix) -> recordings.rewrap(h, prefix, options));
   }
 
-  /** Adds a wrapped key for {@code recipient} to {@code file}'s header. */
+  /**
+   * Adds a wrapped key for {@code recipient} to {@code file}'s header. See {@link
+   * Recordings#share}.
+   *
+   * @param recordings holds KEKs that can unwrap the recording (unless {@code recipient} can
+   *     re-wrap on the service side)
+   * @param file the recording file
+   * @param recipient the KEK to share with; only its public part is needed for an {@link
+   *     com.getox.crypto.hpke.HpkeRecipient}
+   * @param options how to open the header (expected context entries, limits)
+   * @return true if the file was rewritten, false if {@code recipient} already had a wrapped key
+   * @throws IOException if the file cannot be read or replaced, is not a regular file, or is
+   *     changed by a program that does not take Ox's lock ({@link ConcurrentEditException}); the
+   *     file is then unchanged
+   * @throws HeaderLimitException if the new header would exceed the default reader's limits
+   * @throws GeneralSecurityException if the data key cannot be obtained or wrapped for {@code
+   *     recipient}
+   */
   public static boolean share(Recordings recordings, File file, Kek recipient, ReadOptions options)
       throws IOException, GeneralSecurityException {
     return edit(file, options, (h, prefix) -> recordings.share(h, prefix, recipient, options));
   }
 
-  /** Removes the wrapped keys of {@code kekUri} from {@code file}'s header. */
+  /**
+   * Removes the wrapped keys of {@code kekUri} from {@code file}'s header. Needs no key. See
+   * {@link Recordings#revoke} for what revocation cannot undo.
+   *
+   * @param recordings the instance whose audit sink records the revocation
+   * @param file the recording file
+   * @param kekUri the URI of the KEK to remove
+   * @param options how to read the header (expected context entries, limits)
+   * @return true if the file was rewritten
+   * @throws IOException if the file cannot be read or replaced, is not a regular file, or is
+   *     changed by a program that does not take Ox's lock ({@link ConcurrentEditException}); the
+   *     file is then unchanged
+   * @throws GeneralSecurityException an {@link OxCryptoException} if {@code kekUri} has no
+   *     wrapped key in the file or is the only KEK that has one, or the header cannot be read
+   */
   public static boolean revoke(Recordings recordings, File file, String kekUri, ReadOptions options)
       throws IOException, GeneralSecurityException {
     return edit(file, options, (h, prefix) -> recordings.revoke(h, kekUri));
@@ -74,7 +115,15 @@ public final class RecordingFiles {
   /**
    * The recordings under {@code paths} (files or directory trees) that only KEK {@code kekUri}
    * version {@code kekVersion} can open: destroying that version crypto-shreds exactly these.
-   * Reads headers only; needs no key.
+   * Reads headers only; needs no key. Files whose header cannot be read are left out.
+   *
+   * @param paths files and directories to walk; each must exist
+   * @param kekUri the KEK's URI
+   * @param kekVersion the version, as recorded in wrapped keys ({@link
+   *     com.getox.crypto.kek.WrappedKey#kekVersion()})
+   * @param options limits for reading the headers
+   * @return the recordings every wrapped key of which is that KEK version's, in walk order
+   * @throws IOException if a path does not exist or a directory cannot be walked
    */
   public static java.util.List<File> dependingOnlyOn(
       java.util.List<File> paths, String kekUri, String kekVersion, ReadOptions options)
@@ -98,7 +147,14 @@ public final class RecordingFiles {
     return out;
   }
 
-  /** True if {@code file} starts with the recording magic bytes. */
+  /**
+   * Whether {@code file} looks like a recording: a regular file that starts with the recording
+   * magic bytes. Never throws for an unreadable file.
+   *
+   * @param file the file to check
+   * @return true if it is a regular file at least as long as a header's preamble and starts with
+   *     the magic bytes; false otherwise, or if it cannot be read
+   */
   public static boolean looksLikeRecording(File file) {
     if (!file.isFile() || file.length() < RecordingHeader.PREAMBLE_BYTES) {
       return false;
@@ -119,7 +175,16 @@ public final class RecordingFiles {
     }
   }
 
-  /** Reads {@code file}'s header (without keys). */
+  /**
+   * Reads {@code file}'s header (without keys).
+   *
+   * @param file the recording file
+   * @param options limits for reading the header; a detached header in them is ignored
+   * @return the header, not yet authenticated (that happens when the recording is opened)
+   * @throws IOException if the file cannot be read
+   * @throws OxCryptoException if the header is malformed or exceeds the limits ({@link
+   *     FormatException}, {@link UnsupportedFormatException}, {@link TruncationException})
+   */
   public static RecordingHeader readHeader(File file, ReadOptions options)
       throws IOException, OxCryptoException {
     try (InputStream in = new BufferedInputStream(new FileInputStream(file))) {

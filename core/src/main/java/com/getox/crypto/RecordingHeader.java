@@ -47,6 +47,7 @@ public final class RecordingHeader {
   /** Cobblestone-256: AES-256-GCM, HKDF-Expand-SHA-512, 16 KiB chunks, 24-byte salt. */
   public static final int SUITE_COBBLESTONE_256 = 0x0001;
 
+  /** Length of the random header id, in bytes. */
   public static final int HEADER_ID_BYTES = 16;
   /** magic, version, total length. */
   static final int PREAMBLE_BYTES = 4 + 1 + 4;
@@ -81,7 +82,11 @@ public final class RecordingHeader {
     this.wrappedKeys = Collections.unmodifiableList(new ArrayList<>(wrappedKeys));
   }
 
-  /** 1 or 2. */
+  /**
+   * The format version the header was written in.
+   *
+   * @return {@link #FORMAT_VERSION_1} or {@link #FORMAT_VERSION} (2)
+   */
   public int formatVersion() {
     return version;
   }
@@ -89,6 +94,8 @@ public final class RecordingHeader {
   /**
    * The names of the context entries bound to this recording but not stored in it (version 2):
    * a reader supplies their values with {@link ReadOptions.Builder#expect}.
+   *
+   * @return the names in canonical order, unmodifiable; empty for version 1 and most recordings
    */
   public SortedSet<String> unstoredKeys() {
     return unstoredKeys;
@@ -128,24 +135,55 @@ public final class RecordingHeader {
     return headerId.clone();
   }
 
+  /**
+   * The algorithm suite of the body.
+   *
+   * @return the suite id; {@link #SUITE_COBBLESTONE_256} is the only one
+   */
   public int suiteId() {
     return suiteId;
   }
 
-  /** The random 16-byte header id, in lowercase hex. */
+  /**
+   * The random header id, which names the recording in audit events.
+   *
+   * @return the {@value #HEADER_ID_BYTES}-byte id as 32 lowercase hex characters
+   */
   public String headerIdHex() {
     return com.google.crypto.tink.subtle.Hex.encode(headerId);
   }
 
+  /**
+   * The stored part of the encryption context. Authenticated only once the recording has been
+   * opened (a header from {@link #parse} or {@link #read} alone is not).
+   *
+   * @return the stored entries; the unstored ones are named by {@link #unstoredKeys()}
+   */
   public EncryptionContext context() {
     return context;
   }
 
+  /**
+   * The wrapped data keys, one or more per KEK that can open the recording. They are outside the
+   * body's authentication (so re-wrapping never touches the body); a key unwrapped from one is
+   * checked against the body's key commitment before use.
+   *
+   * @return the wrapped keys in header order, unmodifiable
+   */
   public List<WrappedKey> wrappedKeys() {
     return wrappedKeys;
   }
 
-  /** The same header with another wrapped-key list: what re-wrapping writes. */
+  /**
+   * The same header with another wrapped-key list: what re-wrapping writes. Does not check the
+   * reader's limits; {@link Recordings#rewrap}, {@link Recordings#share} and {@link
+   * Recordings#revoke} are the checked ways to change the list.
+   *
+   * @param keys the new wrapped keys, at least one; copied
+   * @return a new header with the same version, suite, id and context
+   * @throws IllegalArgumentException if {@code keys} is empty, or holds a recording-key wrap for
+   *     a version 1 header
+   */
   public RecordingHeader withWrappedKeys(List<WrappedKey> keys) {
     if (keys.isEmpty()) {
       throw new IllegalArgumentException("a header needs at least one wrapped key");
@@ -202,7 +240,11 @@ public final class RecordingHeader {
     }
   }
 
-  /** The serialized header, as it precedes the body or is stored apart from it. */
+  /**
+   * The serialized header, as it precedes the body or is stored apart from it.
+   *
+   * @return a new array holding the encoded header
+   */
   public byte[] toByteArray() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(MAGIC, 0, MAGIC.length);
@@ -235,6 +277,14 @@ public final class RecordingHeader {
   /**
    * Parses a header held whole in {@code bytes} (a detached header). The array must hold exactly
    * one header.
+   *
+   * @param bytes the whole header; not null
+   * @param options the limits to apply ({@link ReadOptions#maxHeaderBytes()}, {@link
+   *     ReadOptions#maxWrappedKeys()})
+   * @return the header, not yet authenticated
+   * @throws OxCryptoException if the bytes are not exactly one well-formed header within the
+   *     limits: a {@link FormatException}, an {@link UnsupportedFormatException} for an unknown
+   *     version or suite, a {@link TruncationException} if it is shorter than its preamble
    */
   public static RecordingHeader parse(byte[] bytes, ReadOptions options) throws OxCryptoException {
     int total = checkPreamble(bytes, options);
@@ -249,6 +299,14 @@ public final class RecordingHeader {
    * Reads one header from the front of {@code in}, leaving {@code in} at the first body byte. Reads
    * the 9-byte preamble first and allocates only after checking its length against {@code
    * options}.
+   *
+   * @param in the stream, positioned at the header; not closed
+   * @param options the limits to apply ({@link ReadOptions#maxHeaderBytes()}, {@link
+   *     ReadOptions#maxWrappedKeys()})
+   * @return the header, not yet authenticated
+   * @throws IOException if reading {@code in} fails
+   * @throws OxCryptoException if the header is malformed, over the limits, of an unknown version
+   *     or suite, or cut short ({@link TruncationException})
    */
   public static RecordingHeader read(InputStream in, ReadOptions options)
       throws IOException, OxCryptoException {

@@ -64,7 +64,11 @@ public final class RecordingInputStream extends InputStream {
     return flushedBytes;
   }
 
-  /** The recording's header (its context is authenticated). */
+  /**
+   * The recording's header.
+   *
+   * @return the header; its context is authenticated
+   */
   public RecordingHeader header() {
     return header;
   }

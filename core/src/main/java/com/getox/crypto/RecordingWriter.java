@@ -90,12 +90,20 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
     return bodyStart + Cobblestone.PREFIX_BYTES + k * Cobblestone.CHUNK_CIPHERTEXT_BYTES;
   }
 
-  /** The recording's header; store it yourself when the writer was made detached. */
+  /**
+   * The recording's header; store it yourself when the writer was made detached.
+   *
+   * @return the header, fixed when the writer was made
+   */
   public RecordingHeader header() {
     return header;
   }
 
-  /** Plaintext bytes accepted so far. */
+  /**
+   * Plaintext accepted so far.
+   *
+   * @return the number of plaintext bytes written to this writer, sealed or not
+   */
   public long plaintextBytes() {
     return plaintextBytes;
   }
@@ -179,6 +187,8 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
   /**
    * {@link #flush()}, then forces the file to its storage device ({@code fdatasync}), so the
    * flushed bytes also survive a power loss. For a stream writer, the same as {@link #flush()}.
+   *
+   * @throws IOException if writing or syncing fails; the writer is then unusable
    */
   public void sync() throws IOException {
     flush();
@@ -247,6 +257,8 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
    *   throw e;
    * }
    * }</pre>
+   *
+   * @throws IOException if closing the sink fails
    */
   public void abort() throws IOException {
     finish(false);

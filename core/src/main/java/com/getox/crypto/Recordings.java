@@ -82,6 +82,12 @@ public final class Recordings {
     this.cipherProvider = b.cipherProvider;
   }
 
+  /**
+   * A builder; give it at least one KEK ({@link Builder#wrapWith} to write, {@link
+   * Builder#unwrapWith} to read).
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -90,17 +96,29 @@ public final class Recordings {
    * The plaintext length that a body of {@code bodyBytes} (everything after the header) holds if
    * it is intact, or -1 if no valid chunk layout has that length. Not authenticated: see {@link
    * SeekableRecording#size()}.
+   *
+   * @param bodyBytes the body's length in bytes (the file's length minus its header's)
+   * @return the plaintext length in bytes, or -1 if no valid chunk layout has that length
    */
   public static long plaintextLength(long bodyBytes) {
     return Cobblestone.plaintextLength(bodyBytes);
   }
 
-  /** The body's chunk size in plaintext bytes (16384 for Cobblestone-256). */
+  /**
+   * The body's chunk size: writes are sealed, and random reads decrypted, a chunk at a time.
+   *
+   * @return the chunk size in plaintext bytes (16384 for Cobblestone-256)
+   */
   public static int chunkSizeBytes() {
     return Cobblestone.CHUNK_PLAINTEXT_BYTES;
   }
 
-  /** The KEKs every new recording's data key is wrapped under. */
+  /**
+   * The KEKs every new recording's data key is wrapped under.
+   *
+   * @return the wrap KEKs in the order given to {@link Builder#wrapWith}; unmodifiable, empty for
+   *     a read-only instance
+   */
   public List<Kek> wrapKeks() {
     return wrapKeks;
   }
@@ -109,6 +127,14 @@ public final class Recordings {
    * Starts a recording whose header precedes the body in {@code out}. The header is written
    * before this returns, so a recording cut short by a crash still names its keys.
    *
+   * @param out where the header and body go; closed when the writer is closed
+   * @param context the recording's encryption context
+   * @return the writer; close it to seal the final chunk
+   * @throws IOException if writing the header fails
+   * @throws NullPointerException if {@code context} is null
+   * @throws IllegalStateException if this instance has no wrap KEK
+   * @throws IllegalArgumentException if a context key starts with the reserved {@code oxcrypt:}
+   * @throws PolicyViolationException if the {@link ClassificationPolicy} refuses the recording
    * @throws FormatException if the header would exceed the default reader's limits (64 KiB, 16
    *     wrapped keys: too large a context); nothing is written
    * @throws GeneralSecurityException if a KEK fails to wrap the data key
@@ -133,7 +159,17 @@ public final class Recordings {
    * }
    * }</pre>
    *
+   * @param file the recording file to create; it must not exist
+   * @param context the recording's encryption context
+   * @return the writer; close it to seal the final chunk
    * @throws java.nio.file.FileAlreadyExistsException (an IOException) if {@code file} exists
+   * @throws IOException if the file cannot be created or written (it is then deleted)
+   * @throws NullPointerException if {@code context} is null
+   * @throws IllegalStateException if this instance has no wrap KEK
+   * @throws IllegalArgumentException if a context key starts with the reserved {@code oxcrypt:}
+   * @throws PolicyViolationException if the {@link ClassificationPolicy} refuses the recording
+   * @throws GeneralSecurityException if a KEK fails to wrap the data key, or the header would
+   *     exceed the default reader's limits ({@link FormatException})
    */
   public RecordingWriter newFileWriter(java.io.File file, EncryptionContext context)
       throws IOException, GeneralSecurityException {
@@ -172,9 +208,20 @@ public final class Recordings {
    * }
    * }</pre>
    *
+   * @param file the recording file, header attached
+   * @param options how to open it (its expected and unstored context entries)
+   * @return a writer positioned after the recovered content; close it to seal the final chunk
+   * @throws IllegalArgumentException if {@code options} holds a detached header
+   * @throws ConcurrentEditException (an IOException) if a live writer still holds the file
+   * @throws IOException if the file cannot be read or replaced
    * @throws RecordingCompleteException if the recording was closed normally: its final chunk
    *     authenticates its length, so nothing can follow it
    * @throws UnsupportedFormatException for a version 1 recording (recover it instead)
+   * @throws GeneralSecurityException if the recording cannot be opened: a {@link FormatException},
+   *     {@link UnsupportedFormatException} or {@link TruncationException} for the header, a {@link
+   *     ContextMismatchException} for an expected entry, a {@link NoUsableKeyException} if no KEK
+   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails; or
+   *     a chunk in the middle fails authentication
    */
   public RecordingWriter resume(final java.io.File file, ReadOptions options)
       throws IOException, GeneralSecurityException {
@@ -369,7 +416,20 @@ public final class Recordings {
     return start(sink, context, true, null);
   }
 
-  /** As {@link #newWriter(OutputStream, EncryptionContext)}, to a channel. */
+  /**
+   * As {@link #newWriter(OutputStream, EncryptionContext)}, to a channel.
+   *
+   * @param out where the header and body go; closed when the writer is closed
+   * @param context the recording's encryption context
+   * @return the writer; close it to seal the final chunk
+   * @throws IOException if writing the header fails
+   * @throws NullPointerException if {@code context} is null
+   * @throws IllegalStateException if this instance has no wrap KEK
+   * @throws IllegalArgumentException if a context key starts with the reserved {@code oxcrypt:}
+   * @throws PolicyViolationException if the {@link ClassificationPolicy} refuses the recording
+   * @throws GeneralSecurityException if a KEK fails to wrap the data key, or the header would
+   *     exceed the default reader's limits ({@link FormatException})
+   */
   public RecordingWriter newWriter(WritableByteChannel out, EncryptionContext context)
       throws IOException, GeneralSecurityException {
     return start(RecordingWriter.Sink.of(out), context, true, null);
@@ -379,6 +439,17 @@ public final class Recordings {
    * Starts a recording whose header is kept apart: {@code body} receives only the body, and
    * {@link RecordingWriter#header()}{@code .toByteArray()} is yours to store (a sidecar file,
    * object metadata). Read it back with {@link ReadOptions.Builder#detachedHeader(byte[])}.
+   *
+   * @param body where the body goes; closed when the writer is closed
+   * @param context the recording's encryption context
+   * @return the writer; its {@link RecordingWriter#header()} is complete at once
+   * @throws IOException if writing the start of the body fails
+   * @throws NullPointerException if {@code context} is null
+   * @throws IllegalStateException if this instance has no wrap KEK
+   * @throws IllegalArgumentException if a context key starts with the reserved {@code oxcrypt:}
+   * @throws PolicyViolationException if the {@link ClassificationPolicy} refuses the recording
+   * @throws GeneralSecurityException if a KEK fails to wrap the data key, or the header would
+   *     exceed the default reader's limits ({@link FormatException})
    */
   public RecordingWriter newDetachedWriter(OutputStream body, EncryptionContext context)
       throws IOException, GeneralSecurityException {
@@ -389,6 +460,17 @@ public final class Recordings {
    * Creates a key package for a live session: a fresh 32-byte secret wrapped under this
    * instance's KEKs, bound to {@code context} (put the session id and epoch there). It is an empty
    * recording, so a recipient checks the key commitment when opening it.
+   *
+   * @param context the package's encryption context, which recipients can require with {@link
+   *     ReadOptions.Builder#expect}
+   * @return the package, holding the secret until {@link KeyPackage#destroy()}
+   * @throws IOException never in practice (the package is built in memory)
+   * @throws NullPointerException if {@code context} is null
+   * @throws IllegalStateException if this instance has no wrap KEK
+   * @throws IllegalArgumentException if a context key starts with the reserved {@code oxcrypt:}
+   * @throws PolicyViolationException if the {@link ClassificationPolicy} refuses the recording
+   * @throws GeneralSecurityException if a KEK fails to wrap the secret, or the header would
+   *     exceed the default reader's limits ({@link FormatException})
    */
   public KeyPackage newKeyPackage(EncryptionContext context)
       throws IOException, GeneralSecurityException {
@@ -406,6 +488,16 @@ public final class Recordings {
   /**
    * Opens a key package made by {@link #newKeyPackage}: checks expectations, unwraps the secret
    * with any KEK that can, and verifies its commitment and its empty body.
+   *
+   * @param keyPackage the bytes of {@link KeyPackage#toByteArray()}
+   * @param options what the package's context must hold, and limits
+   * @return the opened package; {@link KeyPackage#destroy()} it when done
+   * @throws IOException never in practice (the package is read from memory)
+   * @throws GeneralSecurityException if the recording cannot be opened: a {@link FormatException},
+   *     {@link UnsupportedFormatException} or {@link TruncationException} for the header, a {@link
+   *     ContextMismatchException} for an expected entry, a {@link NoUsableKeyException} if no KEK
+   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails, or
+   *     a {@link FormatException} if its body is not empty
    */
   public KeyPackage openKeyPackage(byte[] keyPackage, ReadOptions options)
       throws IOException, GeneralSecurityException {
@@ -581,13 +673,36 @@ public final class Recordings {
    * Opens a recording for sequential reading. Checks the header, the expected context, the data
    * key and the key commitment before returning; chunk errors then surface as {@link IOException}s
    * whose cause is the {@link OxCryptoException}.
+   *
+   * @param in the recording (or its body, with a detached header in {@code options}); closed
+   *     when the stream is closed
+   * @param options expected context entries, a detached header, limits
+   * @return the plaintext stream
+   * @throws IOException if reading {@code in} fails
+   * @throws GeneralSecurityException if the recording cannot be opened: a {@link FormatException},
+   *     {@link UnsupportedFormatException} or {@link TruncationException} for the header, a {@link
+   *     ContextMismatchException} for an expected entry, a {@link NoUsableKeyException} if no KEK
+   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails
    */
   public RecordingInputStream newInputStream(InputStream in, ReadOptions options)
       throws IOException, GeneralSecurityException {
     return openStream(in, options, false, null);
   }
 
-  /** As {@link #newInputStream}, over channels. */
+  /**
+   * As {@link #newInputStream}, over channels.
+   *
+   * @param in the recording (or its body, with a detached header in {@code options}); closed
+   *     when the returned channel is closed
+   * @param options expected context entries, a detached header, limits
+   * @return a channel of the plaintext; chunk errors surface as {@link IOException}s whose cause
+   *     is the {@link OxCryptoException}
+   * @throws IOException if reading {@code in} fails
+   * @throws GeneralSecurityException if the recording cannot be opened: a {@link FormatException},
+   *     {@link UnsupportedFormatException} or {@link TruncationException} for the header, a {@link
+   *     ContextMismatchException} for an expected entry, a {@link NoUsableKeyException} if no KEK
+   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails
+   */
   public ReadableByteChannel newReadableChannel(ReadableByteChannel in, ReadOptions options)
       throws IOException, GeneralSecurityException {
     final RecordingInputStream stream = openStream(Channels.newInputStream(in), options, false, null);
@@ -616,6 +731,18 @@ public final class Recordings {
    * chunk that the writer had {@linkplain RecordingWriter#flush() flushed}, and reports whether
    * the recording was cut short. Everything written is authenticated. Damage in the middle (a
    * chunk that fails authentication with intact chunks after it) still fails.
+   *
+   * @param in the recording (or its body, with a detached header in {@code options}); closed
+   *     before this returns
+   * @param out where the recovered plaintext goes; flushed, not closed
+   * @param options expected context entries, a detached header, limits
+   * @return how much was recovered and whether the recording was cut short
+   * @throws IOException if reading {@code in} or writing {@code out} fails
+   * @throws GeneralSecurityException if the recording cannot be opened: a {@link FormatException},
+   *     {@link UnsupportedFormatException} or {@link TruncationException} for the header, a {@link
+   *     ContextMismatchException} for an expected entry, a {@link NoUsableKeyException} if no KEK
+   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails; or
+   *     a chunk in the middle fails authentication
    */
   public RecoveryReport recover(InputStream in, OutputStream out, ReadOptions options)
       throws IOException, GeneralSecurityException {
@@ -644,6 +771,16 @@ public final class Recordings {
   /**
    * Opens a recording for random access (see {@link SeekableRecording}). The channel is positioned
    * by this call and by reads.
+   *
+   * @param channel the recording (or its body, with a detached header in {@code options});
+   *     closed when the returned recording is closed
+   * @param options expected context entries, a detached header, limits
+   * @return random access to the plaintext
+   * @throws IOException if reading {@code channel} fails
+   * @throws GeneralSecurityException if the recording cannot be opened: a {@link FormatException},
+   *     {@link UnsupportedFormatException} or {@link TruncationException} for the header, a {@link
+   *     ContextMismatchException} for an expected entry, a {@link NoUsableKeyException} if no KEK
+   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails
    */
   public SeekableRecording openSeekable(SeekableByteChannel channel, ReadOptions options)
       throws IOException, GeneralSecurityException {
@@ -673,8 +810,14 @@ public final class Recordings {
    * data key never leaves the KMS); otherwise unwraps, checks the data key against the body's
    * key commitment, and wraps it again.
    *
+   * @param header the recording's header
    * @param bodyPrefix the first 56 bytes of the body (salt and commitment)
+   * @param options supplies the unstored context entries' values, if any
    * @return the new header, or {@code header} itself if every key was already current
+   * @throws IllegalArgumentException if {@code bodyPrefix} is not 56 bytes
+   * @throws GeneralSecurityException if the data key cannot be obtained ({@link
+   *     NoUsableKeyException}, {@link ContextMismatchException}, {@link AuthenticationException})
+   *     or a KEK fails to wrap it
    */
   public RecordingHeader rewrap(RecordingHeader header, byte[] bodyPrefix, ReadOptions options)
       throws GeneralSecurityException {
@@ -752,8 +895,17 @@ public final class Recordings {
    * the data key never leaves the KMS; otherwise it is unwrapped, checked against the body's key
    * commitment and wrapped for the recipient.
    *
+   * @param header the recording's header
    * @param bodyPrefix the first 56 bytes of the body (salt and commitment)
-   * @throws FormatException if the new header would exceed the default reader's limits
+   * @param recipient the KEK to share with
+   * @param options supplies the unstored context entries' values, if any, and the wrapped-key
+   *     limit
+   * @return the new header, or {@code header} itself if {@code recipient} already has a wrapped
+   *     key in it
+   * @throws IllegalArgumentException if {@code bodyPrefix} is not 56 bytes
+   * @throws FormatException if the new header would exceed the reader's limits
+   * @throws GeneralSecurityException if the data key cannot be obtained or wrapped for {@code
+   *     recipient}
    */
   public RecordingHeader share(
       RecordingHeader header, byte[] bodyPrefix, Kek recipient, ReadOptions options)
@@ -827,6 +979,9 @@ public final class Recordings {
    * a data key that a recipient already unwrapped, nor copies of the old header: it only stops
    * this copy of the recording from being opened with that KEK.
    *
+   * @param header the recording's header
+   * @param kekUri the URI of the KEK to remove
+   * @return a new header without that KEK's wrapped keys
    * @throws OxCryptoException if the KEK has no wrapped key here, or it is the only one
    */
   public RecordingHeader revoke(RecordingHeader header, String kekUri) throws OxCryptoException {
@@ -1110,25 +1265,47 @@ public final class Recordings {
       return this;
     }
 
-    /** Reuses data keys within the cache's limits (see {@link DekCache}). Off by default. */
+    /**
+     * Reuses data keys within the cache's limits (see {@link DekCache}). Off by default.
+     *
+     * @param cache the cache, which may be shared by several instances; not null
+     * @return this builder
+     */
     public Builder dekCache(DekCache cache) {
       this.cache = Objects.requireNonNull(cache, "cache");
       return this;
     }
 
-    /** Enforces rules per data class when a recording starts. */
+    /**
+     * Enforces rules per data class when a recording starts. None by default.
+     *
+     * @param policy the policy; not null
+     * @return this builder
+     */
     public Builder policy(ClassificationPolicy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
-    /** Where key-operation events go; {@link AuditSink#slf4j()} by default. */
+    /**
+     * Where key-operation events go; {@link AuditSink#slf4j()} by default.
+     *
+     * @param audit the sink; not null
+     * @return this builder
+     */
     public Builder auditSink(AuditSink audit) {
       this.audit = Objects.requireNonNull(audit, "audit");
       return this;
     }
 
-    /** New recordings' data keys are wrapped under each of these (all must succeed). */
+    /**
+     * New recordings' data keys are wrapped under each of these (all must succeed); they also
+     * open recordings. Calls add up.
+     *
+     * @param keks the KEKs, none null
+     * @return this builder
+     * @throws NullPointerException if a KEK is null
+     */
     public Builder wrapWith(Kek... keks) {
       for (Kek k : keks) {
         wrapKeks.add(Objects.requireNonNull(k, "kek"));
@@ -1136,7 +1313,13 @@ public final class Recordings {
       return this;
     }
 
-    /** Extra KEKs to try when opening (the wrap KEKs are always tried). */
+    /**
+     * Extra KEKs to try when opening (the wrap KEKs are always tried). Calls add up.
+     *
+     * @param keks the KEKs, none null
+     * @return this builder
+     * @throws NullPointerException if a KEK is null
+     */
     public Builder unwrapWith(Kek... keks) {
       for (Kek k : keks) {
         unwrapKeks.add(Objects.requireNonNull(k, "kek"));
@@ -1144,13 +1327,24 @@ public final class Recordings {
       return this;
     }
 
-    /** Resolves the KEK of each wrapped key by its URI when opening. */
+    /**
+     * Resolves the KEK of each wrapped key by its URI when opening, after the KEKs given
+     * directly. Replaces an earlier registry.
+     *
+     * @param registry the registry; not null
+     * @return this builder
+     */
     public Builder unwrapWith(KekRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 
-    /** The randomness for data keys, salts and header ids; a {@link SecureRandom} by default. */
+    /**
+     * The randomness for data keys, salts and header ids; a new {@link SecureRandom} by default.
+     *
+     * @param random the source; not null
+     * @return this builder
+     */
     public Builder secureRandom(SecureRandom random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;
@@ -1171,12 +1365,22 @@ public final class Recordings {
      *
      * <p>Only the body's chunks use it; KEKs and key derivation use their own. The output is the
      * same on every provider.
+     *
+     * @param provider the provider; not null. Checked by {@link #build()}
+     * @return this builder
      */
     public Builder cipherProvider(Provider provider) {
       this.cipherProvider = Objects.requireNonNull(provider, "provider");
       return this;
     }
 
+    /**
+     * Builds the instance.
+     *
+     * @return an immutable, thread-safe {@code Recordings}
+     * @throws IllegalStateException if no KEK and no registry were given
+     * @throws IllegalArgumentException if the cipher provider has no AES/GCM/NoPadding
+     */
     public Recordings build() {
       if (wrapKeks.isEmpty() && unwrapKeks.isEmpty() && registry == null) {
         throw new IllegalStateException("Recordings needs at least one KEK or a KekRegistry");

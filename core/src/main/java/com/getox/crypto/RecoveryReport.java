@@ -26,22 +26,37 @@ public final class RecoveryReport {
    * Of {@link #plaintextBytes()}, how many came from flush records (format version 2): the part
    * of the last chunk that the writer had flushed before it died. They are authenticated like
    * the rest, and they are a recovered prefix: the recording went on after them, unsealed.
+   *
+   * @return the flushed bytes recovered, 0 to {@link #plaintextBytes()}
    */
   public long flushedBytes() {
     return flushedBytes;
   }
 
-  /** Authenticated plaintext bytes written out. */
+  /**
+   * Authenticated plaintext written out.
+   *
+   * @return the number of plaintext bytes written to the output
+   */
   public long plaintextBytes() {
     return plaintextBytes;
   }
 
-  /** Authenticated chunks written out. */
+  /**
+   * Authenticated chunks written out.
+   *
+   * @return the number of whole chunks written to the output (flushed bytes are not counted as a
+   *     chunk)
+   */
   public long chunks() {
     return chunks;
   }
 
-  /** True if the recording was cut short (no valid final chunk); false if it was complete. */
+  /**
+   * Whether the recording was cut short.
+   *
+   * @return true if it had no valid final chunk; false if it was complete
+   */
   public boolean truncated() {
     return truncated;
   }

@@ -50,18 +50,30 @@ public final class SeekableRecording implements Closeable {
     this.chunksStart = chunksStart;
   }
 
+  /**
+   * The recording's header.
+   *
+   * @return the header; its context is authenticated
+   */
   public RecordingHeader header() {
     return header;
   }
 
-  /** How many chunks this instance has decrypted so far (for measuring random access). */
+  /**
+   * How many chunks this instance has decrypted so far (for measuring random access).
+   *
+   * @return the number of chunk decryptions, counting a chunk again each time it is reloaded
+   */
   public synchronized long chunksDecrypted() {
     return chunksDecrypted;
   }
 
   /**
-   * The plaintext length, authenticated by decrypting the final chunk.
+   * The plaintext length, authenticated by decrypting the final chunk (once; later calls return
+   * the same value).
    *
+   * @return the plaintext length in bytes
+   * @throws IOException if reading the channel fails
    * @throws TruncationException if the body's length fits no valid layout
    * @throws AuthenticationException if the final chunk does not authenticate
    */
@@ -75,9 +87,21 @@ public final class SeekableRecording implements Closeable {
   }
 
   /**
-   * Reads up to {@code len} plaintext bytes starting at plaintext {@code offset}.
+   * Reads up to {@code len} plaintext bytes starting at plaintext {@code offset}. Reads fewer
+   * only at the end of the recording.
    *
+   * @param offset the position in the plaintext, in bytes from its start; 0 or more
+   * @param b where to put the plaintext
+   * @param off where in {@code b} to start
+   * @param len the most bytes to read
    * @return the number of bytes read, or -1 if {@code offset} is at or past the authenticated end
+   * @throws IllegalArgumentException if {@code offset} is negative
+   * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not lie within {@code b}
+   * @throws IOException if reading the channel fails
+   * @throws TruncationException if the body's length fits no valid layout, or it ends inside a
+   *     chunk
+   * @throws GeneralSecurityException if a chunk needed does not authenticate (an {@link
+   *     AuthenticationException}); no byte of it is returned
    */
   public synchronized int read(long offset, byte[] b, int off, int len)
       throws IOException, GeneralSecurityException {
@@ -108,7 +132,19 @@ public final class SeekableRecording implements Closeable {
     return total;
   }
 
-  /** Reads into {@code dst} from plaintext {@code offset}; see {@link #read(long, byte[], int, int)}. */
+  /**
+   * Reads into {@code dst} from plaintext {@code offset}, as many bytes as it has room for (fewer
+   * only at the end); see {@link #read(long, byte[], int, int)}. Advances {@code dst}'s position
+   * by the number of bytes read.
+   *
+   * @param offset the position in the plaintext, in bytes from its start; 0 or more
+   * @param dst where to put the plaintext; not read-only
+   * @return the number of bytes read, or -1 if {@code offset} is at or past the authenticated end
+   * @throws IllegalArgumentException if {@code offset} is negative
+   * @throws IOException if reading the channel fails
+   * @throws GeneralSecurityException if the layout is wrong or a chunk needed does not
+   *     authenticate, as for {@link #read(long, byte[], int, int)}
+   */
   public int read(long offset, ByteBuffer dst) throws IOException, GeneralSecurityException {
     if (dst.hasArray()) {
       int n = read(offset, dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());

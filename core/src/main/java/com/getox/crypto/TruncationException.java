@@ -14,6 +14,12 @@ package com.getox.crypto;
 public final class TruncationException extends AuthenticationException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A length failure, with a message saying where the ciphertext ends or what follows it.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   */
   public TruncationException(String message) {
     super(message);
   }

@@ -10,6 +10,12 @@ package com.getox.crypto;
 public final class UnsupportedFormatException extends FormatException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An unsupported version or suite, with a message naming it.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   */
   public UnsupportedFormatException(String message) {
     super(message);
   }

@@ -86,6 +86,11 @@ public final class AndroidKeystoreKek implements Kek {
    * {@link KeyStore}; the key itself is looked up on each operation, so a key created (or deleted)
    * later is seen.
    *
+   * @param alias the Keystore alias of an existing AES key, 1 to 255 characters; the KEK's URI is
+   *     {@code android-keystore://alias}
+   * @return the KEK; no key is read until the first {@link #wrap} or {@link #unwrap}
+   * @throws NullPointerException if {@code alias} is null
+   * @throws IllegalArgumentException if {@code alias} is empty or longer than 255 characters
    * @throws KmsException if there is no Android Keystore here (not an Android device)
    */
   public static AndroidKeystoreKek create(String alias) throws GeneralSecurityException {
@@ -119,7 +124,11 @@ public final class AndroidKeystoreKek implements Kek {
     }
   }
 
-  /** The Keystore alias of the key. */
+  /**
+   * The Keystore alias of the key.
+   *
+   * @return the alias given to {@link #create(String)}, never null
+   */
   public String alias() {
     return alias;
   }

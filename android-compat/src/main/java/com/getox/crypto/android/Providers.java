@@ -39,6 +39,8 @@ public final class Providers {
    * Puts {@code provider} first in the process-wide provider list (moving it if it is already
    * installed) and checks that AES/GCM/NoPadding now resolves to it.
    *
+   * @param provider the provider to put first; not null. Another installed provider with the
+   *     same name is removed first
    * @return {@code provider}
    * @throws NoSuchProviderException if it does not provide a working AES/GCM/NoPadding; the
    *     provider list is then left without it
@@ -70,6 +72,7 @@ public final class Providers {
    * else a new instance from {@code org.conscrypt:conscrypt-openjdk-uber} (servers), which must
    * be on the classpath.
    *
+   * @return the Conscrypt provider now first in the process-wide list
    * @throws NoSuchProviderException if Conscrypt is neither installed nor on the classpath, or
    *     its native library does not load on this platform
    */
@@ -97,7 +100,11 @@ public final class Providers {
 
   /**
    * The provider that {@code Cipher.getInstance("AES/GCM/NoPadding")} resolves to for a plain
-   * AES key, as the SDK's chunk code would get it.
+   * AES key, as the SDK's chunk code would get it. Changes nothing.
+   *
+   * @return the provider whose AES/GCM/NoPadding cipher the SDK would use now
+   * @throws GeneralSecurityException if no installed provider offers AES/GCM/NoPadding with a
+   *     256-bit key (for example {@link java.security.NoSuchAlgorithmException})
    */
   public static Provider aesGcmProvider() throws GeneralSecurityException {
     Cipher c = Cipher.getInstance(AES_GCM);

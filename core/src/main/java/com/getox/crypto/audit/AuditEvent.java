@@ -19,17 +19,32 @@ import java.util.Objects;
 public final class AuditEvent {
   /** The key operations that are audited. */
   public enum Operation {
+    /** A new data key was generated for a recording (no KEK involved yet). */
     GENERATE_DEK,
+    /** A data key was wrapped under a KEK for a new recording. */
     WRAP,
+    /** A KEK was asked to unwrap a recording's data key (one event per KEK tried). */
     UNWRAP,
+    /** A wrapped key was re-wrapped, for example after its KEK rotated. */
     REWRAP,
+    /** A recording's data key was wrapped for another KEK (a new recipient). */
     SHARE,
+    /** A KEK's wrapped key was removed from a recording. */
     REVOKE,
+    /** A local keyset got a new primary key version. */
     ROTATE,
+    /** A local keyset's key version was disabled. */
     DISABLE,
+    /** A local keyset's disabled key version was enabled again. */
     ENABLE,
+    /**
+     * Key material was destroyed: a local keyset's key version, or an SFrame epoch's key when it
+     * is retired.
+     */
     DESTROY,
+    /** A data key came from the {@code DekCache} instead of a KEK. */
     CACHE_HIT,
+    /** The {@code DekCache} held no data key for the recording, so a KEK was asked. */
     CACHE_MISS
   }
 
@@ -65,11 +80,21 @@ public final class AuditEvent {
   }
 
   /**
-   * @param kekUri may be null (for GENERATE_DEK)
-   * @param kekVersion may be null
+   * The event of an operation that started at {@code startNanos} and ends now. For the SDK's own
+   * use and for KEK or tool implementations that report their own operations; the event's time
+   * is the current wall-clock time.
+   *
+   * @param operation what was done; not null
+   * @param kekUri the KEK's URI, or null where no KEK is involved (for GENERATE_DEK)
+   * @param kekVersion the KEK's key version, or null if not known
    * @param headerId the recording's header id in hex, or null if not known yet
-   * @param context may be null
-   * @param failure null for success; otherwise only its class name is kept
+   * @param context the recording's encryption context, or null; only its {@linkplain
+   *     #digest(EncryptionContext) digest} is kept, so pass the stored entries only
+   * @param failure null for success; otherwise only its simple class name is kept (never its
+   *     message)
+   * @param startNanos {@link System#nanoTime()} when the operation started
+   * @return the event
+   * @throws NullPointerException if {@code operation} is null
    */
   public static AuditEvent of(
       Operation operation,
@@ -116,6 +141,9 @@ public final class AuditEvent {
    * <pre>{@code
    * AuditEvent.useDeploymentKey(secrets.get("ox-audit-key"));
    * }</pre>
+   *
+   * @param key the 32-byte HMAC-SHA-256 key; copied, so the caller may wipe its array
+   * @throws IllegalArgumentException if {@code key} is null or not 32 bytes
    */
   public static void useDeploymentKey(byte[] key) {
     if (key == null || key.length != 32) {
@@ -127,6 +155,11 @@ public final class AuditEvent {
   /**
    * First 16 bytes of HMAC-SHA-256 over the context's canonical encoding, in hex, under the
    * deployment's audit key ({@link #useDeploymentKey}).
+   *
+   * @param context the context to digest; not null
+   * @return 32 lowercase hex characters
+   * @throws NullPointerException if {@code context} is null
+   * @throws IllegalStateException if the JVM has no HmacSHA256
    */
   public static String digest(EncryptionContext context) {
     try {
@@ -139,39 +172,75 @@ public final class AuditEvent {
     }
   }
 
+  /**
+   * What was done.
+   *
+   * @return the operation, never null
+   */
   public Operation operation() {
     return operation;
   }
 
-  /** The KEK URI, or null. */
+  /**
+   * The KEK involved.
+   *
+   * @return the KEK's URI, or null where no KEK is involved
+   */
   public String kekUri() {
     return kekUri;
   }
 
-  /** The KEK version, or null. */
+  /**
+   * The KEK's key version.
+   *
+   * @return the version as the KEK names it, or null if not known
+   */
   public String kekVersion() {
     return kekVersion;
   }
 
-  /** The recording's header id (hex), or null. */
+  /**
+   * The recording (or SFrame key package) the operation was for.
+   *
+   * @return its header id in lowercase hex, or null if not known
+   */
   public String headerId() {
     return headerId;
   }
 
-  /** See {@link #digest(EncryptionContext)}; null if no context applies. */
+  /**
+   * The keyed digest of the stored encryption context.
+   *
+   * @return see {@link #digest(EncryptionContext)}; null if no context applies
+   */
   public String contextDigest() {
     return contextDigest;
   }
 
-  /** {@link #OK}, or the simple class name of the error. */
+  /**
+   * How the operation ended.
+   *
+   * @return {@link #OK}, or the simple class name of the error, such as {@code
+   *     NotMyKeyException}
+   */
   public String outcome() {
     return outcome;
   }
 
+  /**
+   * How long the operation took.
+   *
+   * @return the duration in microseconds, measured with {@link System#nanoTime()}
+   */
   public long durationMicros() {
     return durationMicros;
   }
 
+  /**
+   * When the operation ended.
+   *
+   * @return wall-clock time in milliseconds since 1970-01-01T00:00Z
+   */
   public long epochMillis() {
     return epochMillis;
   }

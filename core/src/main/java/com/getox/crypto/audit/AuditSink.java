@@ -21,22 +21,43 @@ import org.slf4j.LoggerFactory;
  */
 @FunctionalInterface
 public interface AuditSink {
+  /**
+   * Records one event. Called on the thread doing the key operation, so it should be quick (hand
+   * the event to a queue if delivery may block).
+   *
+   * @param event the event; never null
+   */
   void record(AuditEvent event);
 
   /** The logger name of {@link #slf4j()}. */
   String LOGGER = "com.getox.crypto.audit";
 
-  /** JSON lines to the SLF4J logger {@value #LOGGER}. */
+  /**
+   * JSON lines to the SLF4J logger {@value #LOGGER}, at INFO.
+   *
+   * @return the shared SLF4J sink
+   */
   static AuditSink slf4j() {
     return Slf4j.INSTANCE;
   }
 
-  /** Discards events. */
+  /**
+   * Discards events.
+   *
+   * @return a sink that records nothing
+   */
   static AuditSink none() {
     return event -> {};
   }
 
-  /** The JSON form of an event, as {@link #slf4j()} writes it. */
+  /**
+   * The JSON form of an event, as {@link #slf4j()} writes it: one line, fields {@code ts}
+   * (epoch milliseconds), {@code op}, {@code kek}, {@code kekVersion}, {@code headerId}, {@code
+   * contextHmac} (the last four left out when null), {@code outcome} and {@code micros}.
+   *
+   * @param e the event; not null
+   * @return a JSON object on one line
+   */
   static String toJson(AuditEvent e) {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = Slf4j.Json.FACTORY.createGenerator(w)) {

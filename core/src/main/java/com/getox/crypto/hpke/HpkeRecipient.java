@@ -38,7 +38,10 @@ import java.util.Arrays;
  * context info, so unwrapping under another context fails.
  */
 public final class HpkeRecipient implements Kek {
+  /** The URI scheme of HPKE recipients: {@code hpke://x25519/ID}. */
   public static final String SCHEME = "hpke";
+
+  /** The wrapping algorithm recorded in each {@link WrappedKey} this KEK makes. */
   public static final String ALGORITHM = "hpke-x25519-hkdf-sha256-aes256gcm";
 
   private static final HpkeParameters PARAMETERS;
@@ -85,13 +88,27 @@ public final class HpkeRecipient implements Kek {
     this.uri = SCHEME + "://x25519/" + Hex.encode(Arrays.copyOf(digest, 16));
   }
 
-  /** A new key pair. */
+  /**
+   * A new key pair, from the platform's secure random source.
+   *
+   * @return a recipient holding a new private key and its public key
+   * @throws GeneralSecurityException if Tink cannot generate an X25519 key here
+   */
   public static HpkeRecipient generate() throws GeneralSecurityException {
     KeysetHandle priv = KeysetHandle.generateNew(PARAMETERS);
     return new HpkeRecipient(priv.getPublicKeysetHandle(), priv);
   }
 
-  /** A recipient known by its public key only: can wrap (share to), cannot unwrap. */
+  /**
+   * A recipient known by its public key only: can wrap (share to), cannot unwrap.
+   *
+   * @param json the public keyset as {@link #publicKeysetJson()} wrote it
+   * @return a recipient without a private key; its {@link #unwrap} raises {@link
+   *     NotMyKeyException}
+   * @throws GeneralSecurityException if {@code json} is not a Tink public keyset ({@link
+   *     UnsupportedFormatException} if it is not exactly one HPKE X25519/HKDF-SHA256/AES-256-GCM
+   *     key without prefix)
+   */
   public static HpkeRecipient fromPublicKeyset(String json) throws GeneralSecurityException {
     return new HpkeRecipient(TinkJsonProtoKeysetFormat.parseKeysetWithoutSecret(json), null);
   }
@@ -99,6 +116,12 @@ public final class HpkeRecipient implements Kek {
   /**
    * A recipient with its private key, from {@link #insecurePrivateKeysetJson()}. Keep that file
    * as safe as a plaintext keyset.
+   *
+   * @param json the private keyset as {@link #insecurePrivateKeysetJson()} wrote it
+   * @return a recipient that can wrap and unwrap
+   * @throws GeneralSecurityException if {@code json} is not a Tink keyset with a private key
+   *     ({@link UnsupportedFormatException} if it is not exactly one HPKE
+   *     X25519/HKDF-SHA256/AES-256-GCM key without prefix)
    */
   public static HpkeRecipient fromInsecurePrivateKeyset(String json)
       throws GeneralSecurityException {
@@ -106,12 +129,23 @@ public final class HpkeRecipient implements Kek {
     return new HpkeRecipient(priv.getPublicKeysetHandle(), priv);
   }
 
-  /** The public key, as Tink JSON: safe to share. */
+  /**
+   * The public key, as Tink JSON: safe to share.
+   *
+   * @return the public keyset, for {@link #fromPublicKeyset(String)}
+   * @throws GeneralSecurityException if Tink cannot serialize the keyset
+   */
   public String publicKeysetJson() throws GeneralSecurityException {
     return TinkJsonProtoKeysetFormat.serializeKeysetWithoutSecret(publicHandle);
   }
 
-  /** The private key in the clear, as Tink JSON. INSECURE: whoever has it opens what was shared. */
+  /**
+   * The private key in the clear, as Tink JSON. INSECURE: whoever has it opens what was shared.
+   *
+   * @return the private keyset, for {@link #fromInsecurePrivateKeyset(String)}
+   * @throws GeneralSecurityException if this recipient has no private key (see {@link
+   *     #hasPrivateKey()}), or Tink cannot serialize the keyset
+   */
   public String insecurePrivateKeysetJson() throws GeneralSecurityException {
     if (privateHandle == null) {
       throw new GeneralSecurityException("this recipient has no private key");
@@ -119,6 +153,11 @@ public final class HpkeRecipient implements Kek {
     return TinkJsonProtoKeysetFormat.serializeKeyset(privateHandle, InsecureSecretKeyAccess.get());
   }
 
+  /**
+   * Whether this recipient can unwrap.
+   *
+   * @return true if it holds the private key, false if it was made from the public key only
+   */
   public boolean hasPrivateKey() {
     return privateHandle != null;
   }

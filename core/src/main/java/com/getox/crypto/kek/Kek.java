@@ -31,15 +31,34 @@ import java.security.GeneralSecurityException;
  */
 public interface Kek {
 
-  /** The URI naming this KEK, such as {@code local://team-keys} or {@code aws-kms://arn:...}. */
+  /**
+   * The URI naming this KEK, stored in every {@link WrappedKey} it makes.
+   *
+   * @return the URI, such as {@code local://team-keys} or {@code aws-kms://arn:...}; never null,
+   *     the same on every call
+   */
   String uri();
 
-  /** Wraps {@code dek} under this KEK's current (primary) version, bound to {@code context}. */
+  /**
+   * Wraps {@code dek} under this KEK's current (primary) version, bound to {@code context}.
+   *
+   * @param dek the data key to wrap; owned by the caller, which wipes it afterwards, so an
+   *     implementation must not keep it
+   * @param context the recording's encryption context, bound as associated data (or as the KMS
+   *     encryption context)
+   * @return the wrapped key, naming this KEK's {@link #uri()} and the version that wrapped it
+   * @throws GeneralSecurityException if wrapping fails; a {@link com.getox.crypto.KmsException}
+   *     for a key service's errors, with its retryable flag
+   */
   WrappedKey wrap(byte[] dek, EncryptionContext context) throws GeneralSecurityException;
 
   /**
    * Unwraps a data key.
    *
+   * @param wrapped a wrapped key from a recording header, possibly made by another KEK
+   * @param context the recording's encryption context, which must be the one it was wrapped
+   *     under
+   * @return the data key; the caller owns and wipes the array
    * @throws NotMyKeyException if {@code wrapped} belongs to another KEK
    * @throws GeneralSecurityException if it is this KEK's but cannot be unwrapped
    */
@@ -49,6 +68,10 @@ public interface Kek {
    * True if {@code wrapped} was made by this KEK's current version, so re-wrapping it would change
    * nothing. The default says yes for any key of this URI, which fits KMSs that rotate key material
    * behind one id (AWS KMS); KEKs with visible versions (the local keyset) compare versions.
+   *
+   * @param wrapped a wrapped key from a recording header
+   * @return true if re-wrapping {@code wrapped} with this KEK would change nothing; false if it
+   *     is another KEK's or an older version's
    */
   default boolean isCurrent(WrappedKey wrapped) {
     return wrapped.kekUri().equals(uri());
@@ -60,7 +83,13 @@ public interface Kek {
    * Optional: the default throws {@link NotMyKeyException}, and callers then fall back to {@link
    * #unwrap} with the source KEK followed by {@link #wrap} with this one.
    *
+   * @param wrapped the wrapped key to move to this KEK, made by any KEK
+   * @param context the recording's encryption context, which must be the one it was wrapped
+   *     under
+   * @return the same data key wrapped by this KEK's current version
    * @throws NotMyKeyException if this KEK cannot re-wrap {@code wrapped} on the service side
+   * @throws GeneralSecurityException if the service tried and failed (a {@link
+   *     com.getox.crypto.KmsException}, or an authentication failure under the wrong context)
    */
   default WrappedKey rewrap(WrappedKey wrapped, EncryptionContext context)
       throws GeneralSecurityException {

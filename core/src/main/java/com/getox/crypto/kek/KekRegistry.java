@@ -33,30 +33,57 @@ public final class KekRegistry {
     this.schemes = schemes;
   }
 
+  /**
+   * A builder of an empty registry.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The scheme of a KEK URI: the part before {@code ://}, or null if there is none. */
+  /**
+   * The scheme of a KEK URI.
+   *
+   * @param uri a KEK URI; not null
+   * @return the part before {@code ://}, or null if there is none (or it is empty)
+   */
   public static String schemeOf(String uri) {
     int i = uri.indexOf("://");
     return i <= 0 ? null : uri.substring(0, i);
   }
 
-  /** True if {@link #resolve} can answer for {@code uri} without failing on its scheme. */
+  /**
+   * Whether a KEK or a scheme is registered for {@code uri}. Calls no resolver.
+   *
+   * @param uri a KEK URI; not null
+   * @return true if {@link #resolve} will not fail for want of a registration (its resolver may
+   *     still refuse the URI)
+   */
   public boolean canResolve(String uri) {
     String scheme = schemeOf(uri);
     return fixed.containsKey(uri) || (scheme != null && schemes.containsKey(scheme));
   }
 
-  /** The URIs of the KEKs registered one by one. */
+  /**
+   * The URIs of the KEKs registered one by one with {@link Builder#register(Kek)}.
+   *
+   * @return the URIs in registration order; unmodifiable. Schemes are not included
+   */
   public Set<String> registeredUris() {
     return fixed.keySet();
   }
 
   /**
-   * @throws NotMyKeyException if neither a KEK nor a scheme is registered for {@code uri}
+   * The KEK for {@code uri}: the one registered under that URI, else the one its scheme's
+   * resolver makes (cached, so each URI is resolved once).
+   *
+   * @param uri a KEK URI, typically read from a recording header; not null
+   * @return the KEK; never null
+   * @throws NotMyKeyException if neither a KEK nor a scheme is registered for {@code uri}, or the
+   *     resolver refuses it
    * @throws GeneralSecurityException if the scheme's resolver fails
+   * @throws NullPointerException if the resolver returns null
    */
   public Kek resolve(String uri) throws GeneralSecurityException {
     Kek kek = fixed.get(uri);
@@ -84,13 +111,29 @@ public final class KekRegistry {
 
     private Builder() {}
 
-    /** Registers one concrete KEK under its own {@link Kek#uri()}. */
+    /**
+     * Registers one concrete KEK under its own {@link Kek#uri()}, replacing any registered
+     * before under that URI. It takes precedence over a scheme's resolver.
+     *
+     * @param kek the KEK; not null
+     * @return this builder
+     */
     public Builder register(Kek kek) {
       fixed.put(kek.uri(), kek);
       return this;
     }
 
-    /** Registers a resolver for every URI of {@code scheme} (without {@code ://}). */
+    /**
+     * Registers a resolver for every URI of {@code scheme}, replacing any registered before for
+     * that scheme.
+     *
+     * @param scheme the scheme name without {@code ://}, such as {@code aws-kms}
+     * @param resolver makes the KEK for each URI of the scheme; not null
+     * @return this builder
+     * @throws IllegalArgumentException if {@code scheme} is empty or contains {@code :} or
+     *     {@code /}
+     * @throws NullPointerException if {@code resolver} is null
+     */
     public Builder register(String scheme, KekResolver resolver) {
       if (scheme.isEmpty() || scheme.contains(":") || scheme.contains("/")) {
         throw new IllegalArgumentException("a scheme is a name such as aws-kms, got: " + scheme);
@@ -99,6 +142,11 @@ public final class KekRegistry {
       return this;
     }
 
+    /**
+     * Builds the registry from what is registered so far; later registrations do not change it.
+     *
+     * @return a new, thread-safe registry
+     */
     public KekRegistry build() {
       return new KekRegistry(
           Collections.unmodifiableMap(new LinkedHashMap<>(fixed)),

@@ -15,10 +15,23 @@ import java.security.GeneralSecurityException;
 public final class NotMyKeyException extends GeneralSecurityException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * The signal with a message of the KEK's choosing.
+   *
+   * @param message why the wrapped key is not this KEK's (say which URI or account); control
+   *     characters are escaped
+   */
   public NotMyKeyException(String message) {
     super(Printable.escape(message));
   }
 
+  /**
+   * The signal with the standard message naming both URIs.
+   *
+   * @param wrapped the wrapped key that was refused; not null
+   * @param kekUri the URI of the KEK refusing it
+   * @throws NullPointerException if {@code wrapped} is null
+   */
   public NotMyKeyException(WrappedKey wrapped, String kekUri) {
     super(Printable.escape("wrapped key for " + wrapped.kekUri() + " is not for " + kekUri));
   }

@@ -17,8 +17,13 @@ import java.util.Objects;
  * (AWS KMS ciphertext blobs reach 6144 bytes).
  */
 public final class WrappedKey {
+  /** Largest KEK URI, in UTF-8 bytes. */
   public static final int MAX_URI_BYTES = 2048;
+
+  /** Largest KEK version or wrapping algorithm name, in UTF-8 bytes. */
   public static final int MAX_LABEL_BYTES = 255;
+
+  /** Largest wrapped key, in bytes. */
   public static final int MAX_WRAPPED_BYTES = 8192;
 
   /**
@@ -53,6 +58,15 @@ public final class WrappedKey {
   }
 
   /**
+   * A wrapped data key ({@link Scope#DATA_KEY}). For KEK implementations.
+   *
+   * @param kekUri the URI of the KEK that wrapped it, 1 to {@value #MAX_URI_BYTES} UTF-8 bytes
+   * @param kekVersion the KEK version that wrapped it, at most {@value #MAX_LABEL_BYTES} UTF-8
+   *     bytes; "" if the KEK has no visible versions
+   * @param algorithm the wrapping algorithm, 1 to {@value #MAX_LABEL_BYTES} UTF-8 bytes
+   * @param wrappedBytes the wrapped key, 1 to {@value #MAX_WRAPPED_BYTES} bytes; copied
+   * @return the wrapped key
+   * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if a field is outside its limits
    */
   public static WrappedKey create(
@@ -68,12 +82,22 @@ public final class WrappedKey {
     return new WrappedKey(kekUri, kekVersion, algorithm, wrappedBytes.clone(), Scope.DATA_KEY);
   }
 
-  /** What this wrapped key opens; {@link Scope#DATA_KEY} unless {@link #withScope} said otherwise. */
+  /**
+   * What this wrapped key opens.
+   *
+   * @return {@link Scope#DATA_KEY} unless {@link #withScope} said otherwise
+   */
   public Scope scope() {
     return scope;
   }
 
-  /** The same wrapped bytes, marked as opening {@code scope}. */
+  /**
+   * The same wrapped bytes, marked as opening {@code scope}.
+   *
+   * @param scope what the wrapped bytes open; not null
+   * @return this object if its scope is already {@code scope}, else a copy with that scope
+   * @throws NullPointerException if {@code scope} is null
+   */
   public WrappedKey withScope(Scope scope) {
     return scope == this.scope
         ? this
@@ -88,27 +112,47 @@ public final class WrappedKey {
     }
   }
 
-  /** The URI of the KEK that wrapped the data key. */
+  /**
+   * The URI of the KEK that wrapped the data key.
+   *
+   * @return the KEK URI, never null
+   */
   public String kekUri() {
     return kekUri;
   }
 
-  /** The KEK version that wrapped it (a keyset key id, a KMS key version), or "" if unknown. */
+  /**
+   * The KEK version that wrapped it.
+   *
+   * @return a keyset key id or a KMS key version, or "" if unknown; never null
+   */
   public String kekVersion() {
     return kekVersion;
   }
 
-  /** The wrapping algorithm, such as {@code tink-aes256-gcm} or {@code aws-kms-symmetric-default}. */
+  /**
+   * The wrapping algorithm.
+   *
+   * @return the name, such as {@code tink-aes256-gcm} or {@code aws-kms-symmetric-default}
+   */
   public String algorithm() {
     return algorithm;
   }
 
-  /** A copy of the wrapped bytes. They are ciphertext, not a secret. */
+  /**
+   * The wrapped bytes. They are ciphertext, not a secret.
+   *
+   * @return a copy of the wrapped bytes
+   */
   public byte[] wrappedBytes() {
     return wrapped.clone();
   }
 
-  /** Number of wrapped bytes, without copying. */
+  /**
+   * The length of the wrapped bytes, without copying them.
+   *
+   * @return the number of wrapped bytes, 1 to {@value #MAX_WRAPPED_BYTES}
+   */
   public int wrappedLength() {
     return wrapped.length;
   }

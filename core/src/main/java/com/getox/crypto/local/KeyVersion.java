@@ -29,15 +29,29 @@ public final class KeyVersion {
     this.primary = primary;
   }
 
-  /** The version id (Tink's 32-bit key id, unsigned), as recorded in wrapped keys. */
+  /**
+   * The version id, as recorded in wrapped keys.
+   *
+   * @return Tink's 32-bit key id, unsigned (0 to 2<sup>32</sup>-1)
+   */
   public long id() {
     return id;
   }
 
+  /**
+   * The version's status.
+   *
+   * @return the status, never null
+   */
   public Status status() {
     return status;
   }
 
+  /**
+   * Whether this version wraps new data keys.
+   *
+   * @return true for the primary version (always {@link Status#ENABLED})
+   */
   public boolean isPrimary() {
     return primary;
   }

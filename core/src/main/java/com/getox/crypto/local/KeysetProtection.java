@@ -27,10 +27,16 @@ public final class KeysetProtection {
     KEK
   }
 
-  /** Argon2id defaults: RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes). */
+  /**
+   * Default Argon2id memory, in KiB (64 MiB). The defaults are RFC 9106's second recommended
+   * option (64 MiB, 3 passes, 4 lanes).
+   */
   public static final int DEFAULT_ARGON2_MEMORY_KIB = 64 * 1024;
 
+  /** Default Argon2id passes over memory. */
   public static final int DEFAULT_ARGON2_ITERATIONS = 3;
+
+  /** Default Argon2id lanes (degree of parallelism). */
   public static final int DEFAULT_ARGON2_PARALLELISM = 4;
 
   private final Kind kind;
@@ -50,12 +56,25 @@ public final class KeysetProtection {
     this.kek = kek;
   }
 
-  /** No protection: the keyset file holds the keys in the clear. For demos and tests only. */
+  /**
+   * No protection: the keyset file holds the keys in the clear. For demos and tests only.
+   *
+   * @return the plaintext protection
+   */
   public static KeysetProtection insecurePlaintext() {
     return new KeysetProtection(Kind.INSECURE_PLAINTEXT, null, 0, 0, 0, null);
   }
 
-  /** Protected by a passphrase with the default Argon2id cost. The array is copied. */
+  /**
+   * Protected by a passphrase with the default Argon2id cost. Needs Bouncy Castle on the
+   * classpath when the keyset is created or opened.
+   *
+   * @param passphrase the passphrase, not empty; copied, so the caller may wipe its array (call
+   *     {@link #destroy()} to wipe the copy)
+   * @return the passphrase protection
+   * @throws NullPointerException if {@code passphrase} is null
+   * @throws IllegalArgumentException if {@code passphrase} is empty
+   */
   public static KeysetProtection passphrase(char[] passphrase) {
     return passphrase(
         passphrase,
@@ -68,9 +87,16 @@ public final class KeysetProtection {
    * Protected by a passphrase with an explicit Argon2id cost, used when creating a keyset (an
    * existing file's own cost is used when opening it).
    *
-   * @throws IllegalArgumentException if the cost is below OWASP's floor (19 MiB, 2 passes) or
-   *     above Ox's ceiling (256 MiB, 16 passes, 8 lanes, memory x passes at most 1 GiB; see
-   *     docs/FORMAT.md), which also bounds what opening a hostile keyset file can cost
+   * @param passphrase the passphrase, not empty; copied
+   * @param memoryKiB Argon2id memory in KiB
+   * @param iterations Argon2id passes over memory
+   * @param parallelism Argon2id lanes
+   * @return the passphrase protection
+   * @throws NullPointerException if {@code passphrase} is null
+   * @throws IllegalArgumentException if {@code passphrase} is empty, or the cost is below OWASP's
+   *     floor (19 MiB, 2 passes) or above Ox's ceiling (256 MiB, 16 passes, 8 lanes, memory x
+   *     passes at most 1 GiB; see docs/FORMAT.md), which also bounds what opening a hostile
+   *     keyset file can cost
    */
   public static KeysetProtection passphrase(
       char[] passphrase, int memoryKiB, int iterations, int parallelism) {
@@ -83,11 +109,24 @@ public final class KeysetProtection {
         Kind.PASSPHRASE_ARGON2ID, passphrase.clone(), memoryKiB, iterations, parallelism, null);
   }
 
-  /** Protected by another KEK, typically one in a cloud KMS. */
+  /**
+   * Protected by another KEK, typically one in a cloud KMS: the keyset is encrypted under a data
+   * key that {@code kek} wraps, so opening the keyset (and re-reading it after another process
+   * changed it) calls {@code kek} to unwrap that key.
+   *
+   * @param kek the protecting KEK; not null
+   * @return the KEK protection
+   * @throws NullPointerException if {@code kek} is null
+   */
   public static KeysetProtection kek(Kek kek) {
     return new KeysetProtection(Kind.KEK, null, 0, 0, 0, Objects.requireNonNull(kek, "kek"));
   }
 
+  /**
+   * The kind of protection.
+   *
+   * @return the kind, never null
+   */
   public Kind kind() {
     return kind;
   }
@@ -112,7 +151,11 @@ public final class KeysetProtection {
     return kek;
   }
 
-  /** Wipes the copied passphrase. */
+  /**
+   * Wipes the copied passphrase (nothing for the other kinds). A {@link LocalKms} made by {@link
+   * LocalKms#open} keeps its own copy; one made by {@link LocalKms#create} uses this object's, so
+   * wipe it only once that instance will no longer re-read or change the file.
+   */
   public void destroy() {
     if (passphrase != null) {
       Arrays.fill(passphrase, '\0');

@@ -75,6 +75,7 @@ import javax.crypto.spec.SecretKeySpec;
  * when the file's size or modification time changed. Thread-safe.
  */
 public final class LocalKms implements Kek {
+  /** The URI scheme of local KEKs: {@code local://NAME}. */
   public static final String SCHEME = "local";
   /** The wrapping algorithm recorded in {@link WrappedKey#algorithm()}. */
   public static final String ALGORITHM = "tink-aes256-gcm";
@@ -145,7 +146,17 @@ public final class LocalKms implements Kek {
    * Creates a keyset file (0600) holding one new KEK version. Fails, changing nothing, if {@code
    * file} exists: of two processes creating one file, exactly one succeeds.
    *
+   * @param file where to create the keyset file; it must not exist, its directory must
+   * @param protection how to protect the file: a passphrase (needs Bouncy Castle), another KEK,
+   *     or {@link KeysetProtection#insecurePlaintext()}
    * @param name the KEK's name, {@code [A-Za-z0-9._-]{1,64}}; its URI is {@code local://name}
+   * @return the KEK over the new file, its one version primary
+   * @throws IllegalArgumentException if {@code name} does not match the pattern
+   * @throws IOException if {@code file} already exists (use {@link #open} for an existing
+   *     keyset) or cannot be written
+   * @throws GeneralSecurityException if the keyset cannot be protected: an {@link
+   *     OxCryptoException} if a passphrase is given without Bouncy Castle on the classpath, or
+   *     the protecting KEK's error (such as a {@link KmsException})
    */
   public static LocalKms create(File file, KeysetProtection protection, String name)
       throws IOException, GeneralSecurityException {
@@ -163,7 +174,21 @@ public final class LocalKms implements Kek {
 
   /**
    * Opens an existing keyset file. {@code protection} must match how the file is protected: a
-   * plaintext file opens only with {@link KeysetProtection#insecurePlaintext()}.
+   * plaintext file opens only with {@link KeysetProtection#insecurePlaintext()}. A passphrase
+   * file is opened with the Argon2id cost recorded in it, whatever cost {@code protection} names.
+   *
+   * @param file the keyset file, at most 1 MiB
+   * @param protection the passphrase or KEK that protects the file, or {@link
+   *     KeysetProtection#insecurePlaintext()}; use {@link #protectionOf(File)} to find out which
+   * @return the KEK over the file
+   * @throws IOException if the file cannot be read (a {@link java.io.FileNotFoundException} if it
+   *     does not exist)
+   * @throws GeneralSecurityException if it cannot be opened: a {@link FormatException} if it is
+   *     not a keyset file, an {@link UnsupportedFormatException} for an unknown format version, an
+   *     {@link OxCryptoException} if {@code protection} is of another kind than the file's (or a
+   *     passphrase file is opened without Bouncy Castle on the classpath), an {@link
+   *     AuthenticationException} for a wrong passphrase or KEK or a file changed by someone
+   *     without them, or the protecting KEK's error (such as a {@link KmsException})
    */
   public static LocalKms open(File file, KeysetProtection protection)
       throws IOException, GeneralSecurityException {
@@ -365,7 +390,16 @@ public final class LocalKms implements Kek {
     }
   }
 
-  /** How the keyset file {@code file} is protected, read without any key (to pick a prompt). */
+  /**
+   * How the keyset file {@code file} is protected, read without any key (to pick a prompt).
+   *
+   * @param file the keyset file, at most 1 MiB
+   * @return the protection recorded in the file; not authenticated (a format-2 file's is checked
+   *     only when {@link #open} decrypts it)
+   * @throws IOException if the file cannot be read
+   * @throws OxCryptoException if it is not a keyset file ({@link FormatException}) or is of an
+   *     unknown format version
+   */
   public static KeysetProtection.Kind protectionOf(File file) throws IOException, OxCryptoException {
     byte[] bytes = readKeysetFile(file);
     try {
@@ -408,20 +442,39 @@ public final class LocalKms implements Kek {
     return uri;
   }
 
+  /**
+   * The KEK's name.
+   *
+   * @return the name given to {@link #create}, the part of the URI after {@code local://}
+   */
   public String name() {
     return name;
   }
 
+  /**
+   * The keyset file.
+   *
+   * @return the file given to {@link #create} or {@link #open}
+   */
   public File file() {
     return file;
   }
 
-  /** How the keyset file is protected. */
+  /**
+   * How the keyset file is protected.
+   *
+   * @return the kind of protection, as recorded in the file
+   */
   public KeysetProtection.Kind protection() {
     return protection.kind();
   }
 
-  /** Every version, including destroyed ones, in keyset order (destroyed last). */
+  /**
+   * Every version, including destroyed ones, as this instance last saw the file (a change made
+   * by another process shows after this instance's next wrap, unwrap or change).
+   *
+   * @return the versions in keyset order, destroyed ones last; unmodifiable
+   */
   public List<KeyVersion> versions() {
     State s = state;
     List<KeyVersion> out = new ArrayList<>();
@@ -435,12 +488,23 @@ public final class LocalKms implements Kek {
     return Collections.unmodifiableList(out);
   }
 
-  /** The primary version: the one that wraps new data keys. */
+  /**
+   * The primary version: the one that wraps new data keys.
+   *
+   * @return the primary, always enabled
+   */
   public KeyVersion primary() {
     return new KeyVersion(state.keyset.primary().id, KeyVersion.Status.ENABLED, true);
   }
 
-  /** Sends this KEK's lifecycle events (rotate, disable, enable, destroy) to {@code sink}. */
+  /**
+   * Sends this KEK's lifecycle events (rotate, disable, enable, destroy) to {@code sink} instead
+   * of the default {@link AuditSink#slf4j()}.
+   *
+   * @param sink where the events go; not null
+   * @return this KEK
+   * @throws NullPointerException if {@code sink} is null
+   */
   public LocalKms auditTo(AuditSink sink) {
     this.audit = java.util.Objects.requireNonNull(sink, "sink");
     return this;
@@ -450,6 +514,12 @@ public final class LocalKms implements Kek {
    * Adds a new version and makes it the primary. Old versions keep unwrapping. Applied to the
    * keyset as the file holds it under the directory lock, so concurrent rotations (threads or
    * processes) each add their own version.
+   *
+   * @return the new primary version
+   * @throws IOException if the directory cannot be locked or the file cannot be read or
+   *     replaced; the file is then unchanged
+   * @throws GeneralSecurityException if the file as it is now cannot be opened with this
+   *     instance's protection (see {@link #open}) or the new keyset cannot be protected
    */
   public synchronized KeyVersion rotate() throws IOException, GeneralSecurityException {
     long t = System.nanoTime();
@@ -465,12 +535,28 @@ public final class LocalKms implements Kek {
     return p;
   }
 
-  /** Makes version {@code id} refuse to unwrap. The primary cannot be disabled: rotate first. */
+  /**
+   * Makes version {@code id} refuse to unwrap. The primary cannot be disabled: rotate first.
+   *
+   * @param id the version's id, as {@link KeyVersion#id()} gives it
+   * @throws IOException if the directory cannot be locked or the file cannot be read or
+   *     replaced; the file is then unchanged
+   * @throws GeneralSecurityException an {@link OxCryptoException} if there is no such version (or
+   *     it is destroyed) or it is the primary; or the file cannot be opened or protected again
+   */
   public synchronized void disable(long id) throws IOException, GeneralSecurityException {
     setEnabled(id, false, Operation.DISABLE);
   }
 
-  /** Lets a disabled version unwrap again. */
+  /**
+   * Lets a disabled version unwrap again.
+   *
+   * @param id the version's id, as {@link KeyVersion#id()} gives it
+   * @throws IOException if the directory cannot be locked or the file cannot be read or
+   *     replaced; the file is then unchanged
+   * @throws GeneralSecurityException an {@link OxCryptoException} if there is no such version (a
+   *     destroyed one cannot come back); or the file cannot be opened or protected again
+   */
   public synchronized void enable(long id) throws IOException, GeneralSecurityException {
     setEnabled(id, true, Operation.ENABLE);
   }
@@ -484,7 +570,13 @@ public final class LocalKms implements Kek {
    * left by earlier releases), which may hold the version. Copies made any other way (backups,
    * snapshots, a copy on another disk) are out of its reach.
    *
+   * @param id the version's id, as {@link KeyVersion#id()} gives it
    * @return how many stale copies of the keyset file were deleted (0 in the normal case)
+   * @throws IOException if the directory cannot be locked or the file cannot be read or
+   *     replaced; the file is then unchanged
+   * @throws GeneralSecurityException an {@link OxCryptoException} if there is no such version (or
+   *     it is already destroyed) or it is the primary; or the file cannot be opened or protected
+   *     again
    */
   public synchronized int destroy(long id) throws IOException, GeneralSecurityException {
     long t = System.nanoTime();

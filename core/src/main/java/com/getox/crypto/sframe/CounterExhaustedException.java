@@ -14,6 +14,12 @@ import com.getox.crypto.OxCryptoException;
 public final class CounterExhaustedException extends OxCryptoException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A refused encryption, with a message naming the exhausted counter or epoch.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   */
   public CounterExhaustedException(String message) {
     super(message);
   }

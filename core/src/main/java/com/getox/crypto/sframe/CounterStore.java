@@ -22,15 +22,31 @@ import java.io.IOException;
  * #store} must not return before the value would survive a power cut. Values are unsigned 64-bit.
  */
 public interface CounterStore extends Closeable {
-  /** The value last stored under {@code name}, or 0 if there is none. */
+  /**
+   * The value last stored under {@code name}.
+   *
+   * @param name the counter's name, chosen by the sender (a key or session id)
+   * @return the value last stored, unsigned 64-bit; 0 if there is none
+   * @throws IOException if the store cannot be read; the sender then refuses to encrypt
+   */
   long load(String name) throws IOException;
 
-  /** Durably replaces the value under {@code name}; returns only when it is on stable storage. */
+  /**
+   * Durably replaces the value under {@code name}; returns only when it is on stable storage.
+   *
+   * @param name the counter's name, chosen by the sender
+   * @param value the new value, unsigned 64-bit; never below the one stored before
+   * @throws IOException if the value may not be durable; the sender then refuses to encrypt
+   *     with the counters it was reserving
+   */
   void store(String name, long value) throws IOException;
 
   /**
    * Forgets {@code name}, whose value will never be needed again (the counter of a retired epoch).
    * The default keeps it; a store that implements this stays small over a long session.
+   *
+   * @param name the counter's name
+   * @throws IOException if the store cannot be written
    */
   default void remove(String name) throws IOException {}
 
@@ -50,6 +66,9 @@ public interface CounterStore extends Closeable {
    * a second open of the same file, in any thread or process, fails with {@link
    * CounterStoreInUseException}: two senders counting from one file would reuse nonces.
    *
+   * @param file the properties file; if it does not exist, every value starts at 0 and the file
+   *     is written on the first store
+   * @return the open store; close it when its sender is done
    * @throws CounterStoreInUseException if another live store holds the file
    * @throws IOException if the file exists but cannot be read or parsed
    */

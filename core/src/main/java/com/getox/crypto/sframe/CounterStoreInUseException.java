@@ -16,6 +16,11 @@ import java.io.IOException;
 public final class CounterStoreInUseException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A refused open, with a message naming the counter file.
+   *
+   * @param message what happened, naming the file
+   */
   public CounterStoreInUseException(String message) {
     super(message);
   }

@@ -13,6 +13,12 @@ import com.getox.crypto.OxCryptoException;
 public final class ReplayedFrameException extends OxCryptoException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A refused frame, with a message giving its counter.
+   *
+   * @param message what failed, without key material or plaintext; control characters are
+   *     escaped
+   */
   public ReplayedFrameException(String message) {
     super(message);
   }

@@ -31,27 +31,49 @@ public final class SFrameHeader {
     this.ctr = ctr;
   }
 
-  /** A header for {@code kid} and {@code ctr}, both unsigned. */
+  /**
+   * A header for {@code kid} and {@code ctr}.
+   *
+   * @param kid the key id, unsigned 64-bit
+   * @param ctr the counter, unsigned 64-bit
+   * @return the header
+   */
   public static SFrameHeader of(long kid, long ctr) {
     return new SFrameHeader(kid, ctr);
   }
 
-  /** The key id, unsigned. */
+  /**
+   * The key id (KID).
+   *
+   * @return the KID, unsigned 64-bit; in Ox, the key epoch
+   */
   public long kid() {
     return kid;
   }
 
-  /** The counter, unsigned. */
+  /**
+   * The counter (CTR).
+   *
+   * @return the CTR, unsigned 64-bit
+   */
   public long ctr() {
     return ctr;
   }
 
-  /** The encoded length in bytes, 1 to {@value #MAX_BYTES}. */
+  /**
+   * The encoded length.
+   *
+   * @return the length in bytes, 1 to {@value #MAX_BYTES}
+   */
   public int encodedLength() {
     return 1 + extraBytes(kid) + extraBytes(ctr);
   }
 
-  /** The encoded header. */
+  /**
+   * The encoded header.
+   *
+   * @return a new array of {@link #encodedLength()} bytes, in the minimal encoding
+   */
   public byte[] toByteArray() {
     byte[] out = new byte[encodedLength()];
     writeTo(out, 0);
@@ -70,7 +92,14 @@ public final class SFrameHeader {
     return 1 + kidLen + ctrLen;
   }
 
-  /** Parses the header at the start of {@code frame}. */
+  /**
+   * Parses the header at the start of {@code frame}.
+   *
+   * @param frame a whole frame, or at least its header; not null
+   * @return the header (not authenticated until the frame's tag is checked)
+   * @throws FormatException if the bytes end before the header does or a value is not minimally
+   *     encoded
+   */
   public static SFrameHeader parse(byte[] frame) throws FormatException {
     return parse(frame, 0, frame.length);
   }
@@ -78,6 +107,12 @@ public final class SFrameHeader {
   /**
    * Parses the header at {@code frame[off]}, reading at most {@code len} bytes.
    *
+   * @param frame the bytes holding the frame; not null
+   * @param off where the header starts
+   * @param len how many bytes from {@code off} belong to the frame
+   * @return the header (not authenticated until the frame's tag is checked)
+   * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not lie within {@code
+   *     frame}
    * @throws FormatException if the bytes end before the header does or a value is not minimally
    *     encoded
    */

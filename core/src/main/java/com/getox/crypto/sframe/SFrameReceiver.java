@@ -81,8 +81,12 @@ public final class SFrameReceiver {
   }
 
   /**
-   * @param recordings unwraps key packages with this member's KEK
-   * @param sessionId the session whose key packages are accepted
+   * A builder of a receiver for one sender's session.
+   *
+   * @param recordings unwraps key packages with this member's KEK; not null
+   * @param sessionId the session whose key packages are accepted (the sender's); not null
+   * @return a builder with the defaults
+   * @throws NullPointerException if an argument is null
    */
   public static Builder builder(Recordings recordings, String sessionId) {
     return new Builder(recordings, sessionId);
@@ -92,7 +96,10 @@ public final class SFrameReceiver {
    * Opens a key package from the sender and installs its epoch's key. Installing a package again
    * is harmless.
    *
+   * @param keyPackage a key package as the sender's {@link SFrameSender.Builder#onKeyPackage}
+   *     listener received it (or {@link SFrameSender#currentKeyPackage()} returned it)
    * @return the epoch it installed
+   * @throws IOException never in practice (the package is read from memory)
    * @throws com.getox.crypto.NoUsableKeyException if it is not wrapped for this member
    * @throws com.getox.crypto.ContextMismatchException if it is for another session or suite
    * @throws AuthenticationException if it holds a different key for an epoch already installed
@@ -146,6 +153,11 @@ public final class SFrameReceiver {
   /**
    * Decrypts one frame. {@code metadata} must be the bytes the sender passed.
    *
+   * @param frame the frame as the sender produced it, header included; not null
+   * @param metadata the associated data the sender passed for it (such as the RTP header), may
+   *     be empty; not null
+   * @return the plaintext and where the frame sits in its epoch's stream
+   * @throws NullPointerException if an argument is null
    * @throws FormatException if the header is malformed
    * @throws UnknownEpochException if no key for the frame's epoch is held
    * @throws AuthenticationException if the frame or metadata was altered (or forged)
@@ -208,7 +220,11 @@ public final class SFrameReceiver {
     return new DecryptedFrame(plaintext, epoch.number, ctr, skipped < 0 ? 0 : skipped, skipped < 0);
   }
 
-  /** The epochs whose keys are held, oldest first. */
+  /**
+   * The epochs whose keys are held, after dropping those due to retire.
+   *
+   * @return the epoch numbers, oldest first; a new list
+   */
   public synchronized List<Long> epochs() {
     retire();
     return new ArrayList<>(epochs.keySet());
@@ -292,17 +308,29 @@ public final class SFrameReceiver {
       this.late = late;
     }
 
-    /** The frame's plaintext; the array is the caller's (not copied, not kept). */
+    /**
+     * The frame's plaintext.
+     *
+     * @return the plaintext; the array is the caller's (not copied, not kept)
+     */
     public byte[] plaintext() {
       return plaintext;
     }
 
-    /** The epoch (the frame's KID). */
+    /**
+     * The epoch the frame belongs to.
+     *
+     * @return the epoch number (the frame's KID)
+     */
     public long epoch() {
       return epoch;
     }
 
-    /** The frame's counter within its epoch, unsigned. */
+    /**
+     * The frame's counter within its epoch.
+     *
+     * @return the counter (CTR), unsigned 64-bit
+     */
     public long counter() {
       return counter;
     }
@@ -311,12 +339,18 @@ public final class SFrameReceiver {
      * How many counters this frame skipped past when it became the newest of its epoch: frames
      * lost or still on their way (for the first frame seen in an epoch, all frames before it).
      * 0 when it directly follows the newest, or when it is {@linkplain #isLate() late}.
+     *
+     * @return the number of counters skipped, 0 or more
      */
     public long missedBefore() {
       return missedBefore;
     }
 
-    /** True if it arrived after a newer frame of its epoch, filling a gap reported earlier. */
+    /**
+     * Whether the frame arrived out of order.
+     *
+     * @return true if it arrived after a newer frame of its epoch, filling a gap reported earlier
+     */
     public boolean isLate() {
       return late;
     }
@@ -351,31 +385,58 @@ public final class SFrameReceiver {
       this.sessionId = Objects.requireNonNull(sessionId, "sessionId");
     }
 
-    /** The cipher suite the sender uses; {@link SFrameSuite#AES_256_GCM_SHA512_128} by default. */
+    /**
+     * The cipher suite the sender uses; {@link SFrameSuite#AES_256_GCM_SHA512_128} by default.
+     * Key packages for another suite are refused.
+     *
+     * @param suite the suite; not null
+     * @return this builder
+     */
     public Builder suite(SFrameSuite suite) {
       this.suite = Objects.requireNonNull(suite, "suite");
       return this;
     }
 
-    /** Replay window size in frames, 1 to 4096 (default 128: 2.56 s of 20 ms frames). */
+    /**
+     * Replay window size in frames (default 128: 2.56 s of 20 ms frames).
+     *
+     * @param frames 1 to 4096 (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder replayWindowFrames(int frames) {
       this.windowFrames = frames;
       return this;
     }
 
-    /** Epochs held at once, 1 to 16 (default 3). */
+    /**
+     * Epochs held at once (default 3).
+     *
+     * @param epochs 1 to 16 (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder maxEpochs(int epochs) {
       this.maxEpochs = epochs;
       return this;
     }
 
-    /** How long older epochs stay after a newer epoch's first frame decrypts (default 10 s). */
+    /**
+     * How long older epochs stay after a newer epoch's first frame decrypts (default 10000).
+     *
+     * @param millis the delay in milliseconds, 0 or more (checked by {@link #build()}); 0 drops
+     *     them at once
+     * @return this builder
+     */
     public Builder retireAfterMillis(long millis) {
       this.retireAfterMillis = millis;
       return this;
     }
 
-    /** A monotonic millisecond clock, for tests; {@code System.nanoTime()} based by default. */
+    /**
+     * A monotonic millisecond clock, for tests; {@code System.nanoTime()} based by default.
+     *
+     * @param clock returns the current time in milliseconds from any fixed origin; not null
+     * @return this builder
+     */
     public Builder clockMillis(LongSupplier clock) {
       this.clockMillis = Objects.requireNonNull(clock, "clock");
       return this;
@@ -385,13 +446,22 @@ public final class SFrameReceiver {
      * Where to record each epoch key's retirement (a DESTROY event naming its key package's header
      * id and context); {@link AuditSink#slf4j()} by default. Opening key packages is recorded by
      * the {@link Recordings}' own sink.
+     *
+     * @param audit the sink; not null
+     * @return this builder
      */
     public Builder auditSink(AuditSink audit) {
       this.audit = Objects.requireNonNull(audit, "audit");
       return this;
     }
 
-    /** @throws IllegalArgumentException if a setting is out of range */
+    /**
+     * Builds the receiver, holding no epoch yet.
+     *
+     * @return the receiver
+     * @throws IllegalArgumentException if a setting is out of range
+     * @throws GeneralSecurityException if the suite's HKDF or AES-GCM is not available here
+     */
     public SFrameReceiver build() throws GeneralSecurityException {
       if (windowFrames < 1 || windowFrames > 4096) {
         throw new IllegalArgumentException("replayWindowFrames must be 1 to 4096");

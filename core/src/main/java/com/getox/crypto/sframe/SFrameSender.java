@@ -88,11 +88,15 @@ public final class SFrameSender {
   }
 
   /**
+   * A builder of a sender for one session.
+   *
    * @param members wraps each epoch's key for the session's current members (build it with {@code
    *     wrapWith(...)} every member's KEK; include the sender's own KEK to be able to {@link
    *     Builder#resume} after a restart)
    * @param sessionId names the session in every key package's context and in {@code store}
-   * @param store where the next counter and epoch are persisted before use
+   * @param store where the next counter and epoch are persisted before use; one sender per store
+   * @return a builder with the defaults
+   * @throws NullPointerException if an argument is null
    */
   public static Builder builder(Recordings members, String sessionId, CounterStore store) {
     return new Builder(members, sessionId, store);
@@ -103,6 +107,11 @@ public final class SFrameSender {
    * an RTP-like header that travels in clear) is authenticated, not encrypted; the receiver must
    * pass the same bytes.
    *
+   * @param frame the plaintext frame (for example one Opus packet); not null
+   * @param metadata associated data to authenticate, may be empty; not null
+   * @return a new array: the SFrame header, the ciphertext and the 16-byte tag
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalStateException if the sender was destroyed
    * @throws CounterExhaustedException if the counter would wrap
    * @throws IOException if the counter store cannot be written (nothing is encrypted then)
    * @throws GeneralSecurityException if a scheduled rotation cannot wrap the new key
@@ -148,6 +157,12 @@ public final class SFrameSender {
    * Rotates now, with no grace period: wraps a fresh key for {@code members} only, hands its key
    * package to the listener and encrypts every later frame under it. Call it when a member leaves
    * (so they cannot read later audio) or joins (so they cannot read earlier audio).
+   *
+   * @param members wraps the new epoch's key for the session's members from now on; not null
+   * @throws NullPointerException if {@code members} is null
+   * @throws IllegalStateException if the sender was destroyed
+   * @throws IOException if the counter store cannot be written
+   * @throws GeneralSecurityException if the new key cannot be wrapped for {@code members}
    */
   public synchronized void membersChanged(Recordings members)
       throws IOException, GeneralSecurityException {
@@ -161,17 +176,29 @@ public final class SFrameSender {
     switchToPending();
   }
 
-  /** The epoch new frames are encrypted under (their KID). */
+  /**
+   * The epoch new frames are encrypted under.
+   *
+   * @return the epoch number (the KID of new frames)
+   */
   public synchronized long currentEpoch() {
     return current.number;
   }
 
-  /** The key package of the current epoch, for a member who missed it. */
+  /**
+   * The key package of the current epoch, for a member who missed it.
+   *
+   * @return a copy of the key package bytes (ciphertext: safe to send)
+   */
   public synchronized byte[] currentKeyPackage() {
     return current.keyPackage.clone();
   }
 
-  /** The key package of the announced next epoch during its grace period, or null. */
+  /**
+   * The key package of the announced next epoch during its grace period.
+   *
+   * @return a copy of the key package bytes, or null if no rotation is pending
+   */
   public synchronized byte[] pendingKeyPackage() {
     return pending == null ? null : pending.keyPackage.clone();
   }
@@ -195,6 +222,11 @@ public final class SFrameSender {
     }
   }
 
+  /**
+   * The cipher suite of every frame this sender encrypts.
+   *
+   * @return the suite
+   */
   public SFrameSuite suite() {
     return suite;
   }
@@ -352,43 +384,83 @@ public final class SFrameSender {
       this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** The cipher suite; {@link SFrameSuite#AES_256_GCM_SHA512_128} by default. */
+    /**
+     * The cipher suite; {@link SFrameSuite#AES_256_GCM_SHA512_128} by default. Receivers must be
+     * built with the same one.
+     *
+     * @param suite the suite; not null
+     * @return this builder
+     */
     public Builder suite(SFrameSuite suite) {
       this.suite = Objects.requireNonNull(suite, "suite");
       return this;
     }
 
-    /** Rotate after this many frames of an epoch (default 65,536: about 22 minutes of 20 ms frames). */
+    /**
+     * Rotate after this many frames of an epoch (default 65,536: about 22 minutes of 20 ms
+     * frames).
+     *
+     * @param frames the frame count, at least 1 (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder rotateEveryFrames(long frames) {
       this.rotateEveryFrames = frames;
       return this;
     }
 
-    /** Rotate after an epoch has been in use this long (default 15 minutes). */
+    /**
+     * Rotate after an epoch has been in use this long (default 900000: 15 minutes).
+     *
+     * @param millis the epoch lifetime in milliseconds, at least 1 (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder rotateEveryMillis(long millis) {
       this.rotateEveryMillis = millis;
       return this;
     }
 
-    /** Frames still encrypted under the old key after a scheduled rotation's key package is out (default 25). */
+    /**
+     * Frames still encrypted under the old key after a scheduled rotation's key package is out
+     * (default 25).
+     *
+     * @param frames 0 to {@code rotateEveryFrames - 1} (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder graceFrames(long frames) {
       this.graceFrames = frames;
       return this;
     }
 
-    /** Counters reserved per counter-store write (default 256). */
+    /**
+     * Counters reserved per counter-store write (default 256): a restart skips at most this
+     * many counters.
+     *
+     * @param counters the block size, at least 1 (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder counterReservation(long counters) {
       this.counterReservation = counters;
       return this;
     }
 
-    /** A monotonic millisecond clock, for tests; {@code System.nanoTime()} based by default. */
+    /**
+     * A monotonic millisecond clock, for tests; {@code System.nanoTime()} based by default.
+     *
+     * @param clock returns the current time in milliseconds from any fixed origin; not null
+     * @return this builder
+     */
     public Builder clockMillis(LongSupplier clock) {
       this.clockMillis = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Receives each new epoch's key package (from {@link #build()} on), to send to the members. */
+    /**
+     * Receives each new epoch's key package (from {@link #build()} on), to send to the members.
+     * Called on the thread that encrypts, inside the sender's lock.
+     *
+     * @param listener receives the key package bytes (its own copy); not null
+     * @return this builder
+     */
     public Builder onKeyPackage(Consumer<byte[]> listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
@@ -398,6 +470,9 @@ public final class SFrameSender {
      * Where to record the retirement of each epoch's key (a DESTROY event naming its key package's
      * header id and context); {@link AuditSink#slf4j()} by default. Creating and opening key
      * packages is recorded by the {@link Recordings}' own sink.
+     *
+     * @param audit the sink; not null
+     * @return this builder
      */
     public Builder auditSink(AuditSink audit) {
       this.audit = Objects.requireNonNull(audit, "audit");
@@ -410,6 +485,10 @@ public final class SFrameSender {
      * this sender's, and counting resumes from the value in the counter store. It must be the
      * latest key package this sender handed out (the counter store's latest epoch), else {@link
      * #build()} throws an {@link OxCryptoException}: older epochs' counters are not kept.
+     *
+     * @param keyPackage the latest key package this sender handed out; copied
+     * @return this builder
+     * @throws NullPointerException if {@code keyPackage} is null
      */
     public Builder resume(byte[] keyPackage) {
       this.resume = Objects.requireNonNull(keyPackage, "keyPackage").clone();
@@ -417,7 +496,12 @@ public final class SFrameSender {
     }
 
     /**
-     * @throws IllegalArgumentException if a setting is out of range
+     * Builds the sender and creates its first epoch (or resumes the given one), handing a new key
+     * package to the listener.
+     *
+     * @return the sender
+     * @throws IllegalArgumentException if a setting is out of range or the session id is not 1 to
+     *     256 characters
      * @throws IOException if the counter store cannot be read or written
      * @throws GeneralSecurityException if the first epoch's key cannot be wrapped (or, with {@link
      *     #resume}, unwrapped)

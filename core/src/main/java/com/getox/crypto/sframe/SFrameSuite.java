@@ -33,17 +33,29 @@ public enum SFrameSuite {
     this.hmac = hmac;
   }
 
-  /** The IANA cipher suite identifier (RFC 9605 section 8.1), for example 0x0005. */
+  /**
+   * The IANA cipher suite identifier (RFC 9605 section 8.1).
+   *
+   * @return the identifier, for example 0x0005
+   */
   public int id() {
     return id;
   }
 
-  /** Nk: the AEAD key length in bytes. */
+  /**
+   * Nk: the AEAD key length.
+   *
+   * @return the key length in bytes: 16 or 32
+   */
   public int keyBytes() {
     return keyBytes;
   }
 
-  /** Nt: the bytes each frame grows by, besides its header. */
+  /**
+   * Nt: the bytes each frame grows by, besides its header.
+   *
+   * @return the tag length in bytes: 16 for both suites
+   */
   public int tagBytes() {
     return TAG_BYTES;
   }
@@ -53,7 +65,12 @@ public enum SFrameSuite {
     return hmac;
   }
 
-  /** The suite with identifier {@code id}, or null if this package does not implement it. */
+  /**
+   * The suite with identifier {@code id}.
+   *
+   * @param id an IANA SFrame cipher suite identifier
+   * @return the suite, or null if this package does not implement it
+   */
   public static SFrameSuite forId(int id) {
     for (SFrameSuite s : values()) {
       if (s.id == id) {

@@ -14,14 +14,25 @@ import com.getox.crypto.OxCryptoException;
 public final class UnknownEpochException extends OxCryptoException {
   private static final long serialVersionUID = 1L;
 
+  /** The epoch the frame names, unsigned. */
   private final long epoch;
 
+  /**
+   * A frame of an unknown epoch.
+   *
+   * @param message what is missing; control characters are escaped
+   * @param epoch the epoch the frame's KID names, as an unsigned 64-bit number
+   */
   public UnknownEpochException(String message, long epoch) {
     super(message);
     this.epoch = epoch;
   }
 
-  /** The epoch the frame names, unsigned. */
+  /**
+   * The epoch the frame names.
+   *
+   * @return the epoch, an unsigned 64-bit number (compare with {@link Long#compareUnsigned})
+   */
   public long epoch() {
     return epoch;
   }

@@ -93,6 +93,11 @@ public final class AwsKms {
    * ReEncrypt} only from keys in its own partition and account (others raise {@link
    * NotMyKeyException}, so callers unwrap with a KEK they trust and wrap again).
    *
+   * @param uri {@code aws-kms://} followed by a key ARN or an alias ARN; not null
+   * @param client the KMS client to call, configured for the key's Region; not null. The KEK
+   *     does not close it
+   * @return the KEK; making it calls nothing
+   * @throws NullPointerException if {@code uri} or {@code client} is null
    * @throws IllegalArgumentException if {@code uri} is not an {@code aws-kms://} key or alias ARN,
    *     or names a key in another Region than the client's
    */
@@ -116,9 +121,10 @@ public final class AwsKms {
    * Registers the {@code aws-kms} scheme in {@code registry}: a URI of a key that {@code trusted}
    * allows resolves to a KEK through the client for its Region; any other URI raises {@link
    * NotMyKeyException} (naming the partition and account that are not trusted) before any call.
-   * The KEKs it resolves re-wrap ({@code ReEncrypt}) only from keys that {@code trusted} allows. A multi-Region key ({@code mrk-}) in a Region without a client resolves
-   * to its replica in the first client's Region (if there is no replica there, unwrapping fails
-   * with a non-retryable {@code NotFoundException}). Returns {@code registry}.
+   * The KEKs it resolves re-wrap ({@code ReEncrypt}) only from keys that {@code trusted} allows.
+   * A multi-Region key ({@code mrk-}) in a Region without a client resolves to its replica in the
+   * first client's Region (if there is no replica there, unwrapping fails with a non-retryable
+   * {@code NotFoundException}). Returns {@code registry}.
    *
    * <pre>{@code
    * KekRegistry registry = AwsKms.register(
@@ -128,14 +134,34 @@ public final class AwsKms {
    *     .build();
    * }</pre>
    *
-   * @throws IllegalArgumentException if no client is given or two share a Region
+   * @param registry the builder to add the {@code aws-kms} scheme to
+   * @param trusted the partition and accounts whose keys may be called; not null
+   * @param clients one KMS client per Region to call, at least one; a URI in a Region without a
+   *     client (and not a multi-Region key) fails to resolve with a {@link
+   *     GeneralSecurityException}
+   * @return {@code registry}, for chaining
+   * @throws NullPointerException if {@code trusted} is null
+   * @throws IllegalArgumentException if no client is given, two share a Region, or one has no
+   *     Region
    */
   public static KekRegistry.Builder register(
       KekRegistry.Builder registry, DiscoveryFilter trusted, KmsClient... clients) {
     return registry.register(SCHEME, resolver(trusted, clients));
   }
 
-  /** The resolver behind {@link #register}, for registries built another way. */
+  /**
+   * The resolver behind {@link #register}, for registries built another way. It refuses a URI
+   * outside {@code trusted} with {@link NotMyKeyException} and one that is not an {@code aws-kms}
+   * ARN, or whose Region has no client, with a {@link GeneralSecurityException}; none of these
+   * calls KMS.
+   *
+   * @param trusted the partition and accounts whose keys may be called; not null
+   * @param clients one KMS client per Region to call, at least one
+   * @return a resolver of {@code aws-kms://} URIs to KEKs
+   * @throws NullPointerException if {@code trusted} is null
+   * @throws IllegalArgumentException if no client is given, two share a Region, or one has no
+   *     Region
+   */
   public static KekResolver resolver(DiscoveryFilter trusted, KmsClient... clients) {
     Objects.requireNonNull(trusted, "trusted");
     Map<String, KmsClient> byRegion = new LinkedHashMap<>();
@@ -189,14 +215,31 @@ public final class AwsKms {
     }
 
     /**
+     * The filter allowing the keys of {@code accountIds} in {@code partition}.
+     *
+     * @param partition an AWS partition name: {@code aws}, {@code aws-cn}, {@code aws-us-gov},
+     *     ...; not null
+     * @param accountIds the trusted 12-digit account ids, at least one (duplicates are merged)
+     * @return the filter
+     * @throws NullPointerException if {@code partition} is null
      * @throws IllegalArgumentException if {@code partition} is not an AWS partition name, no
-     *     account id is given, or one is not 12 digits
+     *     account id is given, or one is null or not 12 digits
      */
     public static DiscoveryFilter of(String partition, String... accountIds) {
       return of(partition, Arrays.asList(accountIds));
     }
 
-    /** As {@link #of(String, String...)}. */
+    /**
+     * As {@link #of(String, String...)}, with the account ids in a collection.
+     *
+     * @param partition an AWS partition name, such as {@code aws}; not null
+     * @param accountIds the trusted 12-digit account ids, at least one (duplicates are merged);
+     *     copied
+     * @return the filter
+     * @throws NullPointerException if {@code partition} or {@code accountIds} is null
+     * @throws IllegalArgumentException if {@code partition} is not an AWS partition name, no
+     *     account id is given, or one is null or not 12 digits
+     */
     public static DiscoveryFilter of(String partition, Collection<String> accountIds) {
       Objects.requireNonNull(partition, "partition");
       if (!PARTITION.matcher(partition).matches()) {
@@ -215,12 +258,20 @@ public final class AwsKms {
       return new DiscoveryFilter(partition, Collections.unmodifiableSet(ids));
     }
 
-    /** The partition, such as {@code aws}. */
+    /**
+     * The partition.
+     *
+     * @return the partition name, such as {@code aws}
+     */
     public String partition() {
       return partition;
     }
 
-    /** The trusted account ids, sorted. */
+    /**
+     * The trusted account ids.
+     *
+     * @return the 12-digit account ids, sorted; unmodifiable
+     */
     public Set<String> accountIds() {
       return accountIds;
     }
@@ -263,7 +314,11 @@ public final class AwsKms {
     }
   }
 
-  /** A builder of {@link KmsClient}s with this module's defaults. */
+  /**
+   * A builder of {@link KmsClient}s with this module's defaults.
+   *
+   * @return a new builder; set at least {@link ClientBuilder#region(String) region}
+   */
   public static ClientBuilder clientBuilder() {
     return new ClientBuilder();
   }
@@ -306,13 +361,23 @@ public final class AwsKms {
 
     private ClientBuilder() {}
 
-    /** The AWS Region, such as {@code eu-west-1}. Required. */
+    /**
+     * The AWS Region. Required.
+     *
+     * @param region the Region id, such as {@code eu-west-1}
+     * @return this builder
+     */
     public ClientBuilder region(String region) {
       this.region = region;
       return this;
     }
 
-    /** Credentials; by default the SDK's default provider chain. */
+    /**
+     * The credentials to sign calls with; by default the SDK's default provider chain.
+     *
+     * @param credentials the provider, or null for the default chain
+     * @return this builder
+     */
     public ClientBuilder credentialsProvider(AwsCredentialsProvider credentials) {
       this.credentials = credentials;
       return this;
@@ -320,44 +385,79 @@ public final class AwsKms {
 
     /**
      * Another endpoint than the Region's, such as a VPC endpoint. It must be {@code https}, except
-     * on the loopback interface (for local test servers).
+     * on the loopback interface (for local test servers). Checked by {@link #build()}.
+     *
+     * @param endpoint the endpoint URI, or null for the Region's
+     * @return this builder
      */
     public ClientBuilder endpointOverride(URI endpoint) {
       this.endpoint = endpoint;
       return this;
     }
 
-    /** The certificates to trust; by default the JVM's trust store. */
+    /**
+     * The certificates to trust; by default the JVM's trust store.
+     *
+     * @param trustManagers the trust managers, or null for the JVM's defaults
+     * @return this builder
+     */
     public ClientBuilder tlsTrustManagersProvider(TlsTrustManagersProvider trustManagers) {
       this.trustManagers = trustManagers;
       return this;
     }
 
-    /** Time to open a connection. Default 2000. */
+    /**
+     * Time to open a connection, in milliseconds. Default 2000.
+     *
+     * @param millis the connect timeout in milliseconds; must be positive (checked by {@link
+     *     #build()})
+     * @return this builder
+     */
     public ClientBuilder connectTimeoutMillis(long millis) {
       this.connectTimeoutMillis = millis;
       return this;
     }
 
-    /** Time for one HTTP attempt, from sending to reading the whole answer. Default 5000. */
+    /**
+     * Time for one HTTP attempt, from sending to reading the whole answer, in milliseconds.
+     * Default 5000.
+     *
+     * @param millis the attempt timeout in milliseconds; positive and at most the call timeout
+     *     (checked by {@link #build()})
+     * @return this builder
+     */
     public ClientBuilder callAttemptTimeoutMillis(long millis) {
       this.callAttemptTimeoutMillis = millis;
       return this;
     }
 
-    /** Time for a whole call, all retries and backoff included. Default 20000. */
+    /**
+     * Time for a whole call, all retries and backoff included, in milliseconds. Default 20000.
+     *
+     * @param millis the call timeout in milliseconds; must be positive (checked by {@link
+     *     #build()})
+     * @return this builder
+     */
     public ClientBuilder callTimeoutMillis(long millis) {
       this.callTimeoutMillis = millis;
       return this;
     }
 
-    /** Attempts per call, the first included (1 disables retries). Default 3, at most 10. */
+    /**
+     * Attempts per call, the first included (1 disables retries). Default 3.
+     *
+     * @param maxAttempts 1 to 10 (checked by {@link #build()})
+     * @return this builder
+     */
     public ClientBuilder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
       return this;
     }
 
     /**
+     * Builds the client. It is thread-safe and should be shared; close it when done.
+     *
+     * @return a new {@link KmsClient} with these settings
      * @throws IllegalArgumentException if the Region is missing, a timeout is not positive, the
      *     attempt timeout exceeds the call timeout, attempts are outside 1 to 10, or the endpoint is
      *     plain HTTP off the loopback interface

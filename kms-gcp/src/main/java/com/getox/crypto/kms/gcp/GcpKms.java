@@ -160,7 +160,15 @@ public final class GcpKms {
             .withRetryableCodes(Collections.emptySet());
   }
 
-  /** A {@code GcpKms} with the default bounds: see {@link Builder}. */
+  /**
+   * A {@code GcpKms} with the default bounds: see {@link Builder}.
+   *
+   * @param client a Cloud KMS client using the gRPC transport; not null. The caller keeps
+   *     ownership of it and closes it
+   * @return the {@code GcpKms}
+   * @throws NullPointerException if {@code client} is null
+   * @throws IllegalArgumentException if the client does not use the gRPC transport
+   */
   public static GcpKms create(KeyManagementServiceClient client) {
     return builder(client).build();
   }
@@ -168,6 +176,11 @@ public final class GcpKms {
   /**
    * A builder over {@code client}, which must use the gRPC transport. The caller keeps ownership of
    * the client and closes it.
+   *
+   * @param client a Cloud KMS client using the gRPC transport (checked by {@link Builder#build()});
+   *     not null
+   * @return a builder with the default bounds
+   * @throws NullPointerException if {@code client} is null
    */
   public static Builder builder(KeyManagementServiceClient client) {
     return new Builder(client);
@@ -177,6 +190,9 @@ public final class GcpKms {
    * The KEK for {@code uri}, such as {@code
    * gcp-kms://projects/p/locations/global/keyRings/r/cryptoKeys/k}. No call is made.
    *
+   * @param uri {@code gcp-kms://} followed by the full name of a CryptoKey; not null
+   * @return the KEK, calling Cloud KMS through this {@code GcpKms}'s client and bounds
+   * @throws NullPointerException if {@code uri} is null
    * @throws IllegalArgumentException if {@code uri} does not name a CryptoKey (a key version name
    *     is refused: wrapping must follow the primary version)
    */
@@ -202,6 +218,10 @@ public final class GcpKms {
    *     .register(GcpKms.SCHEME, gcp.resolver(GcpKms.KeyFilter.projects("my-project")))
    *     .build();
    * }</pre>
+   *
+   * @param trusted the projects or key rings whose keys may be called; not null
+   * @return a resolver of {@code gcp-kms://} URIs to KEKs of this {@code GcpKms}
+   * @throws NullPointerException if {@code trusted} is null
    */
   public KekResolver resolver(KeyFilter trusted) {
     Objects.requireNonNull(trusted, "trusted");
@@ -248,13 +268,22 @@ public final class GcpKms {
     /**
      * Every key in these projects (ids such as {@code my-project}).
      *
-     * @throws IllegalArgumentException if none is given or one is not a project id
+     * @param projectIds project ids (not numbers), at least one; duplicates are merged
+     * @return the filter
+     * @throws IllegalArgumentException if none is given or one is null or not a project id
      */
     public static KeyFilter projects(String... projectIds) {
       return projects(Arrays.asList(projectIds));
     }
 
-    /** As {@link #projects(String...)}. */
+    /**
+     * As {@link #projects(String...)}, with the ids in a collection.
+     *
+     * @param projectIds project ids (not numbers), at least one; copied
+     * @return the filter
+     * @throws NullPointerException if {@code projectIds} is null
+     * @throws IllegalArgumentException if none is given or one is null or not a project id
+     */
     public static KeyFilter projects(Collection<String> projectIds) {
       Set<String> ids = valid(projectIds, PROJECT, "project id");
       Set<String> prefixes = new TreeSet<>();
@@ -267,13 +296,22 @@ public final class GcpKms {
     /**
      * Every key in these key rings, named in full: {@code projects/P/locations/L/keyRings/R}.
      *
-     * @throws IllegalArgumentException if none is given or one is not a key ring name
+     * @param keyRingNames full key ring names, at least one; duplicates are merged
+     * @return the filter
+     * @throws IllegalArgumentException if none is given or one is null or not a key ring name
      */
     public static KeyFilter keyRings(String... keyRingNames) {
       return keyRings(Arrays.asList(keyRingNames));
     }
 
-    /** As {@link #keyRings(String...)}. */
+    /**
+     * As {@link #keyRings(String...)}, with the names in a collection.
+     *
+     * @param keyRingNames full key ring names, at least one; copied
+     * @return the filter
+     * @throws NullPointerException if {@code keyRingNames} is null
+     * @throws IllegalArgumentException if none is given or one is null or not a key ring name
+     */
     public static KeyFilter keyRings(Collection<String> keyRingNames) {
       Set<String> names = valid(keyRingNames, KEY_RING, "key ring name (projects/P/locations/L/keyRings/R)");
       Set<String> prefixes = new TreeSet<>();
@@ -565,13 +603,24 @@ public final class GcpKms {
       this.client = Objects.requireNonNull(client, "client");
     }
 
-    /** Deadline of each Encrypt or Decrypt attempt; default 10000 ms. */
+    /**
+     * Deadline of each Encrypt or Decrypt attempt; default 10000 ms.
+     *
+     * @param attemptTimeoutMillis the deadline in milliseconds, 1 to 600000 (checked by {@link
+     *     #build()})
+     * @return this builder
+     */
     public Builder attemptTimeoutMillis(long attemptTimeoutMillis) {
       this.attemptTimeoutMillis = attemptTimeoutMillis;
       return this;
     }
 
-    /** Attempts in all, the first included, for retryable failures; default 4 (1 to 10). */
+    /**
+     * Attempts in all, the first included, for retryable failures; default 4.
+     *
+     * @param maxAttempts 1 to 10 (checked by {@link #build()}); 1 disables retries
+     * @return this builder
+     */
     public Builder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
       return this;
@@ -580,6 +629,11 @@ public final class GcpKms {
     /**
      * Backoff before the second attempt, doubled before each later one up to {@code
      * maxBackoffMillis} and jittered down to half; defaults 100 ms and 2000 ms.
+     *
+     * @param initialBackoffMillis the first backoff in milliseconds, at least 1
+     * @param maxBackoffMillis the largest backoff in milliseconds, from {@code
+     *     initialBackoffMillis} to 60000 (both checked by {@link #build()})
+     * @return this builder
      */
     public Builder backoffMillis(long initialBackoffMillis, long maxBackoffMillis) {
       this.initialBackoffMillis = initialBackoffMillis;
@@ -591,6 +645,9 @@ public final class GcpKms {
      * Applies the HSM limit (plaintext plus AAD at most {@value #MAX_HSM_COMBINED_BYTES} bytes) to
      * every key before its first call. Without it a KEK applies the limit once a response tells it
      * that its key is an HSM key. Default false.
+     *
+     * @param hsmKeys true to treat every key as an HSM key from the start
+     * @return this builder
      */
     public Builder hsmKeys(boolean hsmKeys) {
       this.hsmKeys = hsmKeys;
@@ -601,6 +658,10 @@ public final class GcpKms {
      * How long a KEK trusts the primary version it last saw (in an Encrypt response or from {@code
      * GetCryptoKey}) when {@link Kek#isCurrent} decides whether a re-wrap is due; default 60000 ms,
      * 0 to ask Cloud KMS every time. A rotation made elsewhere is seen after at most this long.
+     *
+     * @param primaryVersionCacheMillis the cache lifetime in milliseconds, 0 or more (checked by
+     *     {@link #build()})
+     * @return this builder
      */
     public Builder primaryVersionCacheMillis(long primaryVersionCacheMillis) {
       this.primaryVersionCacheMillis = primaryVersionCacheMillis;
@@ -614,6 +675,9 @@ public final class GcpKms {
     }
 
     /**
+     * Builds the {@code GcpKms} after checking every bound.
+     *
+     * @return the {@code GcpKms}, thread-safe; it shares (and never closes) the client
      * @throws IllegalArgumentException if a bound is out of range or the client does not use gRPC
      */
     public GcpKms build() {

@@ -47,6 +47,7 @@ import com.google.api.gax.rpc.StatusCode;
 public class GcpKmsException extends KmsException {
   private static final long serialVersionUID = 1L;
 
+  /** The gRPC status code behind this failure. */
   private final StatusCode.Code code;
 
   GcpKmsException(String message, StatusCode.Code code, boolean retryable, Throwable cause) {
@@ -54,7 +55,12 @@ public class GcpKmsException extends KmsException {
     this.code = code;
   }
 
-  /** The gRPC status code behind this failure, such as {@code PERMISSION_DENIED}. */
+  /**
+   * The gRPC status code behind this failure.
+   *
+   * @return the status code, such as {@code PERMISSION_DENIED}; {@code DATA_LOSS} for a {@link
+   *     GcpKmsIntegrityException}
+   */
   public StatusCode.Code code() {
     return code;
   }
