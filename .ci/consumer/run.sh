@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 VERSION=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' ../../bom/pom.xml | head -1)
 rm -rf target
 mvn -B -ntp -q -Dstyle.color=never "$@" -Dox.version="$VERSION" compile dependency:build-classpath \
-  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+  -Dmdep.outputFile=target/classpath.txt -DincludeScope=runtime
 CP="target/classes:$(cat target/classpath.txt)"
 
 mkdir -p target/run
