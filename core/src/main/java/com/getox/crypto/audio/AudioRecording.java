@@ -20,7 +20,7 @@ import java.security.GeneralSecurityException;
  * }
  * }</pre>
  *
- * <p>Supported: WAV with integer PCM (8, 16, 24, 32-bit, any channels and rate, including files
+ * <p>Supported: WAV with integer PCM (8, 16, 24, 32-bit, any channels, rates up to 1 MHz, including files
  * whose header declares a wrong or zero data size, as streaming recorders write), and Ogg Opus
  * (RFC 7845). Anything else raises {@link UnsupportedAudioException} naming what was detected.
  *
