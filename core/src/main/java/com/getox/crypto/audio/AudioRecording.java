@@ -20,9 +20,9 @@ import java.security.GeneralSecurityException;
  * }
  * }</pre>
  *
- * <p>Supported: WAV with integer PCM (8, 16, 24, 32-bit, any channels, rates up to 1 MHz, including files
- * whose header declares a wrong or zero data size, as streaming recorders write), and Ogg Opus
- * (RFC 7845). Anything else raises {@link UnsupportedAudioException} naming what was detected.
+ * <p>Supported: WAV with integer PCM (8, 16, 24, 32-bit, any channels, rates up to 1 MHz,
+ * including files whose header declares a wrong or zero data size, as streaming recorders write),
+ * and Ogg Opus (RFC 7845). Anything else raises {@link UnsupportedAudioException} naming what was detected.
  *
  * <p>Does not own the {@link SeekableRecording}: close that. Not thread-safe beyond what {@code
  * SeekableRecording} gives (reads are serialised there).
