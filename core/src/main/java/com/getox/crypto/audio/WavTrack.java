@@ -55,7 +55,12 @@ final class WavTrack implements Track {
   private final long frames;
 
   private WavTrack(
-      SeekableRecording recording, byte[] fmtChunk, AudioFormat format, int blockAlign, long dataOffset, long frames) {
+      SeekableRecording recording,
+      byte[] fmtChunk,
+      AudioFormat format,
+      int blockAlign,
+      long dataOffset,
+      long frames) {
     this.recording = recording;
     this.fmtChunk = fmtChunk;
     this.format = format;
@@ -141,11 +146,13 @@ final class WavTrack implements Track {
           "WAV at " + rate + " Hz: above 1 MHz a time in microseconds cannot address every frame");
     }
     if (bits != 8 && bits != 16 && bits != 24 && bits != 32) {
-      throw new UnsupportedAudioException("WAV PCM with " + bits + "-bit samples: 8, 16, 24 or 32 are supported");
+      throw new UnsupportedAudioException(
+          "WAV PCM with " + bits + "-bit samples: 8, 16, 24 or 32 are supported");
     }
     if (blockAlign == 0 || blockAlign != channels * (bits / 8)) {
       throw new CorruptAudioException(
-          "WAV: block align " + blockAlign + ", not " + channels * (bits / 8) + " (" + channels + " x " + bits + "-bit)");
+          "WAV: block align " + blockAlign + ", not " + channels * (bits / 8)
+              + " (" + channels + " x " + bits + "-bit)");
     }
     long available = size - dataOffset;
     long dataBytes = declared == 0 || declared > available ? available : declared;
