@@ -20,9 +20,10 @@ import java.security.GeneralSecurityException;
  * }
  * }</pre>
  *
- * <p>Supported: WAV with integer PCM (8, 16, 24, 32-bit, any channels and rate, including files
- * whose header declares a wrong or zero data size, as streaming recorders write), and Ogg Opus
- * (RFC 7845). Anything else raises {@link UnsupportedAudioException} naming what was detected.
+ * <p>Supported: WAV with integer PCM (8, 16, 24, 32-bit, any channels, rates up to 1 MHz,
+ * including files whose header declares a wrong or zero data size, as streaming recorders write),
+ * and Ogg Opus (RFC 7845). Anything else raises {@link UnsupportedAudioException} naming what
+ * was detected.
  *
  * <p>Does not own the {@link SeekableRecording}: close that. Not thread-safe beyond what {@code
  * SeekableRecording} gives (reads are serialised there).
@@ -75,8 +76,8 @@ public final class AudioRecording {
    * <p>WAV: both ends map to frame {@code floor(micros * rate / 1_000_000)}, so clips {@code [a,
    * b)} and {@code [b, c)} join without gap or overlap; a clip shorter than one frame holds the
    * frame at {@code fromMicros}; {@code toMicros} at or past the duration takes every frame to the
-   * end. The stream reads lazily (opening it decrypts nothing; {@code skip} decrypts nothing) and
-   * closing it leaves the recording open.
+   * end. The WAV stream reads lazily (opening it decrypts nothing, nor does {@code skip}); closing
+   * it leaves the recording open.
    *
    * @throws TimeOutOfRangeException if {@code fromMicros} is negative or at or past the end, or
    *     {@code toMicros <= fromMicros}

@@ -96,8 +96,11 @@ final class Sniffer {
     }
     if (startsWith(head, n, "ID3")) {
       // An ID3v2 tag (syncsafe size at 6..9, footer flag 0x10) usually fronts MP3; look past it.
-      long after = 10 + ((head[6] & 0x7fL) << 21 | (head[7] & 0x7fL) << 14 | (head[8] & 0x7fL) << 7 | (head[9] & 0x7fL))
-          + ((head[5] & 0x10) != 0 ? 10 : 0);
+      long tagBytes = 0;
+      for (int i = 6; i < 10; i++) {
+        tagBytes = tagBytes << 7 | (head[i] & 0x7f);
+      }
+      long after = 10 + tagBytes + ((head[5] & 0x10) != 0 ? 10 : 0);
       byte[] next = new byte[4];
       int m = n >= 10 ? readFully(recording, after, next, next.length) : 0;
       if (startsWith(next, m, "fLaC")) {

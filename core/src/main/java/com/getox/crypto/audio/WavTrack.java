@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * RIFF WAVE holding integer PCM: format tag 1, or {@code WAVE_FORMAT_EXTENSIBLE} (0xFFFE) with the
- * PCM subformat; 8, 16, 24 or 32 bits, any channel count and rate.
+ * PCM subformat; 8, 16, 24 or 32 bits, any channel count, any rate up to 1 MHz.
  *
  * <p><b>Data size.</b> A declared {@code data} size of 0, or one that runs past the end of the
  * recording (0xFFFFFFFF, 0x7FFFF000 and the like, as recorders streaming to a pipe write, or a
@@ -41,6 +41,9 @@ final class WavTrack implements Track {
     0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38, (byte) 0x9B, 0x71
   };
 
+  /** Up to 1 MHz every frame lasts at least 1 us, so every frame has a time in whole microseconds. */
+  static final long MAX_RATE_HZ = 1_000_000;
+
   /** RIFF sizes are 32-bit unsigned. */
   private static final long MAX_RIFF_SIZE = 0xFFFFFFFFL;
 
@@ -52,7 +55,12 @@ final class WavTrack implements Track {
   private final long frames;
 
   private WavTrack(
-      SeekableRecording recording, byte[] fmtChunk, AudioFormat format, int blockAlign, long dataOffset, long frames) {
+      SeekableRecording recording,
+      byte[] fmtChunk,
+      AudioFormat format,
+      int blockAlign,
+      long dataOffset,
+      long frames) {
     this.recording = recording;
     this.fmtChunk = fmtChunk;
     this.format = format;
@@ -130,15 +138,21 @@ final class WavTrack implements Track {
     if (channels == 0) {
       throw new CorruptAudioException("WAV: 0 channels");
     }
-    if (rate == 0 || rate > Integer.MAX_VALUE) {
-      throw new CorruptAudioException("WAV: sample rate " + rate + " Hz");
+    if (rate == 0) {
+      throw new CorruptAudioException("WAV: sample rate 0 Hz");
+    }
+    if (rate > MAX_RATE_HZ) {
+      throw new UnsupportedAudioException(
+          "WAV at " + rate + " Hz: above 1 MHz a time in microseconds cannot address every frame");
     }
     if (bits != 8 && bits != 16 && bits != 24 && bits != 32) {
-      throw new UnsupportedAudioException("WAV PCM with " + bits + "-bit samples: 8, 16, 24 or 32 are supported");
+      throw new UnsupportedAudioException(
+          "WAV PCM with " + bits + "-bit samples: 8, 16, 24 or 32 are supported");
     }
     if (blockAlign == 0 || blockAlign != channels * (bits / 8)) {
       throw new CorruptAudioException(
-          "WAV: block align " + blockAlign + ", not " + channels * (bits / 8) + " (" + channels + " x " + bits + "-bit)");
+          "WAV: block align " + blockAlign + ", not " + channels * (bits / 8)
+              + " (" + channels + " x " + bits + "-bit)");
     }
     long available = size - dataOffset;
     long dataBytes = declared == 0 || declared > available ? available : declared;

@@ -157,10 +157,14 @@ class SnifferTest {
   }
 
   @Test
-  void pcmOfAnUnsupportedSampleWidthIsRefused() throws Exception {
+  void pcmOfAnUnsupportedSampleWidthOrRateIsRefused() throws Exception {
     String m = refusal(UnsupportedAudioException.class, riff(chunk("fmt ", fmt(1, 1, 8000, 12, 2)), chunk("data", file(new byte[4]))))
         .getMessage();
     assertTrue(m.contains("12-bit"), m);
+    // Found by WavFuzzTest: above 1 MHz a frame is shorter than the microsecond times can address.
+    m = refusal(UnsupportedAudioException.class, riff(chunk("fmt ", fmt(1, 1, 1_000_001, 8, 1)), chunk("data", file(new byte[4]))))
+        .getMessage();
+    assertTrue(m.contains("1000001 Hz"), m);
   }
 
   @Test
