@@ -17,12 +17,24 @@ import com.getox.crypto.OxCryptoException;
  * }</pre>
  */
 public class AudioException extends OxCryptoException {
+  /** Serialization version of this exception class. */
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An error with a one-line message that names no audio bytes.
+   *
+   * @param message what is wrong, with times written {@code m:ss.mmm}
+   */
   public AudioException(String message) {
     super(message);
   }
 
+  /**
+   * An error with a one-line message and the error that caused it.
+   *
+   * @param message what is wrong
+   * @param cause the underlying error
+   */
   public AudioException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -33,29 +33,61 @@ public final class AudioFormat {
     this.bitsPerSample = bitsPerSample;
   }
 
-  /** A WAV PCM format. */
+  /**
+   * A WAV PCM format.
+   *
+   * @param sampleRateHz sample frames per second
+   * @param channels channels per frame
+   * @param bitsPerSample 8, 16, 24 or 32
+   * @return the format
+   */
   public static AudioFormat wav(int sampleRateHz, int channels, int bitsPerSample) {
     return new AudioFormat(Container.WAV, sampleRateHz, channels, bitsPerSample);
   }
 
-  /** An Ogg Opus format; {@code inputSampleRateHz} may be 0 (unspecified). */
+  /**
+   * An Ogg Opus format.
+   *
+   * @param inputSampleRateHz the encoder's input rate from the ID header, or 0 if unspecified
+   * @param channels output channels
+   * @return the format
+   */
   public static AudioFormat oggOpus(int inputSampleRateHz, int channels) {
     return new AudioFormat(Container.OGG_OPUS, inputSampleRateHz, channels, 0);
   }
 
+  /**
+   * The container.
+   *
+   * @return WAV or Ogg Opus
+   */
   public Container container() {
     return container;
   }
 
+  /**
+   * The sample rate: WAV's, or Opus's informational input rate (Opus decodes at 48 kHz).
+   *
+   * @return samples per second per channel, 0 if an Opus encoder did not record it
+   */
   public int sampleRateHz() {
     return sampleRateHz;
   }
 
+  /**
+   * The channel count.
+   *
+   * @return channels, at least 1
+   */
   public int channels() {
     return channels;
   }
 
-  /** Bits per PCM sample (8, 16, 24 or 32), or 0 for Opus. */
+  /**
+   * Bits per PCM sample.
+   *
+   * @return 8, 16, 24 or 32 for WAV, 0 for Opus
+   */
   public int bitsPerSample() {
     return bitsPerSample;
   }
@@ -77,7 +109,11 @@ public final class AudioFormat {
     return ((container.hashCode() * 31 + sampleRateHz) * 31 + channels) * 31 + bitsPerSample;
   }
 
-  /** For example {@code "WAV PCM 16-bit 16000 Hz 1 ch"} or {@code "Ogg Opus 48000 Hz 2 ch"}. */
+  /**
+   * A short description for people.
+   *
+   * @return for example {@code "WAV PCM 16-bit 16000 Hz 1 ch"} or {@code "Ogg Opus 48000 Hz 2 ch"}
+   */
   @Override
   public String toString() {
     return container == Container.WAV

@@ -43,6 +43,11 @@ public final class AudioRecording {
    * Detects the container and indexes it (reading the header, the final chunk for the
    * authenticated size and, for Ogg, the last page).
    *
+   * @param recording an open recording; this view reads it and does not close it
+   * @return the audio view, with format and duration known
+   * @throws IOException if reading the recording fails
+   * @throws GeneralSecurityException if a chunk does not authenticate (the typed {@link
+   *     com.getox.crypto.OxCryptoException} subclasses), or for the audio errors below
    * @throws UnsupportedAudioException if the plaintext is not WAV PCM or Ogg Opus (the message
    *     names what was detected, e.g. MP3, FLAC, M4A, WAV with IEEE float; "empty" for no bytes)
    * @throws CorruptAudioException if it is, but malformed
@@ -54,16 +59,34 @@ public final class AudioRecording {
     return new AudioRecording(recording, track, before);
   }
 
+  /**
+   * The container and codec parameters.
+   *
+   * @return the format found at {@link #open}
+   */
   public AudioFormat format() {
     return track.format();
   }
 
-  /** The playable duration in microseconds. */
+  /**
+   * The playable duration: WAV, whole frames over the sample rate; Ogg Opus, the last complete
+   * page's granule position less the pre-skip, over 48 kHz.
+   *
+   * @return the duration in microseconds, rounded down
+   */
   public long durationMicros() {
     return track.durationMicros();
   }
 
-  /** A playable stream from {@code fromMicros} to the end; see {@link #openClip(long, long)}. */
+  /**
+   * A playable stream from {@code fromMicros} to the end; see {@link #openClip(long, long)}.
+   *
+   * @param fromMicros where the clip starts, in microseconds from the start of the recording
+   * @return the clip, which the caller closes
+   * @throws IOException if reading the recording fails
+   * @throws GeneralSecurityException if a chunk does not authenticate or the audio is corrupt
+   * @throws TimeOutOfRangeException if {@code fromMicros} is negative or at or past the end
+   */
   public InputStream openClip(long fromMicros) throws IOException, GeneralSecurityException {
     return openClip(fromMicros, track.durationMicros());
   }
@@ -79,6 +102,11 @@ public final class AudioRecording {
    * end. The WAV stream reads lazily (opening it decrypts nothing, nor does {@code skip}); closing
    * it leaves the recording open.
    *
+   * @param fromMicros where the clip starts, in microseconds from the start of the recording
+   * @param toMicros where it ends (exclusive), in microseconds; later than the duration means the end
+   * @return the clip, which the caller closes (closing it leaves the recording open)
+   * @throws IOException if reading the recording fails
+   * @throws GeneralSecurityException if a chunk does not authenticate or the audio is corrupt
    * @throws TimeOutOfRangeException if {@code fromMicros} is negative or at or past the end, or
    *     {@code toMicros <= fromMicros}
    */
@@ -99,7 +127,11 @@ public final class AudioRecording {
     return track.openClip(fromMicros, Math.min(toMicros, duration));
   }
 
-  /** Chunks the underlying recording decrypted since {@link #open}, for measuring seeks. */
+  /**
+   * Chunks the underlying recording decrypted since {@link #open}, for measuring seeks.
+   *
+   * @return the count of 16 KiB chunks decrypted, including those re-read after a cache miss
+   */
   public long chunksTouched() {
     return recording.chunksDecrypted() - chunksAtOpen;
   }

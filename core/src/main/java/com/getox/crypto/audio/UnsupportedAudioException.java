@@ -10,8 +10,14 @@ package com.getox.crypto.audio;
  * }</pre>
  */
 public final class UnsupportedAudioException extends AudioException {
+  /** Serialization version of this exception class. */
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An error with a one-line message that names no audio bytes.
+   *
+   * @param message what is wrong, with times written {@code m:ss.mmm}
+   */
   public UnsupportedAudioException(String message) {
     super(message);
   }
