@@ -6,7 +6,8 @@
 #   fuzz/run.sh SFrameFuzzTest#receiverDecrypt 5 -o     # extra arguments go to Maven
 #
 # Targets: RecordingFuzzTest#{headerParser,streamingReader,recover,recoverFlushed,keysetFile,anyChunkingRoundTrips},
-# SFrameFuzzTest#{headerParser,receiverDecrypt}, JsonReaderFuzzTest#jsonReader.
+# SFrameFuzzTest#{headerParser,receiverDecrypt}, JsonReaderFuzzTest#jsonReader,
+# WavFuzzTest#sniffAndClip, OggOpusFuzzTest#oggOpus.
 #
 # It runs Jazzer's standalone driver (libFuzzer inside the JVM) on core's test classes, with the
 # generated corpus in core/target/fuzz/<Class>/<method>/ and the committed inputs
