@@ -3,6 +3,7 @@ package com.getox.crypto.cli;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingInputStream;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.kek.Kek;
 import com.getox.crypto.RecoveryReport;
 import com.getox.crypto.SeekableRecording;
 import com.getox.crypto.hpke.HpkeRecipient;
@@ -81,6 +82,7 @@ final class DecryptCommand implements Callable<Integer> {
   List<String> expect = new ArrayList<>();
 
   @Mixin UnstoredContextOptions unstored;
+  @Mixin KekOptions cloud;
 
   @Option(names = "--offset", paramLabel = "N",
       description = "Random access: start at plaintext byte N (default 0). Needs a file IN.")
@@ -122,19 +124,20 @@ final class DecryptCommand implements Callable<Integer> {
     Map<String, String> expected = CliPaths.keyValues("--expect", expect);
     expected.forEach(options::expect);
     ReadOptions readOptions = unstored.addTo(root, options, expected).build();
-    if (keysetFile == null && identity == null) {
-      throw new CliException(OxCrypt.USAGE, "give --keyset FILE or --identity NAME.key (or both)");
+    if (keysetFile == null && identity == null && cloud.keks.isEmpty()) {
+      throw new CliException(OxCrypt.USAGE, "give --keyset FILE, --kek URI or --identity NAME.key");
     }
     if (passphraseFile != null && keysetFile == null) {
       throw new CliException(OxCrypt.USAGE, "--passphrase-file goes with --keyset");
     }
-    Recordings.Builder keys = Recordings.builder();
+    Recordings.Builder keys = root.recordings();
     if (identity != null) {
       keys.unwrapWith(readIdentity(root, identity));
     }
     if (keysetFile != null) {
       keys.unwrapWith(KeysetOptions.of(keysetFile, passphraseFile).open(root));
     }
+    keys.unwrapWith(cloud.open(root).toArray(new Kek[0]));
     Recordings recordings = keys.build();
 
     if (random) {

@@ -4,7 +4,7 @@ import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.internal.AtomicFile;
-import com.getox.crypto.local.LocalKms;
+import com.getox.crypto.kek.Kek;
 import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,7 +35,7 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Encrypt IN ('-' for stdin) into the recording OUT ('-' for stdout).",
-      "The data key is wrapped under the keyset's primary KEK version. Input is streamed: each 16 KiB "
+      "The data key is wrapped under the keyset's primary KEK version and under each --kek. Input is streamed: each 16 KiB "
           + "is sealed and written as soon as it is read. A new file OUT is owner-only and written in "
           + "place: if IN fails or the process is killed, OUT is left truncated, and 'decrypt "
           + "--recover' salvages it. An existing OUT is written to a temporary file beside it and "
@@ -57,7 +57,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class EncryptCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
-  @Mixin KeysetOptions keyset;
+  @Mixin KeyOptions keys;
 
   @Option(names = "--context", paramLabel = "KEY=VALUE",
       description = "An encryption context entry, authenticated and bound to the data key, and "
@@ -99,8 +99,7 @@ final class EncryptCommand implements Callable<Integer> {
     if (flushNanos > 0) {
       checkNewFile();
     }
-    LocalKms kms = keyset.open(root);
-    Recordings recordings = Recordings.builder().wrapWith(kms).build();
+    Recordings recordings = root.recordings().wrapWith(keys.open(root).toArray(new Kek[0])).build();
     try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
       if (flushNanos > 0) {
         // Written by position, so that a flush is durable; newFileWriter refuses an existing OUT

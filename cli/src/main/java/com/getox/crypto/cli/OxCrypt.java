@@ -7,6 +7,8 @@ import com.getox.crypto.HeaderLimitException;
 import com.getox.crypto.KmsException;
 import com.getox.crypto.NoUsableKeyException;
 import com.getox.crypto.RecordingCompleteException;
+import com.getox.crypto.Recordings;
+import com.getox.crypto.audit.AuditSink;
 import com.getox.crypto.internal.Printable;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -23,6 +25,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,6 +34,8 @@ import java.util.Map;
 import java.util.Objects;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code oxcrypt}: the command-line tool over the Ox Crypto SDK. Keys live in a local keyset file
@@ -120,6 +125,22 @@ public final class OxCrypt {
   private PrintWriter text;
   /** Values of {@code --unstored-context}: {@link #redact} masks them in every message. */
   private final List<String> secrets = new ArrayList<>();
+  /** KMS clients and the audit log, closed when the command ends. */
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  /** Where key operations are recorded: {@code --audit-log}, or nowhere. */
+  private AuditLog audit;
+
+  @Option(names = "--audit-log", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Append every key operation (wrap, unwrap, rewrap, share, revoke, rotate, "
+          + "disable, enable, destroy) to FILE as JSON lines, the SDK's audit events: created "
+          + "owner-only (0600). A failed write fails the command (exit 5).")
+  Path auditLog;
+
+  @Option(names = "--audit-key-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "The deployment's audit key (32 bytes as 64 hex digits), which keys the "
+          + "contextHmac of each audit event, so that the same context gives the same digest in "
+          + "every run and every service of the deployment. Default: a random key per run.")
+  Path auditKeyFile;
 
   OxCrypt(InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env,
       boolean interactive) {
@@ -170,6 +191,7 @@ public final class OxCrypt {
           return exitCodeOf(e);
         });
     int code = cl.execute(args);
+    code = root.closeAll(code);
     // PrintWriters swallow write errors: a closed stdout must not look like success.
     boolean stdoutFailed = help.checkError() || (root.text != null && root.text.checkError());
     try {
@@ -182,6 +204,55 @@ public final class OxCrypt {
       code = IO_ERROR;
     }
     stderr.flush();
+    return code;
+  }
+
+  /**
+   * A {@link Recordings} builder that reports to the {@linkplain #audit() audit sink}: every
+   * command builds its Recordings here.
+   */
+  Recordings.Builder recordings() throws IOException, CliException {
+    return Recordings.builder().auditSink(audit());
+  }
+
+  /**
+   * The audit sink of this run: {@code --audit-log FILE} (opened on first use, before any key
+   * operation), or none. The CLI binds no SLF4J logger (slf4j-nop), so the SDK's default sink
+   * would write nowhere; the file is the CLI's audit trail.
+   */
+  AuditSink audit() throws IOException, CliException {
+    if (auditLog == null) {
+      return AuditSink.none();
+    }
+    if (audit == null) {
+      if (auditKeyFile != null) {
+        AuditLog.useDeploymentKey(auditKeyFile);
+      }
+      audit = AuditLog.open(auditLog);
+      toClose.add(audit);
+    }
+    return audit;
+  }
+
+  /** Closes {@code c} when the command ends (KMS clients). */
+  void closeAtEnd(AutoCloseable c) {
+    toClose.add(c);
+  }
+
+  /** Closes what {@link #closeAtEnd} collected; a failed audit log write turns success into exit 5. */
+  private int closeAll(int code) {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      try {
+        toClose.get(i).close();
+      } catch (Exception e) {
+        // a KMS client that fails to close changes nothing the command did
+      }
+    }
+    toClose.clear();
+    if (audit != null && audit.failure() != null && (code == OK || code == RECOVERED_PREFIX)) {
+      error("I/O error: cannot write the audit log " + auditLog + ": " + audit.failure());
+      return IO_ERROR;
+    }
     return code;
   }
 

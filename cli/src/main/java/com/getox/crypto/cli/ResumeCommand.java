@@ -4,7 +4,7 @@ import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.UnsupportedFormatException;
-import com.getox.crypto.local.LocalKms;
+import com.getox.crypto.kek.Kek;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class ResumeCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
-  @Mixin KeysetOptions keyset;
+  @Mixin KeyOptions keys;
   @Mixin UnstoredContextOptions unstored;
 
   @Option(names = "--flush-every", paramLabel = "DURATION",
@@ -69,8 +69,7 @@ final class ResumeCommand implements Callable<Integer> {
     if (!Files.isRegularFile(file)) {
       throw new CliException(OxCrypt.IO_ERROR, "not a file: " + file);
     }
-    LocalKms kms = keyset.open(root);
-    Recordings recordings = Recordings.builder().unwrapWith(kms).build();
+    Recordings recordings = root.recordings().unwrapWith(keys.open(root).toArray(new Kek[0])).build();
     try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
       RecordingWriter writer;
       try {

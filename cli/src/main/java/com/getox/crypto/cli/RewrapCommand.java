@@ -3,6 +3,7 @@ package com.getox.crypto.cli;
 import com.getox.crypto.BulkRewrap;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.kek.Kek;
 import com.getox.crypto.local.LocalKms;
 import java.io.File;
 import java.io.PrintStream;
@@ -54,7 +55,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class RewrapCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
-  @Mixin KeysetOptions keyset;
+  @Mixin KeyOptions keys;
   @Mixin UnstoredContextOptions unstored;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
@@ -85,8 +86,8 @@ final class RewrapCommand implements Callable<Integer> {
       }
     }
     ReadOptions options = unstored.readOptions(root);
-    LocalKms kms = keyset.open(root);
-    Recordings recordings = Recordings.builder().wrapWith(kms).build();
+    List<Kek> keks = keys.open(root);
+    Recordings recordings = root.recordings().wrapWith(keks.toArray(new Kek[0])).build();
     List<File> files = new ArrayList<>();
     for (Path p : paths) {
       files.add(p.toFile());
@@ -107,7 +108,10 @@ final class RewrapCommand implements Callable<Integer> {
     // Failures come in path order, so the report and the exit code do not depend on thread timing.
     Map<java.io.File, Exception> failed = report.failed();
     PrintWriter out = KeysCommand.out(root);
-    out.printf("%-24s%s version %d%n", "now wrapped under", kms.uri(), kms.primary().id());
+    for (Kek k : keks) {
+      out.printf("%-24s%s%n", "now wrapped under",
+          k instanceof LocalKms ? k.uri() + " version " + ((LocalKms) k).primary().id() : k.uri());
+    }
     out.printf("%-24s%d%n", "re-wrapped", report.rewrapped());
     out.printf("%-24s%d%n", "already current", report.alreadyCurrent());
     out.printf("%-24s%d%s%n", "done by an earlier run", report.resumedSkipped(),
