@@ -32,6 +32,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -74,7 +75,8 @@ import picocli.CommandLine.ScopeType;
       ShareCommand.class,
       RevokeCommand.class,
       DemoCommand.class,
-      CommandLine.HelpCommand.class
+      CommandLine.HelpCommand.class,
+      AutoComplete.GenerateCompletion.class
     },
     footerHeading = "%nKeyset protection:%n",
     footer = {
@@ -182,7 +184,7 @@ public final class OxCrypt {
         new EscapingWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8)), true));
     cl.setParameterExceptionHandler(
         (e, args1) -> {
-          root.error(e.getMessage() + " (see 'oxcrypt help')");
+          root.error(usageMessage(e));
           return USAGE;
         });
     cl.setExecutionExceptionHandler(
@@ -413,6 +415,36 @@ public final class OxCrypt {
       @Override
       public void close() {}
     };
+  }
+
+  /**
+   * One line for a command line picocli could not parse: a mistyped command or option gets "did
+   * you mean" with picocli's suggestions (the closest names), and picocli's "option option" is
+   * said once.
+   */
+  static String usageMessage(CommandLine.ParameterException e) {
+    String m = oneLine(e.getMessage()).replace("option option", "option");
+    if (e instanceof CommandLine.UnmatchedArgumentException) {
+      CommandLine.UnmatchedArgumentException u = (CommandLine.UnmatchedArgumentException) e;
+      List<String> unmatched = u.getUnmatched();
+      List<String> suggestions = u.getSuggestions();
+      if (!unmatched.isEmpty()) {
+        String what = unmatched.get(0);
+        String kind = what.startsWith("-") ? "option" : u.getCommandLine().getSubcommands().isEmpty()
+            ? "argument" : "command";
+        m = "unknown " + kind + " '" + what + "'";
+        CommandLine at = u.getCommandLine();
+        for (String s : suggestions) { // the closest first; hidden commands are not suggested
+          CommandLine sub = at.getSubcommands().get(s);
+          if (sub == null || !sub.getCommandSpec().usageMessage().hidden()) {
+            m += ": did you mean " + s + "?";
+            break;
+          }
+        }
+      }
+    }
+    String cmd = e.getCommandLine().getCommandSpec().qualifiedName();
+    return m + " (see '" + (cmd.equals("oxcrypt") ? "oxcrypt help" : cmd + " --help") + "')";
   }
 
   static int exitCodeOf(Throwable e) {
