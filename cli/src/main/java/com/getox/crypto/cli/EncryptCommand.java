@@ -1,5 +1,7 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
@@ -96,11 +98,17 @@ final class EncryptCommand implements Callable<Integer> {
         CliPaths.keyValues(
             UnstoredContextOptions.OPTION, UnstoredContextOptions.all(unstored, unstoredFile)));
     CliPaths.checkDistinct(in, out);
+    ObjectNode j = root.json("encrypt").put("in", in).put("out", out);
+    root.checkStdoutFree(out);
     if (flushNanos > 0) {
       checkNewFile();
     }
-    Recordings recordings = root.recordings().wrapWith(keys.open(root).toArray(new Kek[0])).build();
-    try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
+    java.util.List<Kek> keks = keys.open(root);
+    Recordings recordings = root.recordings().wrapWith(keks.toArray(new Kek[0])).build();
+    ArrayNode wrapped = j.putArray("wrappedUnder");
+    keks.forEach(k -> wrapped.add(k.uri()));
+    try (Progress.Meter src = root.meter("encrypt", "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in)),
+        "-".equals(in) ? -1 : Files.size(Path.of(in)))) {
       if (flushNanos > 0) {
         // Written by position, so that a flush is durable; newFileWriter refuses an existing OUT
         // (a race lost since the check above: exit 2 too).
@@ -116,6 +124,7 @@ final class EncryptCommand implements Callable<Integer> {
       }
       // A new OUT is written in place: a kill or a failing IN leaves the truncated recording
       // there, and 'decrypt --recover' salvages its authenticated prefix.
+      j.put("plaintextBytes", src.bytes());
     }
     return OxCrypt.OK;
   }

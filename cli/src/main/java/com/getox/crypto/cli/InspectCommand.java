@@ -97,6 +97,10 @@ final class InspectCommand implements Callable<Integer> {
     }
     // Jackson escapes C0 controls; the text stdout escapes DEL, C1 and format characters as
     // JSON-valid backslash-u escapes.
+    if (root.json) { // the --json document: the same fields, after "command"
+      root.json("inspect").setAll(json);
+      return OxCrypt.OK;
+    }
     PrintWriter out = root.text();
     out.println(mapper.writeValueAsString(json));
     out.flush();

@@ -1,5 +1,7 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingFiles;
 import com.getox.crypto.hpke.HpkeRecipient;
@@ -46,7 +48,17 @@ final class KeysCommand {
     return root.text();
   }
 
+  /** The listing on stdout, and in the --json document: keyset, kek, protection, versions. */
   static void printVersions(OxCrypt root, LocalKms kms) {
+    ObjectNode j = root.document();
+    j.put("keyset", kms.file().getPath());
+    j.put("kek", kms.uri());
+    j.put("protection", kms.protection().name());
+    ArrayNode versions = j.putArray("versions");
+    for (KeyVersion v : kms.versions()) {
+      versions.addObject().put("version", Long.toString(v.id())).put("status", v.status().name())
+          .put("primary", v.isPrimary());
+    }
     PrintWriter out = out(root);
     out.printf("keyset      %s%n", kms.file());
     out.printf("kek         %s%n", kms.uri());
@@ -84,6 +96,7 @@ final class KeysCommand {
     @Override
     public Integer call() throws Exception {
       OxCrypt root = parent.root;
+      root.json("keys create");
       if (Files.exists(keyset.keyset)) {
         throw new CliException(OxCrypt.USAGE, "keyset file already exists: " + keyset.keyset);
       }
@@ -142,6 +155,7 @@ final class KeysCommand {
 
     @Override
     public Integer call() throws Exception {
+      parent.root.json("keys rotate");
       LocalKms kms = keyset.open(parent.root);
       kms.rotate();
       printVersions(parent.root, kms);
@@ -157,6 +171,7 @@ final class KeysCommand {
 
     @Override
     public Integer call() throws Exception {
+      parent.root.json("keys list");
       printVersions(parent.root, keyset.open(parent.root));
       return OxCrypt.OK;
     }
@@ -176,6 +191,8 @@ final class KeysCommand {
 
     @Override
     public Integer call() throws Exception {
+      parent.root.json("keys " + getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT))
+          .put("keyVersion", Long.toString(version));
       LocalKms kms = keyset.open(parent.root);
       check(kms);
       apply(kms, version);
@@ -252,6 +269,7 @@ final class KeysCommand {
         throw new CliException(OxCrypt.USAGE, "--dry-run needs --scan PATH... to know what to check");
       }
       OxCrypt root = parent.root;
+      ObjectNode j = root.json("keys destroy").put("keyVersion", Long.toString(version)).put("dryRun", dryRun);
       LocalKms kms = keyset.open(root);
       check(kms);
       java.util.List<File> dependent = null;
@@ -264,6 +282,10 @@ final class KeysCommand {
         dependent = RecordingFiles.dependingOnlyOn(
             files, kms.uri(), Long.toString(version), ReadOptions.defaults());
       }
+      if (dependent != null) {
+        ArrayNode files = j.putArray(dryRun ? "wouldShred" : "shredded");
+        dependent.forEach(f -> files.add(f.getPath()));
+      }
       PrintWriter out = out(root);
       if (dryRun) {
         out.printf("dry run: nothing was destroyed. Destroying version %d of %s would make %s "
@@ -274,6 +296,7 @@ final class KeysCommand {
       }
       int staleCopies = kms.destroy(version);
       printVersions(root, kms);
+      j.put("staleCopiesDeleted", staleCopies);
       if (staleCopies > 0) {
         out.printf("also deleted %d stale cop%s of the keyset (left by a killed process) that still "
             + "held version %d%n", staleCopies, staleCopies == 1 ? "y" : "ies", version);
@@ -353,6 +376,8 @@ final class KeysCommand {
       }
       root.warn(key + " holds the private key in the clear (INSECURE): anyone who can read it "
           + "opens every recording shared with " + recipient.uri() + ". Keep it owner-only.");
+      root.json("keys create-recipient").put("recipient", recipient.uri())
+          .put("publicKey", pub.toString()).put("privateKey", key.toString());
       PrintWriter out = out(root);
       out.printf("recipient   %s%n", recipient.uri());
       out.printf("public key  %s  (shareable: 'share --to-public-key %s')%n", pub, pub);

@@ -1,5 +1,7 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.AuthenticationException;
 import com.getox.crypto.ContextMismatchException;
 import com.getox.crypto.FormatException;
@@ -99,6 +101,8 @@ import picocli.CommandLine.ScopeType;
       "8:resume: the recording was closed normally, nothing can be appended to it"
     })
 public final class OxCrypt {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public static final int OK = 0;
   public static final int INTERNAL_ERROR = 1;
   public static final int USAGE = 2;
@@ -137,6 +141,27 @@ public final class OxCrypt {
           + "disable, enable, destroy) to FILE as JSON lines, the SDK's audit events: created "
           + "owner-only (0600). A failed write fails the command (exit 5).")
   Path auditLog;
+
+  @Option(names = "--json", scope = ScopeType.INHERIT,
+      description = "Print one JSON document on stdout instead of text: the command's result, its "
+          + "exitCode, ok, and on failure the error (also on stderr). Not with stdout as OUT.")
+  boolean json;
+
+  @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+      description = "No progress bars (warnings and errors still go to stderr).")
+  boolean quiet;
+
+  @Option(names = "--progress", negatable = true, scope = ScopeType.INHERIT,
+      description = "Draw progress bars on stderr for encrypt, decrypt, share, rewrap and destroy "
+          + "--scan. Default: when run from a terminal and the input is large (never in pipes).")
+  Boolean progress;
+
+  /** The --json document of this run, once a command started it. */
+  private ObjectNode document;
+  /** The last error printed, for the --json document. */
+  private String lastError;
+  /** The --json document's writer (escaped, like all text). */
+  private PrintWriter jsonOut;
 
   @Option(names = "--audit-key-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
       description = "The deployment's audit key (32 bytes as 64 hex digits), which keys the "
@@ -194,8 +219,10 @@ public final class OxCrypt {
         });
     int code = cl.execute(args);
     code = root.closeAll(code);
+    root.printDocument(code);
     // PrintWriters swallow write errors: a closed stdout must not look like success.
-    boolean stdoutFailed = help.checkError() || (root.text != null && root.text.checkError());
+    boolean stdoutFailed = help.checkError() || (root.text != null && root.text.checkError())
+        || (root.jsonOut != null && root.jsonOut.checkError());
     try {
       stdout.flush();
     } catch (IOException e) {
@@ -263,7 +290,78 @@ public final class OxCrypt {
    * place where errors are printed.
    */
   void error(String message) {
-    stderr.println("oxcrypt: " + escape(redact(oneLine(message))));
+    lastError = redact(oneLine(message));
+    stderr.println("oxcrypt: " + escape(lastError));
+  }
+
+  /**
+   * Starts this run's {@code --json} document: {@code {"command": name, ...}}; the command adds
+   * its fields, and {@link #run} adds exitCode, ok and error at the end. Commands fill it whether
+   * or not --json was given (it is printed only then).
+   */
+  ObjectNode json(String command) {
+    document = JSON.createObjectNode();
+    document.put("command", command);
+    return document;
+  }
+
+  /** Inputs from this size on get a progress bar (when run from a terminal). */
+  static final long PROGRESS_MIN_BYTES = 64L << 20;
+
+  /**
+   * Whether to draw a progress bar: never with --quiet or --no-progress; always with --progress;
+   * otherwise when a person is watching a terminal ({@link #interactive}: stdin and stdout are one,
+   * so never in a pipe) and the input is {@code large}.
+   */
+  boolean wantsProgress(boolean large) {
+    if (quiet) {
+      return false;
+    }
+    if (progress != null) {
+      return progress;
+    }
+    return interactive && large;
+  }
+
+  /**
+   * {@code in}, counting the bytes read, with a bar named {@code task} if {@link #wantsProgress}
+   * ({@code totalBytes} -1 if unknown, as for stdin: no bar unless forced).
+   */
+  Progress.Meter meter(String task, InputStream in, long totalBytes) {
+    boolean bar = wantsProgress(totalBytes >= PROGRESS_MIN_BYTES);
+    return new Progress.Meter(in, bar ? Progress.start(stderr, env, task, "B") : null, totalBytes);
+  }
+
+  /** This run's document, started by {@link #json} (or started here, unnamed). */
+  ObjectNode document() {
+    return document != null ? document : json(null);
+  }
+
+  /** With --json: stdout carries the document, so it cannot also carry a recording or plaintext. */
+  void checkStdoutFree(String out) throws CliException {
+    if (json && "-".equals(out)) {
+      throw new CliException(USAGE, "--json prints a JSON document on stdout: OUT cannot be '-' then");
+    }
+  }
+
+  /** With --json, prints the document (or, if no command started one, just the outcome). */
+  private void printDocument(int code) {
+    if (!json) {
+      return;
+    }
+    ObjectNode d = document != null ? document : JSON.createObjectNode();
+    d.put("exitCode", code);
+    d.put("ok", code == OK);
+    if (lastError != null) {
+      d.put("error", lastError);
+    }
+    jsonOut = new PrintWriter(new EscapingWriter(new OutputStreamWriter(stdoutNonClosing(), StandardCharsets.UTF_8)), false);
+    try {
+      jsonOut.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(d));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    jsonOut.flush();
   }
 
   /** Prints {@code oxcrypt: warning: message} on stderr, like {@link #error}. */
@@ -323,6 +421,9 @@ public final class OxCrypt {
    * {@link #run} checks it for write errors. Not for plaintext or recordings: those are bytes.
    */
   PrintWriter text() {
+    if (text == null && json) {
+      text = new PrintWriter(java.io.Writer.nullWriter()); // the --json document replaces the text
+    }
     if (text == null) {
       text = new PrintWriter(
           new EscapingWriter(new OutputStreamWriter(stdoutNonClosing(), StandardCharsets.UTF_8)), false);

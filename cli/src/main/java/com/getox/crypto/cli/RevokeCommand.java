@@ -55,6 +55,7 @@ final class RevokeCommand implements Callable<Integer> {
     if (!Files.isRegularFile(in)) {
       throw new CliException(OxCrypt.IO_ERROR, "not a file: " + in);
     }
+    root.json("revoke").put("file", in.toString()).put("recipient", recipient);
     ReadOptions options = unstored.readOptions(root);
     List<Kek> kms = keys.open(root);
     RecordingHeader header = RecordingFiles.readHeader(in.toFile(), options);

@@ -1,5 +1,6 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.NoUsableKeyException;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingFiles;
@@ -85,6 +86,7 @@ final class ShareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ObjectNode j = root.json("share").put("file", in.toString());
     checkRecipientOptions();
     ReadOptions options = unstored.readOptions(root);
     // Everything the user named is checked before IN is touched.
@@ -103,6 +105,7 @@ final class ShareCommand implements Callable<Integer> {
       checkSameUriIsSameKeyset((LocalKms) recipient, options);
     }
     boolean changed = RecordingFiles.share(recordings, in.toFile(), recipient, options);
+    j.put("recipient", recipient.uri()).put("changed", changed);
     PrintWriter out = KeysCommand.out(root);
     if (changed) {
       out.printf("shared %s with %s (header only; the body is unchanged)%n", in, recipient.uri());
