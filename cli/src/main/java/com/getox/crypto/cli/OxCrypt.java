@@ -638,7 +638,11 @@ public final class OxCrypt {
     } else if (t instanceof GeneralSecurityException) {
       text = "crypto error: " + m;
     } else if (t instanceof NoSuchFileException) {
-      text = "no such file: " + ((FileSystemException) t).getFile();
+      String file = ((FileSystemException) t).getFile();
+      String dir = missingDirectoryOf(file);
+      // "no such file: recordings/talk.oxr" sent users looking for the wrong thing.
+      text = dir != null ? "no such directory: " + dir + " (for " + file + "; create it first)"
+          : "no such file: " + file;
     } else if (t instanceof AccessDeniedException) {
       text = "permission denied: " + ((FileSystemException) t).getFile();
     } else if (t instanceof FileAlreadyExistsException) {
@@ -651,6 +655,19 @@ public final class OxCrypt {
       text = "internal error: " + t.getClass().getName() + ": " + m;
     }
     return oneLine(text);
+  }
+
+  /** The directory {@code file} names that does not exist, or null if it exists (or is unknown). */
+  static String missingDirectoryOf(String file) {
+    if (file == null) {
+      return null;
+    }
+    try {
+      Path parent = Path.of(file).getParent();
+      return parent != null && !java.nio.file.Files.isDirectory(parent) ? parent.toString() : null;
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
+    }
   }
 
   /** The SDK's stream adapters wrap its checked errors in IOExceptions; report the real one. */

@@ -2,8 +2,12 @@ package com.getox.crypto.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Mistyped commands and options: one line, with picocli's closest suggestion. */
 class UsageMessagesTest extends CliTestBase {
@@ -32,6 +36,24 @@ class UsageMessagesTest extends CliTestBase {
     assertEquals("oxcrypt: unknown command 'zzzzzzzz' (see 'oxcrypt help')", error("zzzzzzzz"));
     assertEquals("oxcrypt: unknown argument 'c' (see 'oxcrypt encrypt --help')",
         error("encrypt", "a", "b", "c"));
+  }
+
+  /** The README walkthrough's step 2 once failed with "no such file: recordings/talk.oxr". */
+  @Test
+  void aMissingOutputDirectoryIsNamed(@TempDir Path dir) throws Exception {
+    String k = dir.resolve("keys.json").toString();
+    ok("keys", "create", "--keyset", k, "--insecure");
+    Path in = Files.write(dir.resolve("talk.pcm"), random(100, 1));
+    Path missing = dir.resolve("recordings");
+    for (String[] args : new String[][] {
+        {"encrypt", "--keyset", k, in.toString(), missing.resolve("talk.oxr").toString()},
+        {"encrypt", "--keyset", k, "--flush-every", "1s", in.toString(), missing.resolve("talk.oxr").toString()},
+        {"encrypt", "--keyset", k, missing.resolve("in.pcm").toString(), dir.resolve("x.oxr").toString()}}) {
+      Result r = assertFails(OxCrypt.IO_ERROR, run(args));
+      assertTrue(r.errors().get(0).startsWith("oxcrypt: no such directory: " + missing + " (for "),
+          r.stderr);
+    }
+    assertTrue(Files.notExists(missing));
   }
 
   @Test
