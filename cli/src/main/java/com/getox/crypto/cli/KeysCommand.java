@@ -279,8 +279,7 @@ final class KeysCommand {
           files.add(p.toFile());
         }
         // Before destroying: a scan that fails (a missing PATH) must leave the keyset untouched.
-        dependent = RecordingFiles.dependingOnlyOn(
-            files, kms.uri(), Long.toString(version), ReadOptions.defaults());
+        dependent = scan(root, files, kms.uri(), Long.toString(version));
       }
       if (dependent != null) {
         ArrayNode files = j.putArray(dryRun ? "wouldShred" : "shredded");
@@ -307,6 +306,54 @@ final class KeysCommand {
         printFiles(out, dependent);
       }
       return OxCrypt.OK;
+    }
+
+    /**
+     * {@link RecordingFiles#dependingOnlyOn}, with a progress bar over the files when one is
+     * wanted: then the tree is listed first (each file once, by canonical path, in the SDK's
+     * order) and each file is asked on its own, so the bar can count them.
+     */
+    private static java.util.List<File> scan(OxCrypt root, java.util.List<File> paths, String uri,
+        String version) throws Exception {
+      if (!root.wantsProgress(true)) {
+        return RecordingFiles.dependingOnlyOn(paths, uri, version, ReadOptions.defaults());
+      }
+      java.util.List<File> files = new java.util.ArrayList<>();
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (File p : paths) {
+        if (!p.exists()) {
+          throw new java.io.IOException("no such file or directory: " + p); // as the SDK says
+        }
+        list(p, files, seen);
+      }
+      java.util.List<File> out = new java.util.ArrayList<>();
+      try (Progress bar = Progress.start(root.stderr, root.env, "destroy --scan", "files")) {
+        for (int i = 0; i < files.size(); i++) {
+          out.addAll(RecordingFiles.dependingOnlyOn(
+              java.util.List.of(files.get(i)), uri, version, ReadOptions.defaults()));
+          bar.update(i + 1, files.size());
+        }
+      }
+      return out;
+    }
+
+    /** The files under {@code p}, sorted, each file and directory once (symlinks, loops). */
+    private static void list(File p, java.util.List<File> out, java.util.Set<String> seen)
+        throws java.io.IOException {
+      if (!seen.add(p.getCanonicalPath() + (p.isDirectory() ? "/" : ""))) {
+        return;
+      }
+      if (p.isDirectory()) {
+        File[] children = p.listFiles();
+        if (children != null) {
+          java.util.Arrays.sort(children);
+          for (File c : children) {
+            list(c, out, seen);
+          }
+        }
+      } else {
+        out.add(p);
+      }
     }
 
     private static String recordings(int n) {

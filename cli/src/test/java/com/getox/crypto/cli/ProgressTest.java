@@ -61,6 +61,36 @@ class ProgressTest extends CliTestBase {
     }
   }
 
+  /** destroy --scan with a bar lists the same recordings as without one. */
+  @Test
+  void destroyScanDrawsAndFindsTheSameRecordings() throws Exception {
+    String k = dir.resolve("keys.json").toString();
+    ok("keys", "create", "--keyset", k, "--insecure");
+    String old = null;
+    for (String line : ok("keys", "list", "--keyset", k).out().split("\n")) {
+      old = line.endsWith("yes") ? line.split("\\s+")[0] : old;
+    }
+    Path recs = Files.createDirectories(dir.resolve("recs").resolve("2026"));
+    Path in = Files.write(dir.resolve("talk.pcm"), random(100, 4));
+    for (String name : List.of("a.oxr", "b.oxr")) {
+      ok("encrypt", "--keyset", k, in.toString(), recs.resolve(name).toString());
+    }
+    Files.createSymbolicLink(dir.resolve("recs").resolve("link.oxr"), recs.resolve("a.oxr"));
+    Files.writeString(recs.resolve("notes.txt"), "not a recording");
+    ok("keys", "rotate", "--keyset", k);
+    String scan = dir.resolve("recs").toString();
+    Result plain = ok("keys", "destroy", "--keyset", k, "--key-version", old, "--dry-run", "--scan", scan, scan);
+    Result bar = run("keys", "destroy", "--keyset", k, "--key-version", old, "--dry-run", "--progress",
+        "--scan", scan, scan);
+    assertEquals(0, bar.code, bar.stderr);
+    assertTrue(bar.stderr.contains("destroy --scan 100%"), bar.stderr);
+    assertEquals(plain.out(), bar.out());
+    assertTrue(plain.out().contains("2 scanned recordings"), plain.out());
+    Result missing = run("keys", "destroy", "--keyset", k, "--key-version", old, "--dry-run", "--progress",
+        "--scan", dir.resolve("nope").toString());
+    assertEquals(OxCrypt.IO_ERROR, missing.code, missing.stderr);
+  }
+
   private static String[] replace(List<String> cmd, String from, String to) {
     return cmd.stream().map(a -> a.equals(from) ? to : a).toArray(String[]::new);
   }
