@@ -65,8 +65,8 @@ import picocli.CommandLine.ScopeType;
     versionProvider = OxCrypt.Version.class,
     description =
         "Encrypts and decrypts audio recordings with Ox Crypto: a Cobblestone-256 body (AES-256-GCM, "
-            + "16 KiB chunks, key commitment) under an envelope header whose data key is wrapped by a "
-            + "KEK held in a local keyset file.",
+            + "16 KiB chunks, key commitment) under an envelope header whose data key is wrapped by "
+            + "KEKs in a local keyset file (--keyset) or in AWS KMS or Google Cloud KMS (--kek).",
     subcommands = {
       KeysCommand.class,
       EncryptCommand.class,
@@ -346,8 +346,8 @@ public final class OxCrypt {
 
   /** With --json, prints the document (or, if no command started one, just the outcome). */
   private void printDocument(int code) {
-    if (!json) {
-      return;
+    if (!json || (document == null && lastError == null)) {
+      return; // --help or --version: their text is the output
     }
     ObjectNode d = document != null ? document : JSON.createObjectNode();
     d.put("exitCode", code);

@@ -151,6 +151,14 @@ class JsonOutputTest extends CliTestBase {
     json(OxCrypt.USAGE, "decrypt", "decrypt", "--keyset", k, "x.oxr", "-");
   }
 
+  @Test
+  void helpAndVersionStayText() throws Exception {
+    Result r = run("encrypt", "--help", "--json");
+    assertEquals(0, r.code);
+    assertTrue(r.out().startsWith("Usage: oxcrypt encrypt"), r.out());
+    assertFalse(r.out().contains("\"exitCode\""), r.out());
+  }
+
   private static String statusOf(JsonNode listing, String version) {
     String status = null;
     for (JsonNode n : listing.get("versions")) {
