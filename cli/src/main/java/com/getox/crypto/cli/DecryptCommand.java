@@ -2,7 +2,9 @@ package com.getox.crypto.cli;
 
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingInputStream;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.kek.Kek;
 import com.getox.crypto.RecoveryReport;
 import com.getox.crypto.SeekableRecording;
 import com.getox.crypto.audio.AudioFormat;
@@ -84,6 +86,7 @@ final class DecryptCommand implements Callable<Integer> {
   List<String> expect = new ArrayList<>();
 
   @Mixin UnstoredContextOptions unstored;
+  @Mixin KekOptions cloud;
 
   @Option(names = "--offset", paramLabel = "N",
       description = "Random access: start at plaintext byte N (default 0). Needs a file IN.")
@@ -141,14 +144,16 @@ final class DecryptCommand implements Callable<Integer> {
       throw new CliException(OxCrypt.USAGE, "--offset and --length must not be negative");
     }
     CliPaths.checkDistinct(in, out);
+    ObjectNode j = root.json("decrypt").put("in", in).put("out", out);
+    root.checkStdoutFree(out);
     ReadOptions.Builder options = ReadOptions.builder();
     Map<String, String> expected = CliPaths.keyValues("--expect", expect);
     expected.forEach(options::expect);
     ReadOptions readOptions = unstored.addTo(root, options, expected).build();
-    if (keysetFile == null && identity == null) {
-      throw new CliException(OxCrypt.USAGE, "give --keyset FILE or --identity NAME.key (or both)");
+    if (keysetFile == null && identity == null && cloud.keks.isEmpty()) {
+      throw new CliException(OxCrypt.USAGE, "give --keyset FILE, --kek URI or --identity NAME.key");
     }
-    Recordings recordings = recordings(root, keysetFile, passphraseFile, identity);
+    Recordings recordings = recordings(root, keysetFile, passphraseFile, identity, cloud);
 
     if (clip) {
       try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
@@ -169,14 +174,19 @@ final class DecryptCommand implements Callable<Integer> {
     if (random) {
       try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
           SeekableRecording rec = recordings.openSeekable(channel, readOptions)) {
-        deliver(sink -> copyRange(rec, offset == null ? 0 : offset, length == null ? Long.MAX_VALUE : length, sink));
+        long[] n = {0};
+        deliver(sink -> n[0] = copyRange(rec, offset == null ? 0 : offset, length == null ? Long.MAX_VALUE : length, sink));
+        j.put("offset", offset == null ? 0 : offset).put("plaintextBytes", n[0]);
       }
       return OxCrypt.OK;
     }
-    try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
+    try (InputStream src = root.meter("decrypt", "-".equals(in) ? root.stdinNonClosing()
+        : Files.newInputStream(Path.of(in)), "-".equals(in) ? -1 : Files.size(Path.of(in)))) {
       if (recover) {
         RecoveryReport[] report = new RecoveryReport[1];
         deliver(sink -> report[0] = recordings.recover(src, sink, readOptions));
+        j.put("plaintextBytes", report[0].plaintextBytes()).put("complete", !report[0].truncated())
+            .put("chunks", report[0].chunks()).put("flushedBytes", report[0].flushedBytes());
         if (report[0].truncated()) {
           root.warn(summary(in, report[0]));
           return OxCrypt.RECOVERED_PREFIX;
@@ -185,7 +195,9 @@ final class DecryptCommand implements Callable<Integer> {
       }
       // Header, context, data key and commitment are checked here, before OUT is touched.
       try (RecordingInputStream rin = recordings.newInputStream(src, readOptions)) {
-        deliver(sink -> copy(rin, sink));
+        long[] n = {0};
+        deliver(sink -> n[0] = copy(rin, sink));
+        j.put("plaintextBytes", n[0]);
       }
     }
     return OxCrypt.OK;
@@ -206,18 +218,20 @@ final class DecryptCommand implements Callable<Integer> {
    * The unwrapping side of {@code --keyset}/{@code --passphrase-file} and {@code --identity}: the
    * keyset's KEKs and the recipient key, either of which may open a recording.
    */
-  static Recordings recordings(OxCrypt root, Path keysetFile, Path passphraseFile, Path identity)
+  static Recordings recordings(
+      OxCrypt root, Path keysetFile, Path passphraseFile, Path identity, KekOptions cloud)
       throws Exception {
     if (passphraseFile != null && keysetFile == null) {
       throw new CliException(OxCrypt.USAGE, "--passphrase-file goes with --keyset");
     }
-    Recordings.Builder keys = Recordings.builder();
+    Recordings.Builder keys = root.recordings();
     if (identity != null) {
       keys.unwrapWith(readIdentity(root, identity));
     }
     if (keysetFile != null) {
       keys.unwrapWith(KeysetOptions.of(keysetFile, passphraseFile).open(root));
     }
+    keys.unwrapWith(cloud.open(root).toArray(new Kek[0]));
     return keys.build();
   }
 
@@ -277,19 +291,22 @@ final class DecryptCommand implements Callable<Integer> {
     CliPaths.write(out, AtomicFile.Mode.OWNER_ONLY, body);
   }
 
-  private static void copy(InputStream in, OutputStream out) throws IOException {
+  private static long copy(InputStream in, OutputStream out) throws IOException {
     byte[] buf = new byte[BUFFER_BYTES];
+    long total = 0;
     try {
       int n;
       while ((n = in.read(buf)) >= 0) {
         out.write(buf, 0, n);
+        total += n;
       }
+      return total;
     } finally {
       Arrays.fill(buf, (byte) 0);
     }
   }
 
-  private static void copyRange(SeekableRecording rec, long offset, long length, OutputStream out)
+  private static long copyRange(SeekableRecording rec, long offset, long length, OutputStream out)
       throws Exception {
     byte[] buf = new byte[BUFFER_BYTES];
     try {
@@ -304,6 +321,7 @@ final class DecryptCommand implements Callable<Integer> {
         pos += n;
         remaining -= n;
       }
+      return pos - offset;
     } finally {
       Arrays.fill(buf, (byte) 0);
     }

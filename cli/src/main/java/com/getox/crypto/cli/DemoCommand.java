@@ -31,9 +31,14 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintStream out = new PrintStream(root.stdoutNonClosing(), true, StandardCharsets.UTF_8);
+    // With --json the report's lines go into the document instead of onto stdout.
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    PrintStream out = new PrintStream(root.json ? captured : root.stdoutNonClosing(), true, StandardCharsets.UTF_8);
     int code = Demo.runIn(dir, seconds, out);
     out.flush();
+    com.fasterxml.jackson.databind.node.ArrayNode lines =
+        root.json("demo").put("seconds", seconds).put("checksPassed", code == 0).putArray("report");
+    captured.toString(StandardCharsets.UTF_8).lines().forEach(lines::add);
     if (out.checkError()) {
       throw new CliException(OxCrypt.IO_ERROR, "I/O error: cannot write to standard output");
     }

@@ -1,10 +1,12 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.EncryptionContext;
 import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.internal.AtomicFile;
-import com.getox.crypto.local.LocalKms;
+import com.getox.crypto.kek.Kek;
 import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,7 +37,7 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Encrypt IN ('-' for stdin) into the recording OUT ('-' for stdout).",
-      "The data key is wrapped under the keyset's primary KEK version. Input is streamed: each 16 KiB "
+      "The data key is wrapped under the keyset's primary KEK version and under each --kek. Input is streamed: each 16 KiB "
           + "is sealed and written as soon as it is read. A new file OUT is owner-only and written in "
           + "place: if IN fails or the process is killed, OUT is left truncated, and 'decrypt "
           + "--recover' salvages it. An existing OUT is written to a temporary file beside it and "
@@ -57,7 +59,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class EncryptCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
-  @Mixin KeysetOptions keyset;
+  @Mixin KeyOptions keys;
 
   @Option(names = "--context", paramLabel = "KEY=VALUE",
       description = "An encryption context entry, authenticated and bound to the data key, and "
@@ -96,12 +98,17 @@ final class EncryptCommand implements Callable<Integer> {
         CliPaths.keyValues(
             UnstoredContextOptions.OPTION, UnstoredContextOptions.all(unstored, unstoredFile)));
     CliPaths.checkDistinct(in, out);
+    ObjectNode j = root.json("encrypt").put("in", in).put("out", out);
+    root.checkStdoutFree(out);
     if (flushNanos > 0) {
       checkNewFile();
     }
-    LocalKms kms = keyset.open(root);
-    Recordings recordings = Recordings.builder().wrapWith(kms).build();
-    try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
+    java.util.List<Kek> keks = keys.open(root);
+    Recordings recordings = root.recordings().wrapWith(keks.toArray(new Kek[0])).build();
+    ArrayNode wrapped = j.putArray("wrappedUnder");
+    keks.forEach(k -> wrapped.add(k.uri()));
+    try (Progress.Meter src = root.meter("encrypt", "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in)),
+        "-".equals(in) ? -1 : Files.size(Path.of(in)))) {
       if (flushNanos > 0) {
         // Written by position, so that a flush is durable; newFileWriter refuses an existing OUT
         // (a race lost since the check above: exit 2 too).
@@ -117,6 +124,7 @@ final class EncryptCommand implements Callable<Integer> {
       }
       // A new OUT is written in place: a kill or a failing IN leaves the truncated recording
       // there, and 'decrypt --recover' salvages its authenticated prefix.
+      j.put("plaintextBytes", src.bytes());
     }
     return OxCrypt.OK;
   }

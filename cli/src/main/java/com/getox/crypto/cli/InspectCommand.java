@@ -42,7 +42,7 @@ import picocli.CommandLine.ParentCommand;
       "\"unstoredContext\" lists the names of the context entries the recording is bound to but does "
           + "not store (format version 2): readers give their values with --unstored-context. Their "
           + "values are not in the file and never printed.",
-      "With a key (--keyset or --identity) and a file IN, \"audio\" gives the format and duration of a "
+      "With a key (--keyset, --identity or --kek) and a file IN, \"audio\" gives the format and duration of a "
           + "WAV or Ogg Opus recording, read through authenticated random access (the header and, "
           + "for Ogg, the last page); it is null, with \"audioUnavailable\" saying why, when the "
           + "recording cannot be opened or holds no such audio. No audio bytes are printed."
@@ -69,6 +69,8 @@ final class InspectCommand implements Callable<Integer> {
   List<String> expect = new ArrayList<>();
 
   @Mixin UnstoredContextOptions unstored;
+
+  @Mixin KekOptions cloud;
 
   @Parameters(index = "0", paramLabel = "IN", description = "The recording, or '-' for stdin.")
   String in;
@@ -126,11 +128,15 @@ final class InspectCommand implements Callable<Integer> {
       json.put("chunks", plaintext / Recordings.chunkSizeBytes() + 1);
       json.put("layout", "valid (not authenticated: inspect decrypts nothing)");
     }
-    if (keysetFile != null || identity != null) {
+    if (keysetFile != null || identity != null || !cloud.keks.isEmpty()) {
       audio(json);
     }
     // Jackson escapes C0 controls; the text stdout escapes DEL, C1 and format characters as
     // JSON-valid backslash-u escapes.
+    if (root.json) { // the --json document: the same fields, after "command"
+      root.json("inspect").setAll(json);
+      return OxCrypt.OK;
+    }
     PrintWriter out = root.text();
     out.println(mapper.writeValueAsString(json));
     out.flush();
@@ -150,7 +156,7 @@ final class InspectCommand implements Callable<Integer> {
     Map<String, String> expected = CliPaths.keyValues("--expect", expect);
     expected.forEach(options::expect);
     ReadOptions readOptions = unstored.addTo(root, options, expected).build();
-    Recordings recordings = DecryptCommand.recordings(root, keysetFile, passphraseFile, identity);
+    Recordings recordings = DecryptCommand.recordings(root, keysetFile, passphraseFile, identity, cloud);
     try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
         SeekableRecording rec = recordings.openSeekable(channel, readOptions)) {
       AudioRecording audio;

@@ -1,5 +1,7 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingFiles;
 import com.getox.crypto.hpke.HpkeRecipient;
@@ -46,7 +48,17 @@ final class KeysCommand {
     return root.text();
   }
 
+  /** The listing on stdout, and in the --json document: keyset, kek, protection, versions. */
   static void printVersions(OxCrypt root, LocalKms kms) {
+    ObjectNode j = root.document();
+    j.put("keyset", kms.file().getPath());
+    j.put("kek", kms.uri());
+    j.put("protection", kms.protection().name());
+    ArrayNode versions = j.putArray("versions");
+    for (KeyVersion v : kms.versions()) {
+      versions.addObject().put("version", Long.toString(v.id())).put("status", v.status().name())
+          .put("primary", v.isPrimary());
+    }
     PrintWriter out = out(root);
     out.printf("keyset      %s%n", kms.file());
     out.printf("kek         %s%n", kms.uri());
@@ -84,6 +96,7 @@ final class KeysCommand {
     @Override
     public Integer call() throws Exception {
       OxCrypt root = parent.root;
+      root.json("keys create");
       if (Files.exists(keyset.keyset)) {
         throw new CliException(OxCrypt.USAGE, "keyset file already exists: " + keyset.keyset);
       }
@@ -142,6 +155,7 @@ final class KeysCommand {
 
     @Override
     public Integer call() throws Exception {
+      parent.root.json("keys rotate");
       LocalKms kms = keyset.open(parent.root);
       kms.rotate();
       printVersions(parent.root, kms);
@@ -157,6 +171,7 @@ final class KeysCommand {
 
     @Override
     public Integer call() throws Exception {
+      parent.root.json("keys list");
       printVersions(parent.root, keyset.open(parent.root));
       return OxCrypt.OK;
     }
@@ -176,6 +191,8 @@ final class KeysCommand {
 
     @Override
     public Integer call() throws Exception {
+      parent.root.json("keys " + getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT))
+          .put("keyVersion", Long.toString(version));
       LocalKms kms = keyset.open(parent.root);
       check(kms);
       apply(kms, version);
@@ -252,6 +269,7 @@ final class KeysCommand {
         throw new CliException(OxCrypt.USAGE, "--dry-run needs --scan PATH... to know what to check");
       }
       OxCrypt root = parent.root;
+      ObjectNode j = root.json("keys destroy").put("keyVersion", Long.toString(version)).put("dryRun", dryRun);
       LocalKms kms = keyset.open(root);
       check(kms);
       java.util.List<File> dependent = null;
@@ -261,8 +279,11 @@ final class KeysCommand {
           files.add(p.toFile());
         }
         // Before destroying: a scan that fails (a missing PATH) must leave the keyset untouched.
-        dependent = RecordingFiles.dependingOnlyOn(
-            files, kms.uri(), Long.toString(version), ReadOptions.defaults());
+        dependent = scan(root, files, kms.uri(), Long.toString(version));
+      }
+      if (dependent != null) {
+        ArrayNode files = j.putArray(dryRun ? "wouldShred" : "shredded");
+        dependent.forEach(f -> files.add(f.getPath()));
       }
       PrintWriter out = out(root);
       if (dryRun) {
@@ -274,6 +295,7 @@ final class KeysCommand {
       }
       int staleCopies = kms.destroy(version);
       printVersions(root, kms);
+      j.put("staleCopiesDeleted", staleCopies);
       if (staleCopies > 0) {
         out.printf("also deleted %d stale cop%s of the keyset (left by a killed process) that still "
             + "held version %d%n", staleCopies, staleCopies == 1 ? "y" : "ies", version);
@@ -284,6 +306,54 @@ final class KeysCommand {
         printFiles(out, dependent);
       }
       return OxCrypt.OK;
+    }
+
+    /**
+     * {@link RecordingFiles#dependingOnlyOn}, with a progress bar over the files when one is
+     * wanted: then the tree is listed first (each file once, by canonical path, in the SDK's
+     * order) and each file is asked on its own, so the bar can count them.
+     */
+    private static java.util.List<File> scan(OxCrypt root, java.util.List<File> paths, String uri,
+        String version) throws Exception {
+      if (!root.wantsProgress(true)) {
+        return RecordingFiles.dependingOnlyOn(paths, uri, version, ReadOptions.defaults());
+      }
+      java.util.List<File> files = new java.util.ArrayList<>();
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (File p : paths) {
+        if (!p.exists()) {
+          throw new java.io.IOException("no such file or directory: " + p); // as the SDK says
+        }
+        list(p, files, seen);
+      }
+      java.util.List<File> out = new java.util.ArrayList<>();
+      try (Progress bar = Progress.start(root.stderr, root.env, "destroy --scan", "files")) {
+        for (int i = 0; i < files.size(); i++) {
+          out.addAll(RecordingFiles.dependingOnlyOn(
+              java.util.List.of(files.get(i)), uri, version, ReadOptions.defaults()));
+          bar.update(i + 1, files.size());
+        }
+      }
+      return out;
+    }
+
+    /** The files under {@code p}, sorted, each file and directory once (symlinks, loops). */
+    private static void list(File p, java.util.List<File> out, java.util.Set<String> seen)
+        throws java.io.IOException {
+      if (!seen.add(p.getCanonicalPath() + (p.isDirectory() ? "/" : ""))) {
+        return;
+      }
+      if (p.isDirectory()) {
+        File[] children = p.listFiles();
+        if (children != null) {
+          java.util.Arrays.sort(children);
+          for (File c : children) {
+            list(c, out, seen);
+          }
+        }
+      } else {
+        out.add(p);
+      }
     }
 
     private static String recordings(int n) {
@@ -353,6 +423,8 @@ final class KeysCommand {
       }
       root.warn(key + " holds the private key in the clear (INSECURE): anyone who can read it "
           + "opens every recording shared with " + recipient.uri() + ". Keep it owner-only.");
+      root.json("keys create-recipient").put("recipient", recipient.uri())
+          .put("publicKey", pub.toString()).put("privateKey", key.toString());
       PrintWriter out = out(root);
       out.printf("recipient   %s%n", recipient.uri());
       out.printf("public key  %s  (shareable: 'share --to-public-key %s')%n", pub, pub);

@@ -113,7 +113,7 @@ final class KeysetOptions {
         }
         root.warn("keyset " + keyset + " is an INSECURE plaintext keyset: "
             + "anyone who can read it can decrypt every recording");
-        return LocalKms.open(keyset.toFile(), KeysetProtection.insecurePlaintext());
+        return LocalKms.open(keyset.toFile(), KeysetProtection.insecurePlaintext()).auditTo(root.audit());
       }
       if (KeysetProtection.Kind.PASSPHRASE_ARGON2ID.name().equals(kind)) {
         char[] pass = passphrase(root);
@@ -124,7 +124,7 @@ final class KeysetOptions {
         KeysetProtection protection = KeysetProtection.passphrase(pass);
         Arrays.fill(pass, '\0');
         try {
-          return LocalKms.open(keyset.toFile(), protection);
+          return LocalKms.open(keyset.toFile(), protection).auditTo(root.audit());
         } catch (AuthenticationException e) {
           throw new CliException(OxCrypt.NO_USABLE_KEY,
               "cannot open keyset " + keyset + ": wrong passphrase (or the file was modified)");

@@ -1,5 +1,7 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.AuthenticationException;
 import com.getox.crypto.ContextMismatchException;
 import com.getox.crypto.FormatException;
@@ -7,6 +9,8 @@ import com.getox.crypto.HeaderLimitException;
 import com.getox.crypto.KmsException;
 import com.getox.crypto.NoUsableKeyException;
 import com.getox.crypto.RecordingCompleteException;
+import com.getox.crypto.Recordings;
+import com.getox.crypto.audit.AuditSink;
 import com.getox.crypto.audio.AudioException;
 import com.getox.crypto.audio.TimeOutOfRangeException;
 import com.getox.crypto.internal.Printable;
@@ -25,14 +29,18 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code oxcrypt}: the command-line tool over the Ox Crypto SDK. Keys live in a local keyset file
@@ -59,8 +67,8 @@ import picocli.CommandLine.Command;
     versionProvider = OxCrypt.Version.class,
     description =
         "Encrypts and decrypts audio recordings with Ox Crypto: a Cobblestone-256 body (AES-256-GCM, "
-            + "16 KiB chunks, key commitment) under an envelope header whose data key is wrapped by a "
-            + "KEK held in a local keyset file.",
+            + "16 KiB chunks, key commitment) under an envelope header whose data key is wrapped by "
+            + "KEKs in a local keyset file (--keyset) or in AWS KMS or Google Cloud KMS (--kek).",
     subcommands = {
       KeysCommand.class,
       EncryptCommand.class,
@@ -71,7 +79,8 @@ import picocli.CommandLine.Command;
       ShareCommand.class,
       RevokeCommand.class,
       DemoCommand.class,
-      CommandLine.HelpCommand.class
+      CommandLine.HelpCommand.class,
+      AutoComplete.GenerateCompletion.class
     },
     footerHeading = "%nKeyset protection:%n",
     footer = {
@@ -96,6 +105,8 @@ import picocli.CommandLine.Command;
           + "or Ogg Opus, or damaged audio)"
     })
 public final class OxCrypt {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public static final int OK = 0;
   public static final int INTERNAL_ERROR = 1;
   public static final int USAGE = 2;
@@ -129,6 +140,43 @@ public final class OxCrypt {
   private PrintWriter text;
   /** Values of {@code --unstored-context}: {@link #redact} masks them in every message. */
   private final List<String> secrets = new ArrayList<>();
+  /** KMS clients and the audit log, closed when the command ends. */
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  /** Where key operations are recorded: {@code --audit-log}, or nowhere. */
+  private AuditLog audit;
+
+  @Option(names = "--audit-log", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Append every key operation (wrap, unwrap, rewrap, share, revoke, rotate, "
+          + "disable, enable, destroy) to FILE as JSON lines, the SDK's audit events: created "
+          + "owner-only (0600). A failed write fails the command (exit 5).")
+  Path auditLog;
+
+  @Option(names = "--json", scope = ScopeType.INHERIT,
+      description = "Print one JSON document on stdout instead of text: the command's result, its "
+          + "exitCode, ok, and on failure the error (also on stderr). Not with stdout as OUT.")
+  boolean json;
+
+  @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+      description = "No progress bars (warnings and errors still go to stderr).")
+  boolean quiet;
+
+  @Option(names = "--progress", negatable = true, scope = ScopeType.INHERIT,
+      description = "Draw progress bars on stderr for encrypt, decrypt, share, rewrap and destroy "
+          + "--scan. Default: when run from a terminal and the input is large (never in pipes).")
+  Boolean progress;
+
+  /** The --json document of this run, once a command started it. */
+  private ObjectNode document;
+  /** The last error printed, for the --json document. */
+  private String lastError;
+  /** The --json document's writer (escaped, like all text). */
+  private PrintWriter jsonOut;
+
+  @Option(names = "--audit-key-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "The deployment's audit key (32 bytes as 64 hex digits), which keys the "
+          + "contextHmac of each audit event, so that the same context gives the same digest in "
+          + "every run and every service of the deployment. Default: a random key per run.")
+  Path auditKeyFile;
 
   OxCrypt(InputStream stdin, OutputStream stdout, PrintStream stderr, Map<String, String> env,
       boolean interactive) {
@@ -170,7 +218,7 @@ public final class OxCrypt {
         new EscapingWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8)), true));
     cl.setParameterExceptionHandler(
         (e, args1) -> {
-          root.error(e.getMessage() + " (see 'oxcrypt help')");
+          root.error(usageMessage(e));
           return USAGE;
         });
     cl.setExecutionExceptionHandler(
@@ -179,8 +227,11 @@ public final class OxCrypt {
           return exitCodeOf(e);
         });
     int code = cl.execute(args);
+    code = root.closeAll(code);
+    root.printDocument(code);
     // PrintWriters swallow write errors: a closed stdout must not look like success.
-    boolean stdoutFailed = help.checkError() || (root.text != null && root.text.checkError());
+    boolean stdoutFailed = help.checkError() || (root.text != null && root.text.checkError())
+        || (root.jsonOut != null && root.jsonOut.checkError());
     try {
       stdout.flush();
     } catch (IOException e) {
@@ -195,11 +246,131 @@ public final class OxCrypt {
   }
 
   /**
+   * A {@link Recordings} builder that reports to the {@linkplain #audit() audit sink}: every
+   * command builds its Recordings here.
+   */
+  Recordings.Builder recordings() throws IOException, CliException {
+    return Recordings.builder().auditSink(audit());
+  }
+
+  /**
+   * The audit sink of this run: {@code --audit-log FILE} (opened on first use, before any key
+   * operation), or none. The CLI binds no SLF4J logger (slf4j-nop), so the SDK's default sink
+   * would write nowhere; the file is the CLI's audit trail.
+   */
+  AuditSink audit() throws IOException, CliException {
+    if (auditLog == null) {
+      return AuditSink.none();
+    }
+    if (audit == null) {
+      if (auditKeyFile != null) {
+        AuditLog.useDeploymentKey(auditKeyFile);
+      }
+      audit = AuditLog.open(auditLog);
+      toClose.add(audit);
+    }
+    return audit;
+  }
+
+  /** Closes {@code c} when the command ends (KMS clients). */
+  void closeAtEnd(AutoCloseable c) {
+    toClose.add(c);
+  }
+
+  /** Closes what {@link #closeAtEnd} collected; a failed audit log write turns success into exit 5. */
+  private int closeAll(int code) {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      try {
+        toClose.get(i).close();
+      } catch (Exception e) {
+        // a KMS client that fails to close changes nothing the command did
+      }
+    }
+    toClose.clear();
+    if (audit != null && audit.failure() != null && (code == OK || code == RECOVERED_PREFIX)) {
+      error("I/O error: cannot write the audit log " + auditLog + ": " + audit.failure());
+      return IO_ERROR;
+    }
+    return code;
+  }
+
+  /**
    * Prints {@code oxcrypt: message} on stderr, on one line, {@linkplain #escape escaped}: the one
    * place where errors are printed.
    */
   void error(String message) {
-    stderr.println("oxcrypt: " + escape(redact(oneLine(message))));
+    lastError = redact(oneLine(message));
+    stderr.println("oxcrypt: " + escape(lastError));
+  }
+
+  /**
+   * Starts this run's {@code --json} document: {@code {"command": name, ...}}; the command adds
+   * its fields, and {@link #run} adds exitCode, ok and error at the end. Commands fill it whether
+   * or not --json was given (it is printed only then).
+   */
+  ObjectNode json(String command) {
+    document = JSON.createObjectNode();
+    document.put("command", command);
+    return document;
+  }
+
+  /** Inputs from this size on get a progress bar (when run from a terminal). */
+  static final long PROGRESS_MIN_BYTES = 64L << 20;
+
+  /**
+   * Whether to draw a progress bar: never with --quiet or --no-progress; always with --progress;
+   * otherwise when a person is watching a terminal ({@link #interactive}: stdin and stdout are one,
+   * so never in a pipe) and the input is {@code large}.
+   */
+  boolean wantsProgress(boolean large) {
+    if (quiet) {
+      return false;
+    }
+    if (progress != null) {
+      return progress;
+    }
+    return interactive && large;
+  }
+
+  /**
+   * {@code in}, counting the bytes read, with a bar named {@code task} if {@link #wantsProgress}
+   * ({@code totalBytes} -1 if unknown, as for stdin: no bar unless forced).
+   */
+  Progress.Meter meter(String task, InputStream in, long totalBytes) {
+    boolean bar = wantsProgress(totalBytes >= PROGRESS_MIN_BYTES);
+    return new Progress.Meter(in, bar ? Progress.start(stderr, env, task, "B") : null, totalBytes);
+  }
+
+  /** This run's document, started by {@link #json} (or started here, unnamed). */
+  ObjectNode document() {
+    return document != null ? document : json(null);
+  }
+
+  /** With --json: stdout carries the document, so it cannot also carry a recording or plaintext. */
+  void checkStdoutFree(String out) throws CliException {
+    if (json && "-".equals(out)) {
+      throw new CliException(USAGE, "--json prints a JSON document on stdout: OUT cannot be '-' then");
+    }
+  }
+
+  /** With --json, prints the document (or, if no command started one, just the outcome). */
+  private void printDocument(int code) {
+    if (!json || (document == null && lastError == null)) {
+      return; // --help or --version: their text is the output
+    }
+    ObjectNode d = document != null ? document : JSON.createObjectNode();
+    d.put("exitCode", code);
+    d.put("ok", code == OK);
+    if (lastError != null) {
+      d.put("error", lastError);
+    }
+    jsonOut = new PrintWriter(new EscapingWriter(new OutputStreamWriter(stdoutNonClosing(), StandardCharsets.UTF_8)), false);
+    try {
+      jsonOut.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(d));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    jsonOut.flush();
   }
 
   /** Prints {@code oxcrypt: warning: message} on stderr, like {@link #error}. */
@@ -259,6 +430,9 @@ public final class OxCrypt {
    * {@link #run} checks it for write errors. Not for plaintext or recordings: those are bytes.
    */
   PrintWriter text() {
+    if (text == null && json) {
+      text = new PrintWriter(java.io.Writer.nullWriter()); // the --json document replaces the text
+    }
     if (text == null) {
       text = new PrintWriter(
           new EscapingWriter(new OutputStreamWriter(stdoutNonClosing(), StandardCharsets.UTF_8)), false);
@@ -351,6 +525,36 @@ public final class OxCrypt {
       @Override
       public void close() {}
     };
+  }
+
+  /**
+   * One line for a command line picocli could not parse: a mistyped command or option gets "did
+   * you mean" with picocli's suggestions (the closest names), and picocli's "option option" is
+   * said once.
+   */
+  static String usageMessage(CommandLine.ParameterException e) {
+    String m = oneLine(e.getMessage()).replace("option option", "option");
+    if (e instanceof CommandLine.UnmatchedArgumentException) {
+      CommandLine.UnmatchedArgumentException u = (CommandLine.UnmatchedArgumentException) e;
+      List<String> unmatched = u.getUnmatched();
+      List<String> suggestions = u.getSuggestions();
+      if (!unmatched.isEmpty()) {
+        String what = unmatched.get(0);
+        String kind = what.startsWith("-") ? "option" : u.getCommandLine().getSubcommands().isEmpty()
+            ? "argument" : "command";
+        m = "unknown " + kind + " '" + what + "'";
+        CommandLine at = u.getCommandLine();
+        for (String s : suggestions) { // the closest first; hidden commands are not suggested
+          CommandLine sub = at.getSubcommands().get(s);
+          if (sub == null || !sub.getCommandSpec().usageMessage().hidden()) {
+            m += ": did you mean " + s + "?";
+            break;
+          }
+        }
+      }
+    }
+    String cmd = e.getCommandLine().getCommandSpec().qualifiedName();
+    return m + " (see '" + (cmd.equals("oxcrypt") ? "oxcrypt help" : cmd + " --help") + "')";
   }
 
   static int exitCodeOf(Throwable e) {
@@ -453,7 +657,11 @@ public final class OxCrypt {
     } else if (t instanceof GeneralSecurityException) {
       text = "crypto error: " + m;
     } else if (t instanceof NoSuchFileException) {
-      text = "no such file: " + ((FileSystemException) t).getFile();
+      String file = ((FileSystemException) t).getFile();
+      String dir = missingDirectoryOf(file);
+      // "no such file: recordings/talk.oxr" sent users looking for the wrong thing.
+      text = dir != null ? "no such directory: " + dir + " (for " + file + "; create it first)"
+          : "no such file: " + file;
     } else if (t instanceof AccessDeniedException) {
       text = "permission denied: " + ((FileSystemException) t).getFile();
     } else if (t instanceof FileAlreadyExistsException) {
@@ -466,6 +674,19 @@ public final class OxCrypt {
       text = "internal error: " + t.getClass().getName() + ": " + m;
     }
     return oneLine(text);
+  }
+
+  /** The directory {@code file} names that does not exist, or null if it exists (or is unknown). */
+  static String missingDirectoryOf(String file) {
+    if (file == null) {
+      return null;
+    }
+    try {
+      Path parent = Path.of(file).getParent();
+      return parent != null && !java.nio.file.Files.isDirectory(parent) ? parent.toString() : null;
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
+    }
   }
 
   /** The SDK's stream adapters wrap its checked errors in IOExceptions; report the real one. */

@@ -1,10 +1,11 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.UnsupportedFormatException;
-import com.getox.crypto.local.LocalKms;
+import com.getox.crypto.kek.Kek;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class ResumeCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
-  @Mixin KeysetOptions keyset;
+  @Mixin KeyOptions keys;
   @Mixin UnstoredContextOptions unstored;
 
   @Option(names = "--flush-every", paramLabel = "DURATION",
@@ -66,12 +67,13 @@ final class ResumeCommand implements Callable<Integer> {
     long flushNanos = flushEvery == null ? 0 : RecordingPump.parseInterval("--flush-every", flushEvery);
     ReadOptions options = unstored.readOptions(root);
     CliPaths.checkDistinct(in, file.toString());
+    ObjectNode j = root.json("resume").put("file", file.toString()).put("in", in);
     if (!Files.isRegularFile(file)) {
       throw new CliException(OxCrypt.IO_ERROR, "not a file: " + file);
     }
-    LocalKms kms = keyset.open(root);
-    Recordings recordings = Recordings.builder().unwrapWith(kms).build();
-    try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
+    Recordings recordings = root.recordings().unwrapWith(keys.open(root).toArray(new Kek[0])).build();
+    try (InputStream src = root.meter("resume", "-".equals(in) ? root.stdinNonClosing()
+        : Files.newInputStream(Path.of(in)), "-".equals(in) ? -1 : Files.size(Path.of(in)))) {
       RecordingWriter writer;
       try {
         // Header, context, key and everything recovered are checked before FILE is replaced.
@@ -80,6 +82,7 @@ final class ResumeCommand implements Callable<Integer> {
         throw new CliException(OxCrypt.INTEGRITY, "cannot resume " + file + ": " + e.getMessage());
       }
       RecordingPump.pump(src, writer, new byte[RecordingPump.BUFFER_BYTES], 0, flushNanos);
+      j.put("appendedBytes", ((Progress.Meter) src).bytes());
     }
     return OxCrypt.OK;
   }

@@ -5,8 +5,8 @@ import com.getox.crypto.RecordingFiles;
 import com.getox.crypto.RecordingHeader;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.SeekableRecording;
+import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.WrappedKey;
-import com.getox.crypto.local.LocalKms;
 import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ import picocli.CommandLine.ParentCommand;
     footer = {"%nExample:%n  oxcrypt revoke --keyset keys.json --recipient hpke://x25519/3f9a... talk.oxr", ""})
 final class RevokeCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
-  @Mixin KeysetOptions keyset;
+  @Mixin KeyOptions keys;
   @Mixin UnstoredContextOptions unstored;
 
   @Option(names = "--recipient", required = true, paramLabel = "ID",
@@ -55,8 +55,9 @@ final class RevokeCommand implements Callable<Integer> {
     if (!Files.isRegularFile(in)) {
       throw new CliException(OxCrypt.IO_ERROR, "not a file: " + in);
     }
+    root.json("revoke").put("file", in.toString()).put("recipient", recipient);
     ReadOptions options = unstored.readOptions(root);
-    LocalKms kms = keyset.open(root);
+    List<Kek> kms = keys.open(root);
     RecordingHeader header = RecordingFiles.readHeader(in.toFile(), options);
     List<String> recipients = new ArrayList<>();
     for (WrappedKey w : header.wrappedKeys()) {
@@ -68,11 +69,11 @@ final class RevokeCommand implements Callable<Integer> {
       throw new CliException(OxCrypt.USAGE,
           in + " has no recipient " + recipient + "; its recipients are " + recipients);
     }
-    if (recipient.equals(kms.uri())) {
+    if (kms.stream().anyMatch(k -> recipient.equals(k.uri()))) {
       throw new CliException(OxCrypt.USAGE, "refusing to revoke " + recipient + " with its own "
           + "keyset: " + in + " would no longer open with it (revoke it with another recipient's keyset)");
     }
-    Recordings recordings = Recordings.builder().unwrapWith(kms).build();
+    Recordings recordings = root.recordings().unwrapWith(kms.toArray(new Kek[0])).build();
     // Header, data key and key commitment: only someone who can open IN edits who else can.
     try (FileChannel channel = FileChannel.open(in, StandardOpenOption.READ);
         SeekableRecording ignored = recordings.openSeekable(channel, options)) {

@@ -1,14 +1,14 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.BulkRewrap;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.kek.Kek;
 import com.getox.crypto.local.LocalKms;
 import java.io.File;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,10 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,7 +50,7 @@ import picocli.CommandLine.ParentCommand;
     })
 final class RewrapCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
-  @Mixin KeysetOptions keyset;
+  @Mixin KeyOptions keys;
   @Mixin UnstoredContextOptions unstored;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
@@ -65,10 +61,6 @@ final class RewrapCommand implements Callable<Integer> {
       description = "Append each finished file here, and skip the files it lists: run the same "
           + "command again after a crash or kill to resume. Delete it before the next rotation.")
   Path journal;
-
-  @Option(names = "--progress", negatable = true,
-      description = "Draw a progress bar on stderr. Default: on when run from a terminal.")
-  Boolean progress;
 
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Recordings, or directories of them.")
   List<Path> paths;
@@ -84,16 +76,17 @@ final class RewrapCommand implements Callable<Integer> {
         throw new CliException(OxCrypt.USAGE, "not a recording or a directory: " + p);
       }
     }
+    ObjectNode j = root.json("rewrap");
     ReadOptions options = unstored.readOptions(root);
-    LocalKms kms = keyset.open(root);
-    Recordings recordings = Recordings.builder().wrapWith(kms).build();
+    List<Kek> keks = keys.open(root);
+    Recordings recordings = root.recordings().wrapWith(keks.toArray(new Kek[0])).build();
     List<File> files = new ArrayList<>();
     for (Path p : paths) {
       files.add(p.toFile());
     }
-    boolean showProgress = progress != null ? progress : root.interactive;
+    boolean showProgress = root.wantsProgress(true); // a tree of recordings is large input
     BulkRewrap.Report report;
-    try (Progress bar = showProgress ? new Progress(root.stderr, root.env) : null) {
+    try (Progress bar = showProgress ? Progress.start(root.stderr, root.env, "rewrap", "files") : null) {
       BulkRewrap.Builder b = BulkRewrap.builder(recordings).threads(threads).readOptions(options);
       if (journal != null) {
         b.journal(journal.toFile());
@@ -106,8 +99,25 @@ final class RewrapCommand implements Callable<Integer> {
 
     // Failures come in path order, so the report and the exit code do not depend on thread timing.
     Map<java.io.File, Exception> failed = report.failed();
+    ArrayNode under = j.putArray("wrappedUnder");
+    for (Kek k : keks) {
+      ObjectNode u = under.addObject().put("kek", k.uri());
+      if (k instanceof LocalKms) {
+        u.put("version", Long.toString(((LocalKms) k).primary().id()));
+      }
+    }
+    j.put("rewrapped", report.rewrapped()).put("alreadyCurrent", report.alreadyCurrent())
+        .put("doneByEarlierRun", report.resumedSkipped());
+    ArrayNode failedJson = j.putArray("failed");
+    for (Map.Entry<java.io.File, Exception> e : failed.entrySet()) {
+      failedJson.addObject().put("file", e.getKey().getPath())
+          .put("reason", root.redact(OxCrypt.oneLine(reason(e.getValue()))));
+    }
     PrintWriter out = KeysCommand.out(root);
-    out.printf("%-24s%s version %d%n", "now wrapped under", kms.uri(), kms.primary().id());
+    for (Kek k : keks) {
+      out.printf("%-24s%s%n", "now wrapped under",
+          k instanceof LocalKms ? k.uri() + " version " + ((LocalKms) k).primary().id() : k.uri());
+    }
     out.printf("%-24s%d%n", "re-wrapped", report.rewrapped());
     out.printf("%-24s%d%n", "already current", report.alreadyCurrent());
     out.printf("%-24s%d%s%n", "done by an earlier run", report.resumedSkipped(),
@@ -137,46 +147,5 @@ final class RewrapCommand implements Callable<Integer> {
             .replaceAll(
                 "supply its value with ReadOptions\\.builder\\(\\)\\.expect\\(\"(.*)\", value\\)",
                 "give its value with " + UnstoredContextOptions.OPTION + " $1=VALUE");
-  }
-
-  /** A progress bar on stderr; BulkRewrap's listener calls it from its worker threads. */
-  private static final class Progress implements AutoCloseable {
-    private final ProgressBar bar;
-
-    Progress(PrintStream stderr, Map<String, String> env) {
-      // An explicit width keeps the library from probing the terminal (it would try JLine).
-      this.bar = new ProgressBarBuilder()
-          .setTaskName("rewrap")
-          .setInitialMax(-1)
-          .setUpdateIntervalMillis(200)
-          .setConsumer(new ConsoleProgressBarConsumer(stderr, columns(env) - 1))
-          .hideEta()
-          // Block characters only where stderr's encoding can show them.
-          .setStyle(StandardCharsets.UTF_8.equals(Charset.defaultCharset())
-              ? ProgressBarStyle.UNICODE_BLOCK : ProgressBarStyle.ASCII)
-          .build();
-    }
-
-    synchronized void update(long done, long total) {
-      if (bar.getMax() != total) {
-        bar.maxHint(total);
-      }
-      bar.stepTo(done);
-    }
-
-    @Override
-    public synchronized void close() {
-      bar.close();
-    }
-
-    private static int columns(Map<String, String> env) {
-      String c = env == null ? null : env.get("COLUMNS");
-      try {
-        int n = c == null ? 80 : Integer.parseInt(c.trim());
-        return n >= 40 && n <= 1000 ? n : 80;
-      } catch (NumberFormatException e) {
-        return 80;
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.NoUsableKeyException;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingFiles;
@@ -34,15 +35,15 @@ import picocli.CommandLine.ParentCommand;
     name = "share",
     mixinStandardHelpOptions = true,
     description = {
-      "Let another KEK open the recording IN: unwrap its data key with --keyset and add a copy "
+      "Let another KEK open the recording IN: unwrap its data key with --keyset or --kek and add a copy "
           + "wrapped for the recipient to the header. Only the header changes; the body bytes are "
           + "copied unchanged and IN is replaced atomically.",
       "The recipient is another keyset file (--to-keyset; its passphrase comes from "
           + "--to-passphrase-file or " + KeysetOptions.PASSPHRASE_ENV + ") or a public key made by "
           + "'keys create-recipient' (--to-public-key NAME.pub). --to-kek URI names the recipient "
           + "by its KEK URI: local:// with --to-keyset, hpke:// with --to-public-key (checked "
-          + "against the file). Cloud KMS URIs (aws-kms://, gcp-kms://) are not supported by this "
-          + "CLI build.",
+          + "against the file). A cloud KMS key (--to-kek aws-kms://... or gcp-kms://...) is named by "
+          + "--to-kek alone and called like --kek.",
       "Sharing again with the same recipient changes nothing. A keyset is known by its KEK URI: "
           + "if IN already has a key for the --to-keyset's URI that this keyset cannot open (another "
           + "keyset of the same name), share fails with exit 4. 'revoke' undoes a share."
@@ -57,7 +58,7 @@ final class ShareCommand implements Callable<Integer> {
   private static final int MAX_PUBLIC_KEY_BYTES = 64 * 1024;
 
   @ParentCommand OxCrypt root;
-  @Mixin KeysetOptions keyset;
+  @Mixin KeyOptions keys;
   @Mixin UnstoredContextOptions unstored;
 
   @Option(names = "--to-keyset", paramLabel = "FILE", description = "The recipient's keyset file.")
@@ -72,20 +73,26 @@ final class ShareCommand implements Callable<Integer> {
   Path toPublicKey;
 
   @Option(names = "--to-kek", paramLabel = "URI",
-      description = "The recipient's KEK URI: local://NAME (with --to-keyset) or hpke://x25519/... "
-          + "(with --to-public-key).")
+      description = "The recipient's KEK URI: a cloud KMS key (aws-kms://arn:... or "
+          + "gcp-kms://projects/..., on its own, called like --kek), or local://NAME (with "
+          + "--to-keyset) or hpke://x25519/... (with --to-public-key) as a check of that file.")
   String toKek;
 
   @Parameters(index = "0", paramLabel = "IN", description = "The recording file, changed in place.")
   Path in;
 
+  /** --to-kek names a cloud KMS key: the recipient is that KEK. */
+  private boolean cloudRecipient;
+
   @Override
   public Integer call() throws Exception {
+    ObjectNode j = root.json("share").put("file", in.toString());
     checkRecipientOptions();
     ReadOptions options = unstored.readOptions(root);
     // Everything the user named is checked before IN is touched.
-    Kek recipient = toKeyset != null ? openRecipientKeyset() : readPublicKey(toPublicKey);
-    if (toKek != null && !toKek.equals(recipient.uri())) {
+    Kek recipient = cloudRecipient ? keys.cloud.withKeks(toKek).open(root).get(0)
+        : toKeyset != null ? openRecipientKeyset() : readPublicKey(toPublicKey);
+    if (!cloudRecipient && toKek != null && !toKek.equals(recipient.uri())) {
       throw new CliException(OxCrypt.USAGE, "--to-kek " + toKek + " does not match "
           + (toKeyset != null ? "--to-keyset " + toKeyset : "--to-public-key " + toPublicKey)
           + ", whose KEK is " + recipient.uri());
@@ -93,12 +100,12 @@ final class ShareCommand implements Callable<Integer> {
     if (!Files.isRegularFile(in)) {
       throw new CliException(OxCrypt.IO_ERROR, "not a file: " + in);
     }
-    LocalKms kms = keyset.open(root);
-    Recordings recordings = Recordings.builder().unwrapWith(kms).build();
+    Recordings recordings = root.recordings().unwrapWith(keys.open(root).toArray(new Kek[0])).build();
     if (recipient instanceof LocalKms) {
       checkSameUriIsSameKeyset((LocalKms) recipient, options);
     }
     boolean changed = RecordingFiles.share(recordings, in.toFile(), recipient, options);
+    j.put("recipient", recipient.uri()).put("changed", changed);
     PrintWriter out = KeysCommand.out(root);
     if (changed) {
       out.printf("shared %s with %s (header only; the body is unchanged)%n", in, recipient.uri());
@@ -123,7 +130,7 @@ final class ShareCommand implements Callable<Integer> {
     if (!listed) {
       return;
     }
-    Recordings theirs = Recordings.builder().unwrapWith(to).build();
+    Recordings theirs = root.recordings().unwrapWith(to).build();
     try (FileChannel channel = FileChannel.open(in, StandardOpenOption.READ);
         SeekableRecording opened = theirs.openSeekable(channel, options)) {
       return; // the same keyset: already shared
@@ -141,8 +148,12 @@ final class ShareCommand implements Callable<Integer> {
       String scheme = KekRegistry.schemeOf(toKek);
       String s = scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
       if (s.equals("aws-kms") || s.equals("gcp-kms")) {
-        throw new CliException(OxCrypt.USAGE, "--to-kek " + s + "://... is not supported by this CLI "
-            + "build (it does not include the cloud KMS modules; use the SDK with kms-aws or kms-gcp)");
+        if (toKeyset != null || toPublicKey != null || toPassphraseFile != null) {
+          throw new CliException(OxCrypt.USAGE, "--to-kek " + s + "://... names the recipient on its "
+              + "own: drop --to-keyset, --to-passphrase-file and --to-public-key");
+        }
+        cloudRecipient = true;
+        return;
       }
       if (s.equals(LocalKms.SCHEME)) {
         if (toKeyset == null) {
@@ -160,8 +171,8 @@ final class ShareCommand implements Callable<Integer> {
       }
     }
     if ((toKeyset == null) == (toPublicKey == null)) {
-      throw new CliException(OxCrypt.USAGE,
-          "give exactly one recipient: --to-keyset FILE or --to-public-key NAME.pub");
+      throw new CliException(OxCrypt.USAGE, "give exactly one recipient: --to-keyset FILE, "
+          + "--to-public-key NAME.pub or --to-kek aws-kms://...|gcp-kms://...");
     }
     if (toPassphraseFile != null && toKeyset == null) {
       throw new CliException(OxCrypt.USAGE, "--to-passphrase-file goes with --to-keyset");

@@ -503,12 +503,13 @@ class LifecycleCommandsTest extends CliTestBase {
     String r = rec.toString();
     byte[] before = Files.readAllBytes(rec);
 
+    // A cloud KMS recipient is named by --to-kek alone (CloudKekCliTest shares with one).
     Result aws = assertFails(OxCrypt.USAGE, run("share", "--keyset", k, "--to-kek",
-        "aws-kms://arn:aws:kms:eu-west-1:111122223333:key/abc", r));
-    assertTrue(aws.stderr.contains("not supported by this CLI build"), aws.stderr);
+        "aws-kms://arn:aws:kms:eu-west-1:111122223333:key/abc", "--to-public-key", "x.pub", r));
+    assertTrue(aws.stderr.contains("names the recipient on its own"), aws.stderr);
     Result gcp = assertFails(OxCrypt.USAGE, run("share", "--keyset", k, "--to-kek",
-        "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k", r));
-    assertTrue(gcp.stderr.contains("not supported by this CLI build"), gcp.stderr);
+        "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k", "--to-keyset", k, r));
+    assertTrue(gcp.stderr.contains("names the recipient on its own"), gcp.stderr);
     assertFails(OxCrypt.USAGE, run("share", "--keyset", k, "--to-kek", "local://team", r)); // no keyset file
     assertFails(OxCrypt.USAGE, run("share", "--keyset", k, "--to-kek", "hpke://x25519/00", r)); // no .pub
     assertFails(OxCrypt.USAGE, run("share", "--keyset", k, "--to-kek", "ftp://x", r));

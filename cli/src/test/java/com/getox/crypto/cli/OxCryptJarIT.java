@@ -47,6 +47,24 @@ class OxCryptJarIT {
     return new Run(p.exitValue(), Files.readAllBytes(out), Files.readString(err, StandardCharsets.UTF_8));
   }
 
+  /** The completion script and the man page are generated at build time, in the jar and beside it. */
+  @Test
+  void completionAndManPageShipInsideAndBesideTheJar() throws Exception {
+    Path jar = Path.of(System.getProperty("oxcrypt.jar", "target/oxcrypt.jar"));
+    try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+      for (String name : List.of(Docs.COMPLETION, Docs.MAN_PAGE)) {
+        java.util.jar.JarEntry e = j.getJarEntry("META-INF/oxcrypt/" + name);
+        assertTrue(e != null, name + " is not in the jar");
+        String inJar = new String(j.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(name.equals(Docs.MAN_PAGE) ? Docs.manPage() : Docs.completion(), inJar, name);
+        assertEquals(inJar, Files.readString(jar.resolveSibling(name), StandardCharsets.UTF_8), name);
+      }
+    }
+    Run r = java(null, "generate-completion");
+    assertEquals(0, r.code, r.stderr);
+    assertTrue(new String(r.stdout, StandardCharsets.UTF_8).contains("complete -F _complete_oxcrypt"));
+  }
+
   @Test
   void helpListsExitCodes() throws Exception {
     Run r = java(null, "--help");

@@ -24,7 +24,7 @@ class DemoTest {
     assertTrue(out.contains("OK: every check passed"), out);
     assertTrue(out.contains("INSECURE plaintext keyset"), out);
     assertTrue(out.contains("3 of 24 chunks decrypted"), out); // 1 s at 10 s spans chunks 19 to 21
-    assertTrue(out.contains("MB/s"), out);
+    assertTrue(out.contains("x real time to encrypt") && out.contains("not a throughput benchmark"), out);
     assertTrue(out.contains("rejected: chunk 7 failed authentication"), out);
     assertTrue(Files.size(dir.resolve("recording.oxr")) > 12 * 32_000);
     assertTrue(Files.readString(dir.resolve("demo-keyset.json")).contains("INSECURE"));

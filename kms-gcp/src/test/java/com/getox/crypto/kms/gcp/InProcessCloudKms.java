@@ -124,6 +124,8 @@ final class InProcessCloudKms implements AutoCloseable {
   private final String serverName = InProcessServerBuilder.generateName();
   private final Server server;
   private final ManagedChannel channel;
+  /** The same service on a loopback TCP port, once {@link #listenOnLoopback()} started it. */
+  private Server tcpServer;
 
   private static final class KeyState {
     final CryptoKey.Builder key;
@@ -157,6 +159,24 @@ final class InProcessCloudKms implements AutoCloseable {
             .setTransportChannelProvider(
                 FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
             .build());
+  }
+
+  /**
+   * Also serves this KMS over plaintext gRPC on 127.0.0.1 (an ephemeral port, the same keys and
+   * faults), for clients in another process or configured by an endpoint, such as the oxcrypt
+   * CLI's {@code --gcp-kms-endpoint http://127.0.0.1:PORT}. Returns the port.
+   */
+  synchronized int listenOnLoopback() throws IOException {
+    if (tcpServer == null) {
+      tcpServer =
+          io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                  new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
+              .executor(executor)
+              .addService(ServerInterceptors.intercept(new Service(), new CountCalls()))
+              .build()
+              .start();
+    }
+    return tcpServer.getPort();
   }
 
   /** Queues {@code fault} for the next {@code times} Encrypt or Decrypt calls. */
@@ -221,6 +241,9 @@ final class InProcessCloudKms implements AutoCloseable {
   public void close() {
     channel.shutdownNow();
     server.shutdownNow();
+    if (tcpServer != null) {
+      tcpServer.shutdownNow();
+    }
     executor.shutdownNow();
     try {
       server.awaitTermination(5, TimeUnit.SECONDS);
