@@ -7,21 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.getox.crypto.EncryptionContext;
-import com.getox.crypto.ReadOptions;
-import com.getox.crypto.RecordingWriter;
-import com.getox.crypto.Recordings;
 import com.getox.crypto.SeekableRecording;
-import com.getox.crypto.audit.AuditSink;
-import com.getox.crypto.local.KeysetProtection;
-import com.getox.crypto.local.LocalKms;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,18 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 class OggOpusTrackTest {
   static final String MONO = "speech-24kbps.opus"; // 20 ms packets, ~1 s pages, 37.343 s
   static final String STEREO = "speech-stereo-60ms.opus"; // 60 ms packets, short pages, 10.000 s
-  private static final EncryptionContext CTX =
-      EncryptionContext.builder().put("recording-id", "audio-test").build();
 
   @TempDir static Path dir;
-  private static Recordings recordings;
-  private static int files;
+  private static OggStreams.Owner owner;
 
   @BeforeAll
   static void owner() throws Exception {
-    LocalKms kms =
-        LocalKms.create(dir.resolve("audio-kms.json").toFile(), KeysetProtection.insecurePlaintext(), "audio");
-    recordings = Recordings.builder().wrapWith(kms).auditSink(AuditSink.none()).build();
+    owner = new OggStreams.Owner(dir);
   }
 
   static byte[] fixture(String name) throws IOException {
@@ -59,18 +44,12 @@ class OggOpusTrackTest {
     }
   }
 
-  /** Encrypts {@code plain} into a recording file. */
   static Path encrypt(byte[] plain) throws Exception {
-    Path f = dir.resolve("rec-" + files++ + ".oxr");
-    try (OutputStream out = Files.newOutputStream(f);
-        RecordingWriter w = recordings.newWriter(out, CTX)) {
-      w.write(plain);
-    }
-    return f;
+    return owner.encrypt(plain);
   }
 
   static SeekableRecording open(Path recording) throws Exception {
-    return recordings.openSeekable(FileChannel.open(recording), ReadOptions.defaults());
+    return owner.open(recording);
   }
 
   static SeekableRecording seekable(byte[] plain) throws Exception {

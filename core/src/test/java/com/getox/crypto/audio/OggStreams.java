@@ -2,9 +2,22 @@ package com.getox.crypto.audio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.getox.crypto.EncryptionContext;
+import com.getox.crypto.ReadOptions;
+import com.getox.crypto.RecordingWriter;
+import com.getox.crypto.Recordings;
+import com.getox.crypto.SeekableRecording;
+import com.getox.crypto.audit.AuditSink;
+import com.getox.crypto.local.KeysetProtection;
+import com.getox.crypto.local.LocalKms;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +29,36 @@ import java.util.List;
  */
 final class OggStreams {
   private OggStreams() {}
+
+  /** A local KMS in a test's temporary directory, and the recordings it encrypts there. */
+  static final class Owner {
+    private static final EncryptionContext CTX =
+        EncryptionContext.builder().put("recording-id", "audio-test").build();
+    private final Path dir;
+    private final Recordings recordings;
+    private int files;
+
+    Owner(Path dir) throws IOException, GeneralSecurityException {
+      this.dir = dir;
+      LocalKms kms =
+          LocalKms.create(dir.resolve("audio-kms.json").toFile(), KeysetProtection.insecurePlaintext(), "audio");
+      recordings = Recordings.builder().wrapWith(kms).auditSink(AuditSink.none()).build();
+    }
+
+    /** Encrypts {@code plain} into a new recording file. */
+    Path encrypt(byte[] plain) throws IOException, GeneralSecurityException {
+      Path f = dir.resolve("rec-" + files++ + ".oxr");
+      try (OutputStream out = Files.newOutputStream(f);
+          RecordingWriter w = recordings.newWriter(out, CTX)) {
+        w.write(plain);
+      }
+      return f;
+    }
+
+    SeekableRecording open(Path recording) throws IOException, GeneralSecurityException {
+      return recordings.openSeekable(FileChannel.open(recording), ReadOptions.defaults());
+    }
+  }
 
   static final class Page {
     int flags;
