@@ -43,6 +43,8 @@ final class OggOpusTrack implements Track {
 
   private static final int CHUNK = Cobblestone.CHUNK_PLAINTEXT_BYTES;
   private static final int CACHED_TAGS_BYTES = 64 * 1024;
+  /** Granule positions are unsigned 64-bit; beyond this (about 6 million years) times overflow. */
+  private static final long MAX_GRANULE = Long.MAX_VALUE / 125;
   /** Output pages hold about a second of audio, as opusenc writes them. */
   private static final int PAGE_SAMPLES = RATE;
 
@@ -164,6 +166,10 @@ final class OggOpusTrack implements Track {
       }
       if (startGranule < 0) {
         throw new CorruptAudioException("the first Ogg Opus audio page has no granule position");
+      }
+      if (last.granule() < startGranule || last.granule() > MAX_GRANULE) {
+        throw new CorruptAudioException(
+            "the last Ogg page's granule position (at byte " + last.offset + ") is out of range");
       }
       duration = Math.max(0, last.granule() - startGranule - (((id[10] & 0xFF) | (id[11] & 0xFF) << 8)));
     } else {
@@ -381,6 +387,7 @@ final class OggOpusTrack implements Track {
     private int tagsRead; // comment pages emitted
     private long tagsNext = firstPage.end();
     private boolean done;
+    private GeneralSecurityException failure; // once met, every later read throws it again
     private byte[] page = new byte[0];
     private int pos;
     private final byte[] lacing = new byte[255];
@@ -406,13 +413,16 @@ final class OggOpusTrack implements Track {
         return 0;
       }
       while (pos == page.length) {
+        if (failure != null) {
+          throw new IOException(failure.getMessage(), failure);
+        }
         if (done) {
           return -1;
         }
         try {
           page = nextPage();
         } catch (GeneralSecurityException e) {
-          done = true;
+          failure = e;
           throw new IOException(e.getMessage(), e);
         }
         pos = 0;

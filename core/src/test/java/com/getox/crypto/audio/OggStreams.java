@@ -8,15 +8,13 @@ import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.SeekableRecording;
 import com.getox.crypto.audit.AuditSink;
-import com.getox.crypto.local.KeysetProtection;
-import com.getox.crypto.local.LocalKms;
+import com.getox.crypto.hpke.HpkeRecipient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.SeekableByteChannel;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,33 +28,85 @@ import java.util.List;
 final class OggStreams {
   private OggStreams() {}
 
-  /** A local KMS in a test's temporary directory, and the recordings it encrypts there. */
+  /** An in-memory KEK (HPKE) and the recordings it encrypts in memory: no files. */
   static final class Owner {
     private static final EncryptionContext CTX =
         EncryptionContext.builder().put("recording-id", "audio-test").build();
-    private final Path dir;
     private final Recordings recordings;
-    private int files;
 
-    Owner(Path dir) throws IOException, GeneralSecurityException {
-      this.dir = dir;
-      LocalKms kms =
-          LocalKms.create(dir.resolve("audio-kms.json").toFile(), KeysetProtection.insecurePlaintext(), "audio");
-      recordings = Recordings.builder().wrapWith(kms).auditSink(AuditSink.none()).build();
+    Owner() throws GeneralSecurityException {
+      recordings = Recordings.builder().wrapWith(HpkeRecipient.generate()).auditSink(AuditSink.none()).build();
     }
 
-    /** Encrypts {@code plain} into a new recording file. */
-    Path encrypt(byte[] plain) throws IOException, GeneralSecurityException {
-      Path f = dir.resolve("rec-" + files++ + ".oxr");
-      try (OutputStream out = Files.newOutputStream(f);
-          RecordingWriter w = recordings.newWriter(out, CTX)) {
+    /** Encrypts {@code plain} into a recording. */
+    byte[] encrypt(byte[] plain) throws IOException, GeneralSecurityException {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (RecordingWriter w = recordings.newWriter(out, CTX)) {
         w.write(plain);
       }
-      return f;
+      return out.toByteArray();
     }
 
-    SeekableRecording open(Path recording) throws IOException, GeneralSecurityException {
-      return recordings.openSeekable(FileChannel.open(recording), ReadOptions.defaults());
+    SeekableRecording open(byte[] recording) throws IOException, GeneralSecurityException {
+      return recordings.openSeekable(new MemoryChannel(recording), ReadOptions.defaults());
+    }
+  }
+
+  /** A read-only channel over an array. */
+  static final class MemoryChannel implements SeekableByteChannel {
+    private final byte[] data;
+    private long position;
+    private boolean open = true;
+
+    MemoryChannel(byte[] data) {
+      this.data = data;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) {
+      if (position >= data.length) {
+        return -1;
+      }
+      int n = (int) Math.min(dst.remaining(), data.length - position);
+      dst.put(data, (int) position, n);
+      position += n;
+      return n;
+    }
+
+    @Override
+    public int write(ByteBuffer src) {
+      throw new NonWritableChannelException();
+    }
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public SeekableByteChannel position(long p) {
+      position = p;
+      return this;
+    }
+
+    @Override
+    public long size() {
+      return data.length;
+    }
+
+    @Override
+    public SeekableByteChannel truncate(long size) {
+      throw new NonWritableChannelException();
+    }
+
+    @Override
+    public boolean isOpen() {
+      return open;
+    }
+
+    @Override
+    public void close() {
+      open = false;
     }
   }
 
