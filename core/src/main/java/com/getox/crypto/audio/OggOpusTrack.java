@@ -188,15 +188,6 @@ final class OggOpusTrack implements Track {
     return durationSamples * 125 / 6; // * 1e6 / 48000
   }
 
-  /** The stream's packets as the clip starts them: for tests. */
-  long startGranule() {
-    return startGranule;
-  }
-
-  int preSkip() {
-    return preSkip;
-  }
-
   @Override
   public InputStream openClip(long fromMicros, long toMicros) throws IOException, GeneralSecurityException {
     long fromSamples = fromMicros * 6 / 125; // floor(from * 48000 / 1e6)
@@ -391,7 +382,9 @@ final class OggOpusTrack implements Track {
     private byte[] page = new byte[0];
     private int pos;
     private final byte[] lacing = new byte[255];
+    private int segments;
     private byte[] body = new byte[8192];
+    private int bodyLength;
 
     Clip(OggPacketReader reader, OggPacketReader.Packet first, long endSamples, byte[] id) {
       this.reader = reader;
@@ -440,7 +433,8 @@ final class OggOpusTrack implements Track {
 
     private byte[] nextPage() throws IOException, GeneralSecurityException {
       if (sequence == 0) {
-        lacing(id.length);
+        segments = 0;
+        laceOn(id.length);
         return OggPage.build(OggPage.BOS, 0, serial, sequence++, lacing, segments, id, id.length).bytes;
       }
       if (tagsNext < audioStart) { // the comment header pages, renumbered
@@ -462,14 +456,7 @@ final class OggOpusTrack implements Track {
       return audioPage();
     }
 
-    private int segments;
-    private int bodyLength;
-
-    private void lacing(int packetLength) {
-      segments = 0;
-      laceOn(packetLength);
-    }
-
+    /** Appends the lacing values of a packet (or the rest of one) of {@code remaining} bytes. */
     private void laceOn(int remaining) {
       while (remaining >= 255) {
         lacing[segments++] = (byte) 255;
