@@ -140,6 +140,57 @@ class OggOpusTrackTest {
     }
   }
 
+  /** A comment header over several pages (larger than the 64 KiB kept in memory: re-read). */
+  @Test
+  void aLargeCommentHeaderIsCopiedWhole() throws Exception {
+    Parsed mono = Parsed.of(fixture(MONO));
+    byte[] tags = Arrays.copyOf(mono.tags, 200_000);
+    Arrays.fill(tags, mono.tags.length, tags.length, (byte) 'x'); // padding after the comments (RFC 7845 §5.2)
+    byte[] ogg = OggStreams.write(0x7A65, mono.head, tags, mono.audioData(), 4000, 50, false);
+    assertTrue(OggStreams.pages(ogg).get(1).lacing.length == 255);
+    try (SeekableRecording rec = seekable(ogg)) {
+      AudioRecording audio = AudioRecording.open(rec);
+      OggStreams.Packet last = mono.audio.get(mono.audio.size() - 1);
+      assertEquals((last.start + last.samples - mono.preSkip) * 125 / 6, audio.durationMicros());
+      checkClip(ogg, audio, 12_000_000, 13_000_000);
+      checkClip(ogg, audio, 0, 500_000);
+    }
+  }
+
+  /** Channel mapping family 1 (surround): durations from the first stream's TOC. */
+  @Test
+  void mappingFamily1Opens() throws Exception {
+    Parsed mono = Parsed.of(fixture(MONO));
+    byte[] head = Arrays.copyOf(mono.head, 21 + 3);
+    head[9] = 3; // channels
+    head[18] = 1; // family
+    head[19] = 2; // streams
+    head[20] = 1; // coupled
+    head[21] = 0;
+    head[22] = 2;
+    head[23] = 1;
+    List<byte[]> packets = new ArrayList<>();
+    for (byte[] p : mono.audioData()) {
+      // Two streams: the first self-delimited (TOC, length, data), the second as is.
+      byte[] m = new byte[p.length * 2 + 1];
+      m[0] = p[0];
+      m[1] = (byte) (p.length - 1);
+      System.arraycopy(p, 1, m, 2, p.length - 1);
+      System.arraycopy(p, 0, m, p.length + 1, p.length);
+      packets.add(m);
+    }
+    byte[] ogg = OggStreams.write(0x5E1F, head, mono.tags, packets, 4000, 50, false);
+    try (SeekableRecording rec = seekable(ogg)) {
+      AudioRecording audio = AudioRecording.open(rec);
+      assertEquals(AudioFormat.oggOpus(22050, 3), audio.format());
+      checkClip(ogg, audio, 7_000_000, 9_000_000);
+    }
+    head[22] = 3; // a stream that does not exist
+    try (SeekableRecording rec = seekable(OggStreams.write(0x5E1F, head, mono.tags, packets, 4000, 50, false))) {
+      assertThrows(CorruptAudioException.class, () -> AudioRecording.open(rec));
+    }
+  }
+
   @Test
   void aCorruptPageIsMetNotSkipped() throws Exception {
     byte[] original = fixture(MONO);

@@ -257,7 +257,7 @@ final class OggStreams {
         at += seg;
         ends = seg < 255;
       }
-      rawPage(out, from > 0 ? 1 : 0, ends ? 0 : -1, serial, seq++, lacing, Arrays.copyOfRange(tags, from, at));
+      rawPage(out, from > 0 ? 1 : 0, 0, serial, seq++, lacing, Arrays.copyOfRange(tags, from, at));
       if (ends) {
         break;
       }
