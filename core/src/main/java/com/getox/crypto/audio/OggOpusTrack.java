@@ -21,7 +21,7 @@ import java.util.Locale;
  *
  * <p>Seek: bisection on granule positions over the recording's chunks (as libopusfile's
  * op_pcm_seek does over a file), each probe decrypting one 16 KiB chunk and checking the pages
- * that lie wholly in it; interpolation guides the first probes while they halve the range. Then
+ * that lie wholly in it; the first three probes interpolate granule over bytes, the rest bisect. Then
  * the pages are read in order to the packet that holds the target, 80 ms before the requested
  * time (RFC 7845 §4.6 pre-roll), or the stream's first packet if the request is closer to the
  * start.
@@ -42,6 +42,11 @@ final class OggOpusTrack implements Track {
   static final int PREROLL_SAMPLES = 3840;
 
   private static final int CHUNK = Cobblestone.CHUNK_PLAINTEXT_BYTES;
+  /**
+   * Probes placed by interpolating granule over bytes before plain bisection takes over: one or
+   * two find the target when the bit rate is steady, and a varying one costs at most these extra.
+   */
+  private static final int INTERPOLATED_PROBES = 3;
   private static final int CACHED_TAGS_BYTES = 64 * 1024;
   /** Granule positions are unsigned 64-bit; beyond this (about 6 million years) times overflow. */
   private static final long MAX_GRANULE = Long.MAX_VALUE / 125;
@@ -228,7 +233,7 @@ final class OggOpusTrack implements Track {
     long loGranule = startGranule;
     long hiOffset = lastPage.offset; // every page from here on ends at or after target
     long hiGranule = lastPage.granule();
-    boolean interpolate = true;
+    int guesses = INTERPOLATED_PROBES;
     while (hiOffset > loEnd) {
       long a = loEnd / CHUNK;
       long b = (hiOffset - 1) / CHUNK;
@@ -236,7 +241,7 @@ final class OggOpusTrack implements Track {
         break; // reading forward costs at most these chunks
       }
       long c;
-      if (interpolate && hiGranule > loGranule) {
+      if (guesses-- > 0 && hiGranule > loGranule) {
         double f = (double) (target - loGranule) / (hiGranule - loGranule);
         c = (loEnd + (long) (f * (hiOffset - loEnd))) / CHUNK;
         c = Math.max(a + 1, Math.min(b - 1, c));
@@ -259,10 +264,6 @@ final class OggOpusTrack implements Track {
           hiGranule = q.granule();
           break;
         }
-      }
-      long span = Math.max(0, (hiOffset - 1) / CHUNK - loEnd / CHUNK);
-      if (span > (b - a) / 2) {
-        interpolate = false; // a poor guess: plain bisection from here on
       }
     }
     OggPacketReader reader =
