@@ -21,7 +21,7 @@ import java.util.Locale;
  *
  * <p>Seek: bisection on granule positions over the recording's chunks (as libopusfile's
  * op_pcm_seek does over a file), each probe decrypting one 16 KiB chunk and checking the pages
- * that lie wholly in it; interpolation guides the first probes while they halve the range. Then
+ * that lie wholly in it; the first three probes interpolate granule over bytes, the rest bisect. Then
  * the pages are read in order to the packet that holds the target, 80 ms before the requested
  * time (RFC 7845 §4.6 pre-roll), or the stream's first packet if the request is closer to the
  * start.
@@ -42,7 +42,14 @@ final class OggOpusTrack implements Track {
   static final int PREROLL_SAMPLES = 3840;
 
   private static final int CHUNK = Cobblestone.CHUNK_PLAINTEXT_BYTES;
+  /**
+   * Probes placed by interpolating granule over bytes before plain bisection takes over: one or
+   * two find the target when the bit rate is steady, and a varying one costs at most these extra.
+   */
+  private static final int INTERPOLATED_PROBES = 3;
   private static final int CACHED_TAGS_BYTES = 64 * 1024;
+  /** Granule positions are unsigned 64-bit; beyond this (about 6 million years) times overflow. */
+  private static final long MAX_GRANULE = Long.MAX_VALUE / 125;
   /** Output pages hold about a second of audio, as opusenc writes them. */
   private static final int PAGE_SAMPLES = RATE;
 
@@ -165,6 +172,10 @@ final class OggOpusTrack implements Track {
       if (startGranule < 0) {
         throw new CorruptAudioException("the first Ogg Opus audio page has no granule position");
       }
+      if (last.granule() < startGranule || last.granule() > MAX_GRANULE) {
+        throw new CorruptAudioException(
+            "the last Ogg page's granule position (at byte " + last.offset + ") is out of range");
+      }
       duration = Math.max(0, last.granule() - startGranule - (((id[10] & 0xFF) | (id[11] & 0xFF) << 8)));
     } else {
       last = null; // headers only: no audio
@@ -180,15 +191,6 @@ final class OggOpusTrack implements Track {
   @Override
   public long durationMicros() {
     return durationSamples * 125 / 6; // * 1e6 / 48000
-  }
-
-  /** The stream's packets as the clip starts them: for tests. */
-  long startGranule() {
-    return startGranule;
-  }
-
-  int preSkip() {
-    return preSkip;
   }
 
   @Override
@@ -231,7 +233,7 @@ final class OggOpusTrack implements Track {
     long loGranule = startGranule;
     long hiOffset = lastPage.offset; // every page from here on ends at or after target
     long hiGranule = lastPage.granule();
-    boolean interpolate = true;
+    int guesses = INTERPOLATED_PROBES;
     while (hiOffset > loEnd) {
       long a = loEnd / CHUNK;
       long b = (hiOffset - 1) / CHUNK;
@@ -239,7 +241,7 @@ final class OggOpusTrack implements Track {
         break; // reading forward costs at most these chunks
       }
       long c;
-      if (interpolate && hiGranule > loGranule) {
+      if (guesses-- > 0 && hiGranule > loGranule) {
         double f = (double) (target - loGranule) / (hiGranule - loGranule);
         c = (loEnd + (long) (f * (hiOffset - loEnd))) / CHUNK;
         c = Math.max(a + 1, Math.min(b - 1, c));
@@ -262,10 +264,6 @@ final class OggOpusTrack implements Track {
           hiGranule = q.granule();
           break;
         }
-      }
-      long span = Math.max(0, (hiOffset - 1) / CHUNK - loEnd / CHUNK);
-      if (span > (b - a) / 2) {
-        interpolate = false; // a poor guess: plain bisection from here on
       }
     }
     OggPacketReader reader =
@@ -381,10 +379,13 @@ final class OggOpusTrack implements Track {
     private int tagsRead; // comment pages emitted
     private long tagsNext = firstPage.end();
     private boolean done;
+    private GeneralSecurityException failure; // once met, every later read throws it again
     private byte[] page = new byte[0];
     private int pos;
     private final byte[] lacing = new byte[255];
+    private int segments;
     private byte[] body = new byte[8192];
+    private int bodyLength;
 
     Clip(OggPacketReader reader, OggPacketReader.Packet first, long endSamples, byte[] id) {
       this.reader = reader;
@@ -406,13 +407,16 @@ final class OggOpusTrack implements Track {
         return 0;
       }
       while (pos == page.length) {
+        if (failure != null) {
+          throw new IOException(failure.getMessage(), failure);
+        }
         if (done) {
           return -1;
         }
         try {
           page = nextPage();
         } catch (GeneralSecurityException e) {
-          done = true;
+          failure = e;
           throw new IOException(e.getMessage(), e);
         }
         pos = 0;
@@ -430,7 +434,8 @@ final class OggOpusTrack implements Track {
 
     private byte[] nextPage() throws IOException, GeneralSecurityException {
       if (sequence == 0) {
-        lacing(id.length);
+        segments = 0;
+        laceOn(id.length);
         return OggPage.build(OggPage.BOS, 0, serial, sequence++, lacing, segments, id, id.length).bytes;
       }
       if (tagsNext < audioStart) { // the comment header pages, renumbered
@@ -452,14 +457,7 @@ final class OggOpusTrack implements Track {
       return audioPage();
     }
 
-    private int segments;
-    private int bodyLength;
-
-    private void lacing(int packetLength) {
-      segments = 0;
-      laceOn(packetLength);
-    }
-
+    /** Appends the lacing values of a packet (or the rest of one) of {@code remaining} bytes. */
     private void laceOn(int remaining) {
       while (remaining >= 255) {
         lacing[segments++] = (byte) 255;

@@ -7,29 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.getox.crypto.EncryptionContext;
-import com.getox.crypto.ReadOptions;
-import com.getox.crypto.RecordingWriter;
-import com.getox.crypto.Recordings;
 import com.getox.crypto.SeekableRecording;
-import com.getox.crypto.audit.AuditSink;
-import com.getox.crypto.local.KeysetProtection;
-import com.getox.crypto.local.LocalKms;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ogg Opus seek by time over encrypted recordings of real speech (the fixtures in
@@ -39,18 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 class OggOpusTrackTest {
   static final String MONO = "speech-24kbps.opus"; // 20 ms packets, ~1 s pages, 37.343 s
   static final String STEREO = "speech-stereo-60ms.opus"; // 60 ms packets, short pages, 10.000 s
-  private static final EncryptionContext CTX =
-      EncryptionContext.builder().put("recording-id", "audio-test").build();
 
-  @TempDir static Path dir;
-  private static Recordings recordings;
-  private static int files;
+  private static OggStreams.Owner owner;
 
   @BeforeAll
   static void owner() throws Exception {
-    LocalKms kms =
-        LocalKms.create(dir.resolve("audio-kms.json").toFile(), KeysetProtection.insecurePlaintext(), "audio");
-    recordings = Recordings.builder().wrapWith(kms).auditSink(AuditSink.none()).build();
+    owner = new OggStreams.Owner();
   }
 
   static byte[] fixture(String name) throws IOException {
@@ -59,18 +41,12 @@ class OggOpusTrackTest {
     }
   }
 
-  /** Encrypts {@code plain} into a recording file. */
-  static Path encrypt(byte[] plain) throws Exception {
-    Path f = dir.resolve("rec-" + files++ + ".oxr");
-    try (OutputStream out = Files.newOutputStream(f);
-        RecordingWriter w = recordings.newWriter(out, CTX)) {
-      w.write(plain);
-    }
-    return f;
+  static byte[] encrypt(byte[] plain) throws Exception {
+    return owner.encrypt(plain);
   }
 
-  static SeekableRecording open(Path recording) throws Exception {
-    return recordings.openSeekable(FileChannel.open(recording), ReadOptions.defaults());
+  static SeekableRecording open(byte[] recording) throws Exception {
+    return owner.open(recording);
   }
 
   static SeekableRecording seekable(byte[] plain) throws Exception {
@@ -114,7 +90,7 @@ class OggOpusTrackTest {
   void seededRandomClipsHoldTheInvariants() throws Exception {
     for (String name : new String[] {MONO, STEREO}) {
       byte[] original = fixture(name);
-      Path f = encrypt(original);
+      byte[] f = encrypt(original);
       Random random = new Random(0x0995L + name.length());
       for (int i = 0; i < 40; i++) {
         try (SeekableRecording rec = open(f)) {
@@ -161,6 +137,57 @@ class OggOpusTrackTest {
         long to = from + 1 + (long) (random.nextDouble() * (d - from));
         checkClip(ogg, audio, from, to);
       }
+    }
+  }
+
+  /** A comment header over several pages (larger than the 64 KiB kept in memory: re-read). */
+  @Test
+  void aLargeCommentHeaderIsCopiedWhole() throws Exception {
+    Parsed mono = Parsed.of(fixture(MONO));
+    byte[] tags = Arrays.copyOf(mono.tags, 200_000);
+    Arrays.fill(tags, mono.tags.length, tags.length, (byte) 'x'); // padding after the comments (RFC 7845 §5.2)
+    byte[] ogg = OggStreams.write(0x7A65, mono.head, tags, mono.audioData(), 4000, 50, false);
+    assertTrue(OggStreams.pages(ogg).get(1).lacing.length == 255);
+    try (SeekableRecording rec = seekable(ogg)) {
+      AudioRecording audio = AudioRecording.open(rec);
+      OggStreams.Packet last = mono.audio.get(mono.audio.size() - 1);
+      assertEquals((last.start + last.samples - mono.preSkip) * 125 / 6, audio.durationMicros());
+      checkClip(ogg, audio, 12_000_000, 13_000_000);
+      checkClip(ogg, audio, 0, 500_000);
+    }
+  }
+
+  /** Channel mapping family 1 (surround): durations from the first stream's TOC. */
+  @Test
+  void mappingFamily1Opens() throws Exception {
+    Parsed mono = Parsed.of(fixture(MONO));
+    byte[] head = Arrays.copyOf(mono.head, 21 + 3);
+    head[9] = 3; // channels
+    head[18] = 1; // family
+    head[19] = 2; // streams
+    head[20] = 1; // coupled
+    head[21] = 0;
+    head[22] = 2;
+    head[23] = 1;
+    List<byte[]> packets = new ArrayList<>();
+    for (byte[] p : mono.audioData()) {
+      // Two streams: the first self-delimited (TOC, length, data), the second as is.
+      byte[] m = new byte[p.length * 2 + 1];
+      m[0] = p[0];
+      m[1] = (byte) (p.length - 1);
+      System.arraycopy(p, 1, m, 2, p.length - 1);
+      System.arraycopy(p, 0, m, p.length + 1, p.length);
+      packets.add(m);
+    }
+    byte[] ogg = OggStreams.write(0x5E1F, head, mono.tags, packets, 4000, 50, false);
+    try (SeekableRecording rec = seekable(ogg)) {
+      AudioRecording audio = AudioRecording.open(rec);
+      assertEquals(AudioFormat.oggOpus(22050, 3), audio.format());
+      checkClip(ogg, audio, 7_000_000, 9_000_000);
+    }
+    head[22] = 3; // a stream that does not exist
+    try (SeekableRecording rec = seekable(OggStreams.write(0x5E1F, head, mono.tags, packets, 4000, 50, false))) {
+      assertThrows(CorruptAudioException.class, () -> AudioRecording.open(rec));
     }
   }
 
