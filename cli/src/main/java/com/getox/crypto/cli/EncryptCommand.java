@@ -48,13 +48,15 @@ import picocli.CommandLine.ParentCommand;
           + "'decrypt --recover' returns everything flushed and 'resume' goes on writing OUT.",
       "Exit codes: 0 done; 2 bad options, --flush-every with an existing OUT or stdout, a KEY in "
           + "both --context and --unstored-context; 4 no usable keyset; 5 IN or OUT cannot be read "
-          + "or written (a new OUT then holds what was read, truncated)."
+          + "or written (a new OUT then holds what was read, truncated); 6 a cloud KMS (--kek) "
+          + "refused or could not be reached."
     },
     footer = {
       "%nExamples:",
       "  oxcrypt encrypt --keyset keys.json --context user-id=u-7 talk.pcm talk.oxr",
       "  arecord -t raw | oxcrypt encrypt --keyset k.json --flush-every 1s - live.oxr",
       "  oxcrypt encrypt --keyset keys.json --unstored-context user-id=u-7 a.pcm a.oxr",
+      "  oxcrypt encrypt --kek aws-kms://arn:aws:kms:eu-west-1:111122223333:key/... a.pcm a.oxr",
       ""
     })
 final class EncryptCommand implements Callable<Integer> {

@@ -301,8 +301,10 @@ final class KeysCommand {
             + "held version %d%n", staleCopies, staleCopies == 1 ? "y" : "ies", version);
       }
       if (dependent != null) {
-        out.printf("destroyed version %d of %s: %s can no longer be opened%s%n",
-            version, kms.uri(), recordings(dependent.size()), dependent.isEmpty() ? "." : ":");
+        out.printf(dependent.isEmpty()
+            ? "destroyed version %d of %s: none of the scanned recordings depended on it alone.%n"
+            : "destroyed version %d of %s: %s can no longer be opened:%n",
+            version, kms.uri(), recordings(dependent.size()));
         printFiles(out, dependent);
       }
       return OxCrypt.OK;
