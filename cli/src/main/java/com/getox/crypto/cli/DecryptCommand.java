@@ -162,12 +162,16 @@ final class DecryptCommand implements Callable<Integer> {
         checkExtension(out, audio.format());
         long from = fromMicros == null ? 0 : fromMicros;
         // Times are checked here, before OUT is touched.
-        InputStream clipStream = audio.openClip(from, toMicros == null ? Long.MAX_VALUE : toMicros);
+        long to = Math.min(toMicros == null ? Long.MAX_VALUE : toMicros, audio.durationMicros());
+        InputStream clipStream = audio.openClip(from, to);
+        long[] n = {0};
         deliver(sink -> {
           try (InputStream c = clipStream) {
-            copy(c, sink);
+            n[0] = copy(c, sink);
           }
         });
+        j.put("format", audio.format().toString()).put("fromMicros", from).put("toMicros", to)
+            .put("clipBytes", n[0]);
       }
       return OxCrypt.OK;
     }

@@ -75,6 +75,16 @@ class AudioClipCliTest extends CliTestBase {
     int originalData = chunk(original, "data");
     byte[] expected = Arrays.copyOfRange(original, originalData + 2 * 24000, originalData + 2 * 48000);
     assertArrayEquals(expected, Arrays.copyOfRange(out, data, out.length));
+
+    Path again = dir.resolve("again.wav");
+    String json = ok("decrypt", "--json", "--keyset", keys.toString(), "--from", "1.5", "--to", "0:03",
+        rec.toString(), again.toString()).out();
+    com.fasterxml.jackson.databind.JsonNode doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    assertEquals(1_500_000L, doc.get("fromMicros").asLong(), json);
+    assertEquals(3_000_000L, doc.get("toMicros").asLong(), json);
+    assertEquals(out.length, doc.get("clipBytes").asLong(), json);
+    assertEquals("WAV PCM 16-bit 16000 Hz 1 ch", doc.get("format").asText(), json);
+    assertArrayEquals(out, Files.readAllBytes(again));
   }
 
   @Test
