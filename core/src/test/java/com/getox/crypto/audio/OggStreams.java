@@ -2,19 +2,10 @@ package com.getox.crypto.audio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.getox.crypto.EncryptionContext;
-import com.getox.crypto.ReadOptions;
-import com.getox.crypto.RecordingWriter;
-import com.getox.crypto.Recordings;
 import com.getox.crypto.SeekableRecording;
-import com.getox.crypto.audit.AuditSink;
-import com.getox.crypto.hpke.HpkeRecipient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.NonWritableChannelException;
-import java.nio.channels.SeekableByteChannel;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,85 +19,15 @@ import java.util.List;
 final class OggStreams {
   private OggStreams() {}
 
-  /** An in-memory KEK (HPKE) and the recordings it encrypts in memory: no files. */
+  /** Encrypts and opens recordings in memory, through {@link AudioFixtures}. */
   static final class Owner {
-    private static final EncryptionContext CTX =
-        EncryptionContext.builder().put("recording-id", "audio-test").build();
-    private final Recordings recordings;
-
-    Owner() throws GeneralSecurityException {
-      recordings = Recordings.builder().wrapWith(HpkeRecipient.generate()).auditSink(AuditSink.none()).build();
-    }
-
     /** Encrypts {@code plain} into a recording. */
     byte[] encrypt(byte[] plain) throws IOException, GeneralSecurityException {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      try (RecordingWriter w = recordings.newWriter(out, CTX)) {
-        w.write(plain);
-      }
-      return out.toByteArray();
+      return AudioFixtures.encryptToBytes(plain);
     }
 
     SeekableRecording open(byte[] recording) throws IOException, GeneralSecurityException {
-      return recordings.openSeekable(new MemoryChannel(recording), ReadOptions.defaults());
-    }
-  }
-
-  /** A read-only channel over an array. */
-  static final class MemoryChannel implements SeekableByteChannel {
-    private final byte[] data;
-    private long position;
-    private boolean open = true;
-
-    MemoryChannel(byte[] data) {
-      this.data = data;
-    }
-
-    @Override
-    public int read(ByteBuffer dst) {
-      if (position >= data.length) {
-        return -1;
-      }
-      int n = (int) Math.min(dst.remaining(), data.length - position);
-      dst.put(data, (int) position, n);
-      position += n;
-      return n;
-    }
-
-    @Override
-    public int write(ByteBuffer src) {
-      throw new NonWritableChannelException();
-    }
-
-    @Override
-    public long position() {
-      return position;
-    }
-
-    @Override
-    public SeekableByteChannel position(long p) {
-      position = p;
-      return this;
-    }
-
-    @Override
-    public long size() {
-      return data.length;
-    }
-
-    @Override
-    public SeekableByteChannel truncate(long size) {
-      throw new NonWritableChannelException();
-    }
-
-    @Override
-    public boolean isOpen() {
-      return open;
-    }
-
-    @Override
-    public void close() {
-      open = false;
+      return AudioFixtures.open(recording);
     }
   }
 
@@ -334,11 +255,7 @@ final class OggStreams {
   }
 
   static byte[] readAll(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    for (int n; (n = in.read(buf)) > 0; ) {
-      out.write(buf, 0, n);
-    }
-    return out.toByteArray();
+    return AudioFixtures.readAll(in);
   }
+
 }
