@@ -77,6 +77,12 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    boolean withKey = keysetFile != null || identity != null || !cloud.keks.isEmpty();
+    if (!withKey && (!expect.isEmpty() || !unstored.entries.isEmpty() || unstored.file != null)) {
+      unstored.values(root); // registered as never to be printed, like every other command's
+      throw new CliException(OxCrypt.USAGE, "--expect and " + UnstoredContextOptions.OPTION
+          + " are for opening the recording: give a key too (--keyset, --identity or --kek)");
+    }
     RecordingHeader header;
     long bodyBytes;
     try (InputStream src = "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in))) {
@@ -128,7 +134,7 @@ final class InspectCommand implements Callable<Integer> {
       json.put("chunks", plaintext / Recordings.chunkSizeBytes() + 1);
       json.put("layout", "valid (not authenticated: inspect decrypts nothing)");
     }
-    if (keysetFile != null || identity != null || !cloud.keks.isEmpty()) {
+    if (withKey) {
       audio(json);
     }
     // Jackson escapes C0 controls; the text stdout escapes DEL, C1 and format characters as
