@@ -350,47 +350,50 @@ public final class S3Recordings {
         if (!(f instanceof com.getox.crypto.ConcurrentEditException)) {
           throw f;
         }
-        if (attempt > 0 || !breakIfStale(bucket, lockKey)) {
-          throw new com.getox.crypto.ConcurrentEditException(
-              "another edit of s3://" + bucket + "/" + key + " is in progress (" + lockKey
-                  + " exists); nothing was changed, retry");
+      }
+      // Held: by us (the client retried a create that had succeeded), by a crashed editor (stale),
+      // or by a live one.
+      ResponseBytes<GetObjectResponse> held;
+      try {
+        held = s3.getObjectAsBytes(r -> r.bucket(bucket).key(lockKey));
+      } catch (SdkException e) {
+        if (Failures.isNotFound(e)) {
+          continue; // released meanwhile
         }
+        throw Failures.of("reading the edit lock " + lockKey, e);
+      }
+      if (held.asUtf8String().equals(token)) {
+        return;
+      }
+      if (attempt > 0 || !isStale(held.response())) {
+        break;
+      }
+      try {
+        s3.deleteObject(r -> r.bucket(bucket).key(lockKey));
+      } catch (SdkException e) {
+        throw Failures.of("breaking the stale edit lock " + lockKey, e);
       }
     }
-    throw new IllegalStateException("unreachable");
+    throw new com.getox.crypto.ConcurrentEditException(
+        "another edit of s3://" + bucket + "/" + key + " is in progress (" + lockKey
+            + " exists); nothing was changed, retry");
   }
 
-  private boolean breakIfStale(String bucket, String lockKey) throws IOException {
-    HeadObjectResponse head;
-    try {
-      head = s3.headObject(r -> r.bucket(bucket).key(lockKey));
-    } catch (SdkException e) {
-      if (Failures.isNotFound(e)) {
-        return true; // released meanwhile
-      }
-      throw Failures.of("reading the edit lock " + lockKey, e);
-    }
-    java.util.Optional<String> date = head.sdkHttpResponse().firstMatchingHeader("Date");
-    if (!date.isPresent() || head.lastModified() == null) {
+  /** Whether the lock is older than the lock timeout, by the store's own clock (Date header). */
+  private boolean isStale(GetObjectResponse lock) {
+    java.util.Optional<String> date = lock.sdkHttpResponse().firstMatchingHeader("Date");
+    if (!date.isPresent() || lock.lastModified() == null) {
       return false;
     }
-    java.time.Instant now;
     try {
-      now = java.time.ZonedDateTime.parse(
-              date.get(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
-          .toInstant();
+      java.time.Instant now =
+          java.time.ZonedDateTime.parse(
+                  date.get(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+              .toInstant();
+      return now.toEpochMilli() - lock.lastModified().toEpochMilli() >= lockTimeoutMillis;
     } catch (java.time.format.DateTimeParseException e) {
       return false;
     }
-    if (now.toEpochMilli() - head.lastModified().toEpochMilli() < lockTimeoutMillis) {
-      return false;
-    }
-    try {
-      s3.deleteObject(r -> r.bucket(bucket).key(lockKey));
-    } catch (SdkException e) {
-      throw Failures.of("breaking the stale edit lock " + lockKey, e);
-    }
-    return true;
   }
 
   private void unlock(String bucket, String key) throws IOException {

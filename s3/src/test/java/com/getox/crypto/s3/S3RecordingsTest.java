@@ -161,7 +161,12 @@ class S3RecordingsTest {
     assertTrue(s3.wire.totalBytes() < 8192, "metadata only: " + s3.wire.snapshot());
     RecordingHeader h = store.readHeader(B, "rot.oxr", ReadOptions.defaults());
     assertEquals(Long.toString(kms.primary().id()), h.wrappedKeys().get(0).kekVersion());
-    assertFalse(store.rewrap(B, "rot.oxr", ReadOptions.defaults()), "already current");
+    s3.wire.reset();
+    try {
+      assertFalse(store.rewrap(B, "rot.oxr", ReadOptions.defaults()), "already current");
+    } catch (ConcurrentEditException e) {
+      throw new AssertionError(s3.wire.snapshot().toString(), e);
+    }
     assertArrayEquals(plain, readWhole("rot.oxr"));
   }
 
@@ -311,6 +316,104 @@ class S3RecordingsTest {
     w.abort();
     assertTrue(s3.uploadsInProgress().isEmpty(), "no orphan upload");
     assertFalse(s3.exists("abandoned.oxr"));
+  }
+
+  static boolean isPart(WireProxy.Exchange e) {
+    return e.method.equals("PUT") && e.query().contains("partNumber=");
+  }
+
+  @Test
+  void slowDownAndServerErrorsAreRetried() throws Exception {
+    s3.wire.failWith(S3RecordingsTest::isPart, 2, 503, "SlowDown");
+    s3.wire.failWith(e -> e.method.equals("GET") && e.header("Range") != null, 1, 500, "InternalError");
+    byte[] plain = upload("retried.oxr", audio(11 * MIB, 15), CTX);
+    try (SeekableRecording rec = store.openSeekable(B, "retried.oxr", ReadOptions.defaults())) {
+      byte[] got = new byte[4096];
+      assertEquals(4096, rec.read(5_000_000, got, 0, 4096));
+      assertArrayEquals(Arrays.copyOfRange(plain, 5_000_000, 5_004_096), got);
+    }
+    long faulted = s3.wire.snapshot().stream().filter(e -> e.faulted).count();
+    assertEquals(3, faulted, "each injected fault was met once and retried");
+    assertTrue(s3.uploadsInProgress().isEmpty());
+    assertArrayEquals(plain, readWhole("retried.oxr"));
+  }
+
+  @Test
+  void aPartThatKeepsFailingAbortsTheUploadAndLeavesNoParts() throws Exception {
+    s3.wire.failWith(e -> isPart(e) && e.query().contains("partNumber=2"), 100, 500, "InternalError");
+    S3RecordingWriter w = store.newWriter(B, "failed.oxr", CTX);
+    ObjectStoreException e =
+        assertThrows(ObjectStoreException.class, () -> w.write(audio(12 * MIB, 16)));
+    assertTrue(e.isRetryable());
+    assertEquals(500, e.statusCode());
+    w.close(); // the failed write aborted the writer: closing it stores nothing
+    assertTrue(s3.uploadsInProgress().isEmpty(), "aborted: no orphan parts");
+    assertFalse(s3.exists("failed.oxr"));
+  }
+
+  @Test
+  void aFailedCompletionLeavesNoObjectAndNoParts() throws Exception {
+    s3.wire.failWith(
+        e -> e.method.equals("POST") && e.query().contains("uploadId="), 100, 500, "InternalError");
+    S3RecordingWriter w = store.newWriter(B, "uncompleted.oxr", CTX);
+    w.write(audio(6 * MIB, 17));
+    assertThrows(ObjectStoreException.class, w::close);
+    assertTrue(s3.uploadsInProgress().isEmpty());
+    assertFalse(s3.exists("uncompleted.oxr"));
+  }
+
+  @Test
+  void aConnectionResetMidDownloadIsResumedWithARange() throws Exception {
+    byte[] plain = upload("reset.oxr", audio(4 * MIB, 18), CTX);
+    s3.wire.resetAfter(e -> e.method.equals("GET") && e.header("Range") == null, 1, MIB + 123);
+    assertArrayEquals(plain, readWhole("reset.oxr"));
+    List<WireProxy.Exchange> gets =
+        s3.wire.snapshot().stream()
+            .filter(e -> e.method.equals("GET"))
+            .collect(java.util.stream.Collectors.toList());
+    assertTrue(gets.get(0).faulted, gets.toString());
+    assertTrue(gets.stream().anyMatch(e -> String.valueOf(e.header("Range")).matches("bytes=\\d+-")), gets.toString());
+  }
+
+  @Test
+  void aConnectionResetInARangedReadIsRetried() throws Exception {
+    byte[] plain = upload("reset2.oxr", audio(1 * MIB, 19), CTX);
+    s3.wire.resetAfter(
+        e -> e.method.equals("GET") && e.header("Range") != null
+            && !e.header("Range").equals("bytes=0-55"),
+        1, 5000);
+    try (SeekableRecording rec = store.openSeekable(B, "reset2.oxr", ReadOptions.defaults())) {
+      byte[] got = new byte[4096];
+      assertEquals(4096, rec.read(600_000, got, 0, 4096));
+      assertArrayEquals(Arrays.copyOfRange(plain, 600_000, 604_096), got);
+    }
+    assertTrue(s3.wire.snapshot().stream().anyMatch(e -> e.faulted));
+  }
+
+  @Test
+  void resetsBeyondTheLimitFailTheReadNeverShortenIt() throws Exception {
+    upload("cut.oxr", audio(2 * MIB, 20), CTX);
+    s3.wire.resetAfter(e -> e.method.equals("GET"), 100, 70_000);
+    IOException e = assertThrows(IOException.class, () -> readWhole("cut.oxr"));
+    assertNotNull(e);
+  }
+
+  @Test
+  void aPreconditionFailureOnTheCopyIsAConflictThatChangesNothing() throws Exception {
+    upload("pre.oxr", audio(10_000, 21), CTX);
+    RecordingHeader before = store.readHeader(B, "pre.oxr", ReadOptions.defaults());
+    kms.rotate();
+    s3.wire.failWith(
+        e -> e.method.equals("PUT") && e.header("x-amz-copy-source") != null, 1, 412,
+        "PreconditionFailed");
+    assertThrows(
+        ConcurrentEditException.class, () -> store.rewrap(B, "pre.oxr", ReadOptions.defaults()));
+    assertArrayEquals(
+        before.toByteArray(),
+        store.readHeader(B, "pre.oxr", ReadOptions.defaults()).toByteArray(),
+        "unchanged");
+    assertFalse(s3.exists("pre.oxr" + S3Recordings.LOCK_SUFFIX), "lock released");
+    assertTrue(store.rewrap(B, "pre.oxr", ReadOptions.defaults()), "a retry succeeds");
   }
 
   @Test
