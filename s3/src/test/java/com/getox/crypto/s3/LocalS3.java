@@ -12,18 +12,21 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 /**
- * S3Proxy on loopback with a filesystem store under a test's temporary folder, a {@link WireProxy}
+ * Test fixture, also in the test-jar for the benchmarks (not a published API). S3Proxy on loopback with a filesystem store under a test's temporary folder, a {@link WireProxy}
  * in front of it, and a client built by {@link S3Recordings#clientBuilder()} that talks to the
  * proxy (endpointOverride, path-style), signed with SigV4 as against AWS.
  */
-final class LocalS3 implements AutoCloseable {
-  static final String BUCKET = "recordings";
+public final class LocalS3 implements AutoCloseable {
+  /** The bucket every test uses. */
+  public static final String BUCKET = "recordings";
   private static final String ACCESS = "ox-test-access";
   private static final String SECRET = "ox-test-secret-not-a-real-one";
 
   final S3Proxy server;
-  final WireProxy wire;
-  final S3Client client;
+  /** The byte-counting proxy in front of the server. */
+  public final WireProxy wire;
+  /** A client of {@link S3Recordings#clientBuilder()}, talking to {@link #wire}. */
+  public final S3Client client;
 
   private LocalS3(S3Proxy server, WireProxy wire, S3Client client) {
     this.server = server;
@@ -31,7 +34,14 @@ final class LocalS3 implements AutoCloseable {
     this.client = client;
   }
 
-  static LocalS3 start(Path dir) throws Exception {
+  /**
+   * Starts a server storing under {@code dir}, the proxy and a client, and creates {@link #BUCKET}.
+   *
+   * @param dir where the server keeps objects
+   * @return the running fixture; close it
+   * @throws Exception if the server does not start
+   */
+  public static LocalS3 start(Path dir) throws Exception {
     java.nio.file.Files.createDirectories(dir);
     S3Proxy server =
         S3Proxy.builder()

@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * reset in the middle of an answer's body, a hook run before forwarding). One request per client
  * connection ("Connection: close" both ways), so nothing is parsed but heads.
  */
-final class WireProxy implements AutoCloseable {
+public final class WireProxy implements AutoCloseable {
   /** One request and its answer as they crossed the proxy. */
   static final class Exchange {
     final String method;
@@ -127,15 +127,36 @@ final class WireProxy implements AutoCloseable {
   }
 
   /** Forgets the exchanges so far. */
-  void reset() {
+  public void reset() {
     exchanges.clear();
+  }
+
+  /**
+   * Body bytes of GET answers for paths ending in {@code suffix} since the last {@link #reset()}.
+   *
+   * @param suffix the end of the object's path
+   * @return the body bytes downloaded
+   */
+  public long bodyBytesDown(String suffix) {
+    long n = 0;
+    for (Exchange e : exchanges) {
+      if (e.method.equals("GET") && e.path().endsWith(suffix)) {
+        n += e.downBodyBytes.get();
+      }
+    }
+    return n;
   }
 
   List<Exchange> snapshot() {
     return new ArrayList<>(exchanges);
   }
 
-  long totalBytes() {
+  /**
+   * Bytes of every request and answer since the last {@link #reset()}, heads included.
+   *
+   * @return the bytes on the wire
+   */
+  public long totalBytes() {
     long n = 0;
     for (Exchange e : exchanges) {
       n += e.upBytes.get() + e.downBytes.get();
