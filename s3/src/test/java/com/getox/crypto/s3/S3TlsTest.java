@@ -73,9 +73,10 @@ class S3TlsTest {
 
   /** The protocol of the first handshake on a server that enables only {@code protocols}. */
   static String handshake(String... protocols) throws Exception {
-    try (SSLServerSocket socket =
+    SSLServerSocket socket =
         (SSLServerSocket)
-            server.getServerSocketFactory().createServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            server.getServerSocketFactory().createServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    try {
       socket.setEnabledProtocols(protocols);
       CompletableFuture<String> agreed =
           CompletableFuture.supplyAsync(
@@ -105,6 +106,8 @@ class S3TlsTest {
         assertThrows(SdkClientException.class, () -> s3.headObject(r -> r.bucket("b").key("k")));
       }
       return agreed.get(60, TimeUnit.SECONDS);
+    } finally {
+      socket.close();
     }
   }
 
