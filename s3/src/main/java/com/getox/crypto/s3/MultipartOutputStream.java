@@ -123,6 +123,24 @@ final class MultipartOutputStream extends OutputStream {
     }
   }
 
+  /**
+   * Whether the object under the key is this upload's: its length and its copy of the body's first
+   * 56 bytes (a random salt and the key commitment) are ours.
+   */
+  private boolean storedByUs() {
+    String ours = metadata.get(S3Recordings.PREFIX_METADATA_KEY);
+    try {
+      software.amazon.awssdk.services.s3.model.HeadObjectResponse head =
+          s3.headObject(r -> r.bucket(bucket).key(key));
+      return ours != null
+          && ours.equals(head.metadata().get(S3Recordings.PREFIX_METADATA_KEY))
+          && head.contentLength() != null
+          && head.contentLength() == bytesWritten;
+    } catch (SdkException e) {
+      return false;
+    }
+  }
+
   private IOException fail(IOException e) {
     failure = e;
     abortQuietly(e);
@@ -180,7 +198,11 @@ final class MultipartOutputStream extends OutputStream {
           s3.completeMultipartUpload(
               r -> r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
         } catch (SdkException e) {
-          throw fail(Failures.of("completing the upload of s3://" + bucket + "/" + key, e));
+          // A completion whose answer was lost is retried by the client and then fails
+          // (NoSuchUpload): the object is there all the same, and is ours if it holds our salt.
+          if (!storedByUs()) {
+            throw fail(Failures.of("completing the upload of s3://" + bucket + "/" + key, e));
+          }
         }
       }
       completed = true;

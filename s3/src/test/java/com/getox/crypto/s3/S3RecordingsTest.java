@@ -318,6 +318,39 @@ class S3RecordingsTest {
     assertFalse(s3.exists("abandoned.oxr"));
   }
 
+  /** 16-bit mono PCM WAV at 16 kHz: a 44-byte header, then {@code seconds} of samples. */
+  static byte[] wav(int seconds) {
+    int data = seconds * 32_000;
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(44 + data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36 + data);
+    b.put("WAVEfmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16);
+    b.putShort((short) 1).putShort((short) 1).putInt(16_000).putInt(32_000);
+    b.putShort((short) 2).putShort((short) 16);
+    b.put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(data);
+    byte[] pcm = audio(data, 22);
+    b.put(pcm);
+    return b.array();
+  }
+
+  @Test
+  void seekByTimeWorksOverAnObject() throws Exception {
+    byte[] wav = upload("talk.wav.oxr", wav(60), CTX);
+    s3.wire.reset();
+    try (SeekableRecording rec = store.openSeekable(B, "talk.wav.oxr", ReadOptions.defaults())) {
+      com.getox.crypto.audio.AudioRecording audio = com.getox.crypto.audio.AudioRecording.open(rec);
+      assertEquals(60_000_000L, audio.durationMicros());
+      byte[] clip;
+      try (java.io.InputStream in = audio.openClip(30_000_000L, 30_500_000L)) {
+        clip = in.readAllBytes();
+      }
+      byte[] want = Arrays.copyOfRange(wav, 44 + 30 * 32_000, 44 + 30 * 32_000 + 16_000);
+      assertArrayEquals(want, Arrays.copyOfRange(clip, clip.length - 16_000, clip.length));
+    }
+    // Header chunk, final chunk (the length), and the 0.5 s clip: a few chunks of 117, not all.
+    assertTrue(bodyBytesDown("talk.wav.oxr") <= 6 * 16_400, "" + bodyBytesDown("talk.wav.oxr"));
+  }
+
   static boolean isPart(WireProxy.Exchange e) {
     return e.method.equals("PUT") && e.query().contains("partNumber=");
   }
@@ -360,6 +393,16 @@ class S3RecordingsTest {
     assertThrows(ObjectStoreException.class, w::close);
     assertTrue(s3.uploadsInProgress().isEmpty());
     assertFalse(s3.exists("uncompleted.oxr"));
+  }
+
+  @Test
+  void aCompletionWhoseAnswerIsLostStillCounts() throws Exception {
+    s3.wire.loseAnswer(
+        e -> e.method.equals("POST") && e.query().contains("uploadId="), 500, "InternalError");
+    byte[] plain = upload("lost.oxr", audio(6 * MIB, 23), CTX);
+    assertTrue(s3.wire.snapshot().stream().anyMatch(e -> e.faulted), "the fault was met");
+    assertTrue(s3.uploadsInProgress().isEmpty());
+    assertArrayEquals(plain, readWhole("lost.oxr"));
   }
 
   @Test

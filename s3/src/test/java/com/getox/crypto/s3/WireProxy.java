@@ -77,15 +77,18 @@ public final class WireProxy implements AutoCloseable {
     final String code;
     final long resetAfterBodyBytes;
     final Runnable before;
+    /** Forward the request, then answer {@link #status} instead of the server's answer. */
+    final boolean afterForwarding;
 
     private Fault(Predicate<Exchange> when, int times, int status, String code, long reset,
-        Runnable before) {
+        Runnable before, boolean afterForwarding) {
       this.when = when;
       this.times = times;
       this.status = status;
       this.code = code;
       this.resetAfterBodyBytes = reset;
       this.before = before;
+      this.afterForwarding = afterForwarding;
     }
   }
 
@@ -109,17 +112,22 @@ public final class WireProxy implements AutoCloseable {
 
   /** Answers the next {@code times} matching requests with {@code status} and S3 error {@code code}. */
   void failWith(Predicate<Exchange> when, int times, int status, String code) {
-    faults.add(new Fault(when, times, status, code, -1, null));
+    faults.add(new Fault(when, times, status, code, -1, null, false));
+  }
+
+  /** Forwards the next matching request, but answers it with {@code status}: a lost answer. */
+  void loseAnswer(Predicate<Exchange> when, int status, String code) {
+    faults.add(new Fault(when, 1, status, code, -1, null, true));
   }
 
   /** Resets the connection after {@code bodyBytes} of the next matching answer's body. */
   void resetAfter(Predicate<Exchange> when, int times, long bodyBytes) {
-    faults.add(new Fault(when, times, 0, null, bodyBytes, null));
+    faults.add(new Fault(when, times, 0, null, bodyBytes, null, false));
   }
 
   /** Runs {@code hook} before forwarding the next matching request. */
   void before(Predicate<Exchange> when, Runnable hook) {
-    faults.add(new Fault(when, 1, 0, null, -1, hook));
+    faults.add(new Fault(when, 1, 0, null, -1, hook, false));
   }
 
   void clearFaults() {
@@ -204,10 +212,13 @@ public final class WireProxy implements AutoCloseable {
         f = null;
       }
       OutputStream out = c.getOutputStream();
+      if (f != null && f.afterForwarding) {
+        forwardAndDiscard(ex, head, in);
+      }
       if (f != null && f.status > 0) {
         ex.faulted = true;
         String len = ex.header("Content-Length");
-        if (len != null && ex.header("Expect") == null) {
+        if (len != null && ex.header("Expect") == null && !f.afterForwarding) {
           long n = Long.parseLong(len);
           while (n > 0) {
             long k = in.skip(n);
@@ -233,6 +244,17 @@ public final class WireProxy implements AutoCloseable {
         out.flush();
         ex.status = f.status;
         ex.downBytes.addAndGet(answer.length() + body.length);
+        c.shutdownOutput();
+        c.setSoTimeout(30_000); // a hang guard only
+        byte[] rest = new byte[64 * 1024];
+        try {
+          int k;
+          while ((k = in.read(rest)) > 0) {
+            ex.upBytes.addAndGet(k); // a body the client sent anyway: read, not forwarded
+          }
+        } catch (IOException ignored) {
+          // the client went away
+        }
         return;
       }
       try (Socket up = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
@@ -249,15 +271,25 @@ public final class WireProxy implements AutoCloseable {
         Thread pump =
             new Thread(
                 () -> {
+                  // Reads the client to its end even once the server stopped reading (S3Proxy
+                  // may answer before an aws-chunked trailer), so the client can always finish
+                  // writing its request: a real server does not cut a request short either.
                   byte[] buf = new byte[64 * 1024];
+                  boolean upstreamOpen = true;
                   try {
                     int n;
                     while ((n = in.read(buf)) > 0) {
                       ex.upBytes.addAndGet(n);
-                      upOut.write(buf, 0, n);
+                      if (upstreamOpen) {
+                        try {
+                          upOut.write(buf, 0, n);
+                        } catch (IOException e) {
+                          upstreamOpen = false;
+                        }
+                      }
                     }
                   } catch (IOException ignored) {
-                    // either side closed
+                    // the client went away
                   }
                 },
                 "wire-proxy-up");
@@ -304,9 +336,48 @@ public final class WireProxy implements AutoCloseable {
           ex.downBodyBytes.addAndGet(n);
         }
         out.flush();
+        c.shutdownOutput(); // the answer is complete; the client closes once it has read it
+        try {
+          pump.join(30_000); // a hang guard only
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     } catch (IOException e) {
       // a client or server that went away: nothing to count
+    }
+  }
+
+  /** Sends the request upstream and reads the whole answer, which the client never sees. */
+  private void forwardAndDiscard(Exchange ex, List<String> head, InputStream in)
+      throws IOException {
+    try (Socket up = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+      OutputStream upOut = up.getOutputStream();
+      StringBuilder sb = new StringBuilder(head.get(0)).append("\r\n");
+      for (String h : ex.headers) {
+        if (!h.toLowerCase(Locale.ROOT).startsWith("connection:")) {
+          sb.append(h).append("\r\n");
+        }
+      }
+      sb.append("Connection: close\r\n\r\n");
+      upOut.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+      String len = ex.header("Content-Length");
+      long n = len == null ? 0 : Long.parseLong(len);
+      byte[] buf = new byte[64 * 1024];
+      while (n > 0) {
+        int k = in.read(buf, 0, (int) Math.min(buf.length, n));
+        if (k < 0) {
+          break;
+        }
+        upOut.write(buf, 0, k);
+        ex.upBytes.addAndGet(k);
+        n -= k;
+      }
+      upOut.flush();
+      InputStream upIn = up.getInputStream();
+      while (upIn.read(buf) >= 0) {
+        // the server's answer, lost
+      }
     }
   }
 
