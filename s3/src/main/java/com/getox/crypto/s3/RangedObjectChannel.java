@@ -24,10 +24,7 @@ final class RangedObjectChannel implements SeekableByteChannel {
   private long position;
   private boolean open = true;
 
-  /**
-   * @param size the object's length, or -1 when unknown (then no read is bounded by it: the store
-   *     answers a range past the end with 416, which reads as end of file)
-   */
+  /** Reads {@code bucket}/{@code key}, whose length is {@code size} (from a HEAD). */
   RangedObjectChannel(S3Client s3, String bucket, String key, long size) {
     this.s3 = s3;
     this.bucket = bucket;
@@ -43,22 +40,15 @@ final class RangedObjectChannel implements SeekableByteChannel {
     if (!dst.hasRemaining()) {
       return 0;
     }
-    long want = dst.remaining();
-    if (size >= 0) {
-      if (position >= size) {
-        return -1;
-      }
-      want = Math.min(want, size - position);
+    if (position >= size) {
+      return -1;
     }
+    long want = Math.min(dst.remaining(), size - position);
     String range = "bytes=" + position + "-" + (position + want - 1);
     ResponseBytes<GetObjectResponse> got;
     try {
       got = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key).range(range));
     } catch (SdkException e) {
-      if (size < 0 && e instanceof software.amazon.awssdk.services.s3.model.S3Exception
-          && ((software.amazon.awssdk.services.s3.model.S3Exception) e).statusCode() == 416) {
-        return -1;
-      }
       throw Failures.of("reading " + range + " of s3://" + bucket + "/" + key, e);
     }
     ByteBuffer b = got.asByteBuffer();
@@ -92,10 +82,7 @@ final class RangedObjectChannel implements SeekableByteChannel {
   }
 
   @Override
-  public long size() throws IOException {
-    if (size < 0) {
-      throw new IOException("size unknown");
-    }
+  public long size() {
     return size;
   }
 

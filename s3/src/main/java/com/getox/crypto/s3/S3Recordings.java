@@ -41,6 +41,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * Recordings in an S3-compatible object store (Amazon S3, Cloudflare R2, MinIO, Ceph, Google Cloud
@@ -464,16 +465,29 @@ public final class S3Recordings {
       String bucket, String key, HeadObjectResponse head, Map<String, String> metadata)
       throws IOException {
     try {
+      // REPLACE resets every header it is not given: keep the object's own.
       s3.copyObject(
-          r ->
-              r.sourceBucket(bucket)
-                  .sourceKey(key)
-                  .destinationBucket(bucket)
-                  .destinationKey(key)
-                  .copySourceIfMatch(head.eTag())
-                  .metadataDirective(MetadataDirective.REPLACE)
-                  .contentType(head.contentType() == null ? CONTENT_TYPE : head.contentType())
-                  .metadata(metadata));
+          r -> {
+            r.sourceBucket(bucket)
+                .sourceKey(key)
+                .destinationBucket(bucket)
+                .destinationKey(key)
+                .copySourceIfMatch(head.eTag())
+                .metadataDirective(MetadataDirective.REPLACE)
+                .contentType(head.contentType() == null ? CONTENT_TYPE : head.contentType())
+                .cacheControl(head.cacheControl())
+                .contentDisposition(head.contentDisposition())
+                .contentEncoding(head.contentEncoding())
+                .contentLanguage(head.contentLanguage())
+                .metadata(metadata);
+            if (head.storageClass() != null) {
+              r.storageClass(head.storageClassAsString());
+            }
+            if (head.serverSideEncryption() == ServerSideEncryption.AWS_KMS
+                || head.serverSideEncryption() == ServerSideEncryption.AWS_KMS_DSSE) {
+              r.serverSideEncryption(head.serverSideEncryption()).ssekmsKeyId(head.ssekmsKeyId());
+            }
+          });
     } catch (SdkException e) {
       throw Failures.of("replacing the header in s3://" + bucket + "/" + key + "'s metadata", e);
     }
