@@ -108,7 +108,7 @@ final class MultipartOutputStream extends OutputStream {
       UploadPartResponse up =
           s3.uploadPart(
               r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number),
-              RequestBody.fromBytes(java.util.Arrays.copyOf(part, partBytes)));
+              body());
       parts.add(CompletedPart.builder().partNumber(number).eTag(up.eTag()).build());
       partBytes = 0;
     } catch (SdkException e) {
@@ -121,6 +121,13 @@ final class MultipartOutputStream extends OutputStream {
       metadata.put(
           S3Recordings.PREFIX_METADATA_KEY, java.util.Base64.getEncoder().encodeToString(prefix));
     }
+  }
+
+  /** The buffered part, read in place by each attempt (no copy). */
+  private RequestBody body() {
+    final int n = partBytes;
+    return RequestBody.fromContentProvider(
+        () -> new java.io.ByteArrayInputStream(part, 0, n), n, S3Recordings.CONTENT_TYPE);
   }
 
   /**
@@ -186,7 +193,7 @@ final class MultipartOutputStream extends OutputStream {
         try {
           s3.putObject(
               r -> r.bucket(bucket).key(key).contentType(S3Recordings.CONTENT_TYPE).metadata(metadata),
-              RequestBody.fromBytes(java.util.Arrays.copyOf(part, partBytes)));
+              body());
         } catch (SdkException e) {
           throw fail(Failures.of("storing s3://" + bucket + "/" + key, e));
         }
