@@ -7,14 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MODULES=bom,core,kms-aws,kms-gcp
+MODULES=bom,core,kms-aws,kms-gcp,s3
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
 build() {
   mvn -B -ntp -q -Dstyle.color=never clean package -DskipTests -pl "$MODULES" -am
   mkdir -p "$OUT/$1"
-  cp core/target/*.jar kms-aws/target/*.jar kms-gcp/target/*.jar "$OUT/$1/"
+  cp core/target/*.jar kms-aws/target/*.jar kms-gcp/target/*.jar s3/target/*.jar "$OUT/$1/"
 }
 
 build first

@@ -16,7 +16,8 @@ import java.io.IOException;
  * }</pre>
  *
  * <p>Edits between Ox processes never raise it: they serialize on the lock and each re-reads the
- * header the other wrote.
+ * header the other wrote. In an object store (ox-crypto-s3) it means another edit of the same
+ * object was in progress or won the race: nothing was changed, and a retry re-reads its header.
  */
 public final class ConcurrentEditException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -34,8 +34,11 @@ import java.util.Arrays;
  * RecordingFiles.revoke(recordings, new File("talk.oxr"), colleagueKek.uri(), ReadOptions.defaults());
  * }</pre>
  *
- * For a detached header, use {@link Recordings#rewrap}, {@link Recordings#share} and {@link
- * Recordings#revoke} on the header bytes directly: the body does not move.
+ * <p>A file that holds a detached header alone (a sidecar) is not a recording file: edit it with
+ * {@link Recordings#rewrap(RecordingHeader, java.nio.channels.ReadableByteChannel, ReadOptions)},
+ * {@link Recordings#share(RecordingHeader, java.nio.channels.ReadableByteChannel, Kek,
+ * ReadOptions)} and {@link Recordings#revoke}, which read at most the body's first 56 bytes and
+ * never move it.
  */
 public final class RecordingFiles {
   /** Suffix of the temporary files written next to a recording while it is replaced. */
@@ -343,6 +346,12 @@ public final class RecordingFiles {
         byte[] bytes = RecordingHeader.readBytes(in, options);
         RecordingHeader header = RecordingHeader.parse(bytes, options);
         byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
+        if (real.length() == bytes.length) {
+          throw new TruncationException(
+              real
+                  + " holds a header alone (a detached header): edit it with Recordings.rewrap,"
+                  + " share or revoke and the body's channel");
+        }
         Streams.readFully(
             in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
         return new Snapshot(bytes, header, prefix);

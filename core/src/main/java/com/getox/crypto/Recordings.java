@@ -822,6 +822,46 @@ public final class Recordings {
   public RecordingHeader rewrap(RecordingHeader header, byte[] bodyPrefix, ReadOptions options)
       throws GeneralSecurityException {
     checkPrefix(bodyPrefix);
+    return rewrap(header, BodyPrefix.of(bodyPrefix), options);
+  }
+
+  /**
+   * As {@link #rewrap(RecordingHeader, byte[], ReadOptions)}, for a header kept apart from its body
+   * (a sidecar, object metadata): the body is read only if a data key must be unwrapped, and then
+   * only its first 56 bytes, once. A KEK that re-wraps on the service side (AWS KMS {@code
+   * ReEncrypt}), or a header whose keys are all current, reads nothing.
+   *
+   * <pre>{@code
+   * RecordingHeader next = recordings.rewrap(header, FileChannel.open(bodyPath), ReadOptions.defaults());
+   * if (next != header) {
+   *   storeSidecar(next.toByteArray());               // the body is never rewritten
+   * }
+   * }</pre>
+   *
+   * @param header the recording's header
+   * @param body the body alone, positioned at its first byte (a ranged read of an object is
+   *     enough); read lazily, at most 56 bytes, and not closed
+   * @param options supplies the unstored context entries' values, if any
+   * @return the new header, or {@code header} itself if every key was already current
+   * @throws IOException if reading the body's first bytes fails
+   * @throws TruncationException if the body ends before its salt and commitment
+   * @throws GeneralSecurityException if the data key cannot be obtained ({@link
+   *     NoUsableKeyException}, {@link ContextMismatchException}, {@link AuthenticationException})
+   *     or a KEK fails to wrap it
+   */
+  public RecordingHeader rewrap(
+      RecordingHeader header, ReadableByteChannel body, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    BodyPrefix prefix = BodyPrefix.of(body);
+    try {
+      return rewrap(header, prefix, options);
+    } catch (BodyPrefix.Failed e) {
+      throw e.getCause();
+    }
+  }
+
+  private RecordingHeader rewrap(RecordingHeader header, BodyPrefix bodyPrefix, ReadOptions options)
+      throws GeneralSecurityException {
     EncryptionContext full = header.fullContext(options);
     List<WrappedKey> next = new ArrayList<>(header.wrappedKeys().size());
     boolean changed = false;
@@ -847,7 +887,7 @@ public final class Recordings {
             rewrapped = owner.rewrap(w, wrapContext).withScope(w.scope());
           } catch (NotMyKeyException e) {
             if (opened == null) {
-              opened = unlock(header, bodyPrefix, options, true);
+              opened = unlock(header, bodyPrefix.get(), options, true);
             }
             rewrapped = owner.wrap(keyFor(opened, w.scope()), wrapContext).withScope(w.scope());
           }
@@ -911,6 +951,48 @@ public final class Recordings {
       RecordingHeader header, byte[] bodyPrefix, Kek recipient, ReadOptions options)
       throws GeneralSecurityException {
     checkPrefix(bodyPrefix);
+    return share(header, BodyPrefix.of(bodyPrefix), recipient, options);
+  }
+
+  /**
+   * As {@link #share(RecordingHeader, byte[], Kek, ReadOptions)}, for a header kept apart from its
+   * body: the body is read only if the key must be unwrapped, and then only its first 56 bytes,
+   * once. A recipient that re-wraps on the service side, or one that already has a wrapped key,
+   * reads nothing.
+   *
+   * <pre>{@code
+   * RecordingHeader next = recordings.share(header, bodyChannel, colleagueKek, ReadOptions.defaults());
+   * storeSidecar(next.toByteArray());
+   * }</pre>
+   *
+   * @param header the recording's header
+   * @param body the body alone, positioned at its first byte; read lazily, at most 56 bytes, and
+   *     not closed
+   * @param recipient the KEK to share with
+   * @param options supplies the unstored context entries' values, if any, and the wrapped-key
+   *     limit
+   * @return the new header, or {@code header} itself if {@code recipient} already has a wrapped
+   *     key in it
+   * @throws IOException if reading the body's first bytes fails
+   * @throws TruncationException if the body ends before its salt and commitment
+   * @throws FormatException if the new header would exceed the reader's limits
+   * @throws GeneralSecurityException if the data key cannot be obtained or wrapped for {@code
+   *     recipient}
+   */
+  public RecordingHeader share(
+      RecordingHeader header, ReadableByteChannel body, Kek recipient, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    BodyPrefix prefix = BodyPrefix.of(body);
+    try {
+      return share(header, prefix, recipient, options);
+    } catch (BodyPrefix.Failed e) {
+      throw e.getCause();
+    }
+  }
+
+  private RecordingHeader share(
+      RecordingHeader header, BodyPrefix bodyPrefix, Kek recipient, ReadOptions options)
+      throws GeneralSecurityException {
     for (WrappedKey w : header.wrappedKeys()) {
       if (w.kekUri().equals(recipient.uri())) {
         return header; // already shared
@@ -953,7 +1035,7 @@ public final class Recordings {
               header.headerIdHex(), header.context(), null, t));
       return shared;
     }
-    Unlocked opened = unlock(header, bodyPrefix, options, true);
+    Unlocked opened = unlock(header, bodyPrefix.get(), options, true);
     try {
       List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
       WrappedKey w = recipient.wrap(keyFor(opened, scope), wrapContext).withScope(scope);
@@ -1036,6 +1118,63 @@ public final class Recordings {
       return RecordingHeader.parse(detached, options);
     }
     return RecordingHeader.read(in, options);
+  }
+
+  /**
+   * The body's salt and commitment, given or read from a channel on first use only (a detached
+   * header's edit needs them only to unwrap).
+   */
+  private abstract static class BodyPrefix {
+    /** An I/O failure reading the prefix, carried through the key code and unwrapped by callers. */
+    static final class Failed extends OxCryptoException {
+      private static final long serialVersionUID = 1L;
+
+      Failed(IOException cause) {
+        super("reading the body's first bytes failed", cause);
+      }
+
+      @Override
+      public synchronized IOException getCause() {
+        return (IOException) super.getCause();
+      }
+    }
+
+    abstract byte[] get() throws GeneralSecurityException;
+
+    static BodyPrefix of(final byte[] prefix) {
+      return new BodyPrefix() {
+        @Override
+        byte[] get() {
+          return prefix;
+        }
+      };
+    }
+
+    static BodyPrefix of(final ReadableByteChannel body) {
+      Objects.requireNonNull(body, "body");
+      return new BodyPrefix() {
+        private byte[] read;
+
+        @Override
+        byte[] get() throws GeneralSecurityException {
+          if (read == null) {
+            ByteBuffer buf = ByteBuffer.allocate(Cobblestone.PREFIX_BYTES);
+            try {
+              while (buf.hasRemaining()) {
+                if (body.read(buf) < 0) {
+                  throw new TruncationException(
+                      "body ends before its salt and commitment (" + buf.position() + " bytes)");
+                }
+              }
+            } catch (IOException e) {
+              throw new Failed(e);
+            }
+            read = buf.array();
+          }
+          return read;
+        }
+      };
+    }
   }
 
   /** What opening a header gives: the body's cipher, its flush keys and, if asked, its keys. */

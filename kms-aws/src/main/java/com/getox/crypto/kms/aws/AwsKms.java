@@ -1,5 +1,6 @@
 package com.getox.crypto.kms.aws;
 
+import com.getox.crypto.internal.Tls12SocketFactory;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.kek.KekRegistry;
 import com.getox.crypto.kek.KekResolver;

@@ -1,24 +1,33 @@
-package com.getox.crypto.kms.aws;
+package com.getox.crypto.internal;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Restricts every socket of a delegate factory to TLS 1.3 and 1.2, whatever the JVM allows, so a
- * downgrade to TLS 1.1 or older fails the handshake.
+ * downgrade to TLS 1.1 or older fails the handshake. Shared by the modules that open connections
+ * (kms-aws, s3), so they all keep the promise "minimum TLS 1.2 everywhere".
  */
-final class Tls12SocketFactory extends SSLSocketFactory {
-  static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+public final class Tls12SocketFactory extends SSLSocketFactory {
+  /** The protocols every socket is restricted to, in order of preference. */
+  public static final List<String> PROTOCOLS =
+      Collections.unmodifiableList(Arrays.asList("TLSv1.3", "TLSv1.2"));
 
   private final SSLSocketFactory delegate;
 
-  Tls12SocketFactory(SSLSocketFactory delegate) {
+  /**
+   * Wraps {@code delegate}.
+   *
+   * @param delegate makes the sockets, which are then restricted
+   */
+  public Tls12SocketFactory(SSLSocketFactory delegate) {
     this.delegate = delegate;
   }
 
