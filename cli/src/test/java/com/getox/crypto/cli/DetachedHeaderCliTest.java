@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * writing it; {@code inspect} describes a header alone.
  */
 class DetachedHeaderCliTest extends CliTestBase {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** As JsonOutputTest: one document on stdout, nothing after it. */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   @TempDir Path dir;
   private String keys;
@@ -52,7 +54,9 @@ class DetachedHeaderCliTest extends CliTestBase {
   }
 
   private static JsonNode json(Result r) throws Exception {
-    return JSON.readTree(r.stdout);
+    JsonNode j = JSON.readTree(r.stdout);
+    assertEquals(r.code, j.get("exitCode").asInt(), j::toString);
+    return j;
   }
 
   private Result fails(int code, String... args) {
@@ -258,6 +262,39 @@ class DetachedHeaderCliTest extends CliTestBase {
         notReadable.toString(), b.toString());
     assertFalse(Files.exists(h));
     assertFalse(Files.exists(b));
+  }
+
+  @Test
+  void anInputFailingMidwayLeavesTheOldBodyAndHeader() throws Exception {
+    Path h = Files.write(dir.resolve("old.oxh"), new byte[] {1, 2, 3});
+    Path b = Files.write(dir.resolve("old.body"), new byte[] {4, 5, 6});
+    java.io.InputStream failing = new java.io.InputStream() {
+      private int left = 2 * CHUNK + 7;
+
+      @Override
+      public int read() throws java.io.IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] buf, int off, int len) throws java.io.IOException {
+        if (left == 0) {
+          throw new java.io.IOException("microphone unplugged");
+        }
+        int n = Math.min(len, left);
+        left -= n;
+        return n; // zeros
+      }
+    };
+    Result r = run(failing, "encrypt", "--keyset", keys, "--detached-header", h.toString(), "-",
+        b.toString());
+    assertFails(OxCrypt.IO_ERROR, r);
+    assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(h), "no header for a partial body");
+    assertArrayEquals(new byte[] {4, 5, 6}, Files.readAllBytes(b), "no partial body");
+    try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+      assertFalse(left.anyMatch(p -> p.toString().endsWith(".oxtmp")), "no temporary left");
+    }
   }
 
   @Test
