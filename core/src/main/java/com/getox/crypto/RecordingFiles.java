@@ -11,6 +11,8 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 
@@ -34,11 +36,16 @@ import java.util.Arrays;
  * RecordingFiles.revoke(recordings, new File("talk.oxr"), colleagueKek.uri(), ReadOptions.defaults());
  * }</pre>
  *
- * <p>A file that holds a detached header alone (a sidecar) is not a recording file: edit it with
- * {@link Recordings#rewrap(RecordingHeader, java.nio.channels.ReadableByteChannel, ReadOptions)},
- * {@link Recordings#share(RecordingHeader, java.nio.channels.ReadableByteChannel, Kek,
- * ReadOptions)} and {@link Recordings#revoke}, which read at most the body's first 56 bytes and
- * never move it.
+ * <p>A file that holds a detached header alone (a sidecar such as {@code talk.oxr.oxh}) is edited
+ * with {@link #rewrapDetached}, {@link #shareDetached} and {@link #revokeDetached}, under the same
+ * lock and checks: only the sidecar is replaced, and the body is read at most once and at most its
+ * first 56 bytes, only when a data key must be unwrapped.
+ *
+ * <pre>{@code
+ * try (FileChannel body = FileChannel.open(Paths.get("talk.oxr"))) {
+ *   RecordingFiles.rewrapDetached(recordings, new File("talk.oxr.oxh"), body, ReadOptions.defaults());
+ * }
+ * }</pre>
  */
 public final class RecordingFiles {
   /** Suffix of the temporary files written next to a recording while it is replaced. */
@@ -49,7 +56,7 @@ public final class RecordingFiles {
   /** A header edit: gets the old header and body prefix, returns the new header. */
   interface HeaderEdit {
     RecordingHeader apply(RecordingHeader header, byte[] bodyPrefix)
-        throws GeneralSecurityException;
+        throws IOException, GeneralSecurityException;
   }
 
   /**
@@ -113,6 +120,89 @@ public final class RecordingFiles {
   public static boolean revoke(Recordings recordings, File file, String kekUri, ReadOptions options)
       throws IOException, GeneralSecurityException {
     return edit(file, options, (h, prefix) -> recordings.revoke(h, kekUri));
+  }
+
+  /**
+   * Re-wraps the data key of a detached header kept in {@code headerFile} (a file holding the
+   * header alone), replacing that file only. See {@link Recordings#rewrap(RecordingHeader,
+   * ReadableByteChannel, ReadOptions)}.
+   *
+   * @param recordings holds the wrap KEKs, and KEKs that can unwrap the recording
+   * @param headerFile the file holding the detached header alone
+   * @param body the recording's body, positioned at its first byte; read only if a data key must
+   *     be unwrapped, then at most 56 bytes, once (also when the edit starts over); not closed
+   * @param options how to open the header (expected context entries, limits)
+   * @return true if the file was rewritten, false if its keys were already current
+   * @throws IOException if a file cannot be read or replaced, reading {@code body} fails, {@code
+   *     headerFile} is not a regular file, or it is changed by a program that does not take Ox's
+   *     lock ({@link ConcurrentEditException}); the file is then unchanged
+   * @throws FormatException if {@code headerFile} holds more than a header (a recording file)
+   * @throws TruncationException if the body ends before its salt and commitment
+   * @throws GeneralSecurityException if the data key cannot be obtained ({@link
+   *     NoUsableKeyException}, {@link ContextMismatchException}, an {@link
+   *     AuthenticationException} for a body that is not this header's) or a KEK fails to wrap
+   */
+  public static boolean rewrapDetached(
+      Recordings recordings, File headerFile, ReadableByteChannel body, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    final BodyPrefixOnce prefix = new BodyPrefixOnce(body);
+    return edit(
+        headerFile, true, options, (h, none) -> recordings.rewrap(h, prefix.channel(), options));
+  }
+
+  /**
+   * Adds a wrapped key for {@code recipient} to the detached header kept in {@code headerFile},
+   * replacing that file only. See {@link Recordings#share(RecordingHeader, ReadableByteChannel,
+   * Kek, ReadOptions)}.
+   *
+   * @param recordings holds KEKs that can unwrap the recording (unless {@code recipient} can
+   *     re-wrap on the service side)
+   * @param headerFile the file holding the detached header alone
+   * @param body the recording's body, positioned at its first byte; read only if the data key must
+   *     be unwrapped, then at most 56 bytes, once; not closed
+   * @param recipient the KEK to share with
+   * @param options how to open the header (expected context entries, limits)
+   * @return true if the file was rewritten, false if {@code recipient} already had a wrapped key
+   * @throws IOException as for {@link #rewrapDetached}
+   * @throws FormatException if {@code headerFile} holds more than a header
+   * @throws HeaderLimitException if the new header would exceed the default reader's limits
+   * @throws GeneralSecurityException if the data key cannot be obtained (an {@link
+   *     AuthenticationException} for a body that is not this header's) or wrapped for {@code
+   *     recipient}
+   */
+  public static boolean shareDetached(
+      Recordings recordings,
+      File headerFile,
+      ReadableByteChannel body,
+      Kek recipient,
+      ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    final BodyPrefixOnce prefix = new BodyPrefixOnce(body);
+    return edit(
+        headerFile,
+        true,
+        options,
+        (h, none) -> recordings.share(h, prefix.channel(), recipient, options));
+  }
+
+  /**
+   * Removes the wrapped keys of {@code kekUri} from the detached header kept in {@code
+   * headerFile}. Needs no key and no body. See {@link Recordings#revoke}.
+   *
+   * @param recordings the instance whose audit sink records the revocation
+   * @param headerFile the file holding the detached header alone
+   * @param kekUri the URI of the KEK to remove
+   * @param options how to read the header (limits)
+   * @return true if the file was rewritten
+   * @throws IOException as for {@link #rewrapDetached}
+   * @throws GeneralSecurityException a {@link FormatException} if {@code headerFile} holds more
+   *     than a header; an {@link OxCryptoException} if {@code kekUri} has no wrapped key in it or
+   *     is the only KEK that has one
+   */
+  public static boolean revokeDetached(
+      Recordings recordings, File headerFile, String kekUri, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    return edit(headerFile, true, options, (h, none) -> recordings.revoke(h, kekUri));
   }
 
   /**
@@ -224,12 +314,21 @@ public final class RecordingFiles {
    */
   static boolean edit(File file, ReadOptions options, HeaderEdit edit)
       throws IOException, GeneralSecurityException {
+    return edit(file, false, options, edit);
+  }
+
+  /**
+   * {@link #edit(File, ReadOptions, HeaderEdit)} of a recording file, or, if {@code detached}, of a
+   * file holding a detached header alone (its edit gets an empty body prefix).
+   */
+  static boolean edit(File file, boolean detached, ReadOptions options, HeaderEdit edit)
+      throws IOException, GeneralSecurityException {
     File real = file.getCanonicalFile(); // a symlink's target is edited, the link stays
     for (int attempt = 1; ; attempt++) {
       boolean last = attempt > OPTIMISTIC_ATTEMPTS;
       FileLocks.Held whole = last ? FileLocks.lockDirectoryOf(real) : null;
       try {
-        Snapshot before = Snapshot.read(real, options);
+        Snapshot before = Snapshot.read(real, options, detached);
         RecordingHeader next = edit.apply(before.header, before.prefix.clone());
         if (next == before.header) {
           return false;
@@ -241,7 +340,7 @@ public final class RecordingFiles {
             if (!before.matches(in)) {
               if (last) {
                 throw new ConcurrentEditException(
-                    "recording "
+                    (detached ? "detached header " : "recording ")
                         + real
                         + " changed while locked for an edit: a program that does not take Ox's"
                         + " lock is writing it; nothing was changed");
@@ -249,7 +348,7 @@ public final class RecordingFiles {
               continue; // another edit came first: start over from its header
             }
             step("locked", real);
-            replace(real, in, before, nextBytes);
+            replace(real, in, before, nextBytes, detached);
             step("replaced", real);
             return true;
           }
@@ -264,7 +363,11 @@ public final class RecordingFiles {
 
   /** Writes {@code header} followed by the body read from {@code in}, checked, then renames. */
   private static void replace(
-      final File file, final RandomAccessFile in, final Snapshot before, final byte[] header)
+      final File file,
+      final RandomAccessFile in,
+      final Snapshot before,
+      final byte[] header,
+      final boolean detached)
       throws IOException {
     final long bodyStart = before.headerBytes.length;
     final long bodyBytes = in.length() - bodyStart;
@@ -287,7 +390,7 @@ public final class RecordingFiles {
           }
         },
         written -> {
-          verify(written, header, before.prefix, bodyBytes);
+          verify(written, header, before.prefix, bodyBytes, detached);
           step("written", file);
         });
   }
@@ -296,14 +399,15 @@ public final class RecordingFiles {
    * The new file opens with the default reader, holds exactly the new header, and the same body
    * length and salt and commitment as the old one.
    */
-  private static void verify(File written, byte[] header, byte[] prefix, long bodyBytes)
+  private static void verify(
+      File written, byte[] header, byte[] prefix, long bodyBytes, boolean detached)
       throws IOException {
     if (written.length() != header.length + bodyBytes) {
       throw new IOException("the rewritten recording has the wrong length; nothing was changed");
     }
     Snapshot now;
     try {
-      now = Snapshot.read(written, ReadOptions.defaults());
+      now = Snapshot.read(written, ReadOptions.defaults(), detached);
     } catch (OxCryptoException e) {
       throw new IOException("the rewritten recording would not open: " + e.getMessage(), e);
     }
@@ -328,6 +432,62 @@ public final class RecordingFiles {
     }
   }
 
+  /**
+   * A detached body's salt and commitment, read from its channel on first use only, at most 56
+   * bytes and once however often an edit starts over; each {@link #channel()} replays them.
+   */
+  private static final class BodyPrefixOnce {
+    private final ReadableByteChannel body;
+    private byte[] read;
+
+    BodyPrefixOnce(ReadableByteChannel body) {
+      if (body == null) {
+        throw new NullPointerException("body");
+      }
+      this.body = body;
+    }
+
+    /** A channel over the prefix; it reads {@code body} on its first read. */
+    ReadableByteChannel channel() {
+      return new ReadableByteChannel() {
+        private int position;
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+          byte[] prefix = prefix();
+          if (position == prefix.length) {
+            return -1;
+          }
+          int n = Math.min(dst.remaining(), prefix.length - position);
+          dst.put(prefix, position, n);
+          position += n;
+          return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+          return true;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+
+    private synchronized byte[] prefix() throws IOException {
+      if (read == null) {
+        ByteBuffer buf = ByteBuffer.allocate(Cobblestone.PREFIX_BYTES);
+        // A short body gives a short prefix: the reader reports the truncation.
+        int n = 0;
+        while (buf.hasRemaining() && n >= 0) {
+          n = body.read(buf);
+        }
+        read = Arrays.copyOf(buf.array(), buf.position());
+      }
+      return read;
+    }
+  }
+
   /** A header's exact bytes and the body's salt and commitment, as one edit saw them. */
   private static final class Snapshot {
     final byte[] headerBytes;
@@ -340,17 +500,28 @@ public final class RecordingFiles {
       this.prefix = prefix;
     }
 
-    static Snapshot read(File real, ReadOptions options) throws IOException, OxCryptoException {
+    /** A detached header's snapshot has an empty prefix: the file holds the header alone. */
+    static Snapshot read(File real, ReadOptions options, boolean detached)
+        throws IOException, OxCryptoException {
       requireRegular(real); // never open a FIFO: it would block
       try (InputStream in = new BufferedInputStream(new FileInputStream(real))) {
         byte[] bytes = RecordingHeader.readBytes(in, options);
         RecordingHeader header = RecordingHeader.parse(bytes, options);
+        if (detached) {
+          if (real.length() != bytes.length) {
+            throw new FormatException(
+                real
+                    + " holds more than a header (a recording file, not a detached header):"
+                    + " edit it with rewrap, share or revoke");
+          }
+          return new Snapshot(bytes, header, new byte[0]);
+        }
         byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
         if (real.length() == bytes.length) {
           throw new TruncationException(
               real
-                  + " holds a header alone (a detached header): edit it with Recordings.rewrap,"
-                  + " share or revoke and the body's channel");
+                  + " holds a header alone (a detached header): edit it with"
+                  + " RecordingFiles.rewrapDetached, shareDetached or revokeDetached and its body");
         }
         Streams.readFully(
             in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
@@ -361,8 +532,8 @@ public final class RecordingFiles {
     /** Whether {@code in} still starts with these bytes; leaves it positioned anywhere. */
     boolean matches(RandomAccessFile in) throws IOException {
       byte[] now = new byte[headerBytes.length + prefix.length];
-      if (in.length() < now.length) {
-        return false;
+      if (in.length() < now.length || (prefix.length == 0 && in.length() != now.length)) {
+        return false; // a detached header's file holds it alone
       }
       in.seek(0);
       in.readFully(now);

@@ -173,4 +173,65 @@ class DetachedHeaderEditTest {
     assertTrue(e.getMessage().contains("detached header"), e.getMessage());
     assertArrayEquals(header.toByteArray(), Files.readAllBytes(sidecar.toPath()), "unchanged");
   }
+  @Test
+  void sidecarFileEditsReadAtMostTheBodysFirst56BytesOnce() throws Exception {
+    LocalKms kms = TestKeks.newLocalKms("detached-sidecar");
+    Recordings r = Recordings.builder().wrapWith(kms).build();
+    RecordingHeader header = writeDetached(r);
+    File sidecar = new File(dir, "talk.oxr.oxh");
+    Files.write(sidecar.toPath(), header.toByteArray());
+
+    CountingBody unread = new CountingBody(body);
+    assertTrue(!RecordingFiles.rewrapDetached(r, sidecar, unread, ReadOptions.defaults()));
+    assertEquals(0, unread.reads, "keys current: the body is not read");
+
+    kms.rotate();
+    CountingBody lazy = new CountingBody(body);
+    assertTrue(RecordingFiles.rewrapDetached(r, sidecar, lazy, ReadOptions.defaults()));
+    assertEquals(56, lazy.position, "at most the body's first 56 bytes");
+    RecordingHeader rewrapped = RecordingHeader.parse(Files.readAllBytes(sidecar.toPath()),
+        ReadOptions.defaults());
+    assertEquals(Long.toString(kms.primary().id()), rewrapped.wrappedKeys().get(0).kekVersion());
+    assertArrayEquals(plain, open(r, rewrapped));
+
+    HpkeRecipient colleague = HpkeRecipient.generate();
+    CountingBody shareBody = new CountingBody(body);
+    assertTrue(RecordingFiles.shareDetached(r, sidecar, shareBody, colleague, ReadOptions.defaults()));
+    assertEquals(56, shareBody.position);
+    RecordingHeader shared = RecordingHeader.parse(Files.readAllBytes(sidecar.toPath()),
+        ReadOptions.defaults());
+    assertArrayEquals(plain, open(Recordings.builder().unwrapWith(colleague).build(), shared));
+
+    assertTrue(RecordingFiles.revokeDetached(r, sidecar, colleague.uri(), ReadOptions.defaults()));
+    RecordingHeader revoked = RecordingHeader.parse(Files.readAllBytes(sidecar.toPath()),
+        ReadOptions.defaults());
+    assertEquals(1, revoked.wrappedKeys().size());
+  }
+
+  @Test
+  void aSidecarEditRefusesARecordingFileAndAForeignBody() throws Exception {
+    LocalKms kms = TestKeks.newLocalKms("detached-refuse");
+    Recordings r = Recordings.builder().wrapWith(kms).build();
+    RecordingHeader header = writeDetached(r);
+    File sidecar = new File(dir, "a.oxh");
+    Files.write(sidecar.toPath(), header.toByteArray());
+    File attached = new File(dir, "b.oxr");
+    byte[] whole = new byte[header.toByteArray().length + body.length];
+    System.arraycopy(header.toByteArray(), 0, whole, 0, header.toByteArray().length);
+    System.arraycopy(body, 0, whole, header.toByteArray().length, body.length);
+    Files.write(attached.toPath(), whole);
+    kms.rotate();
+    assertThrows(
+        FormatException.class,
+        () -> RecordingFiles.rewrapDetached(r, attached, new CountingBody(body),
+            ReadOptions.defaults()));
+    writeDetached(r);
+    byte[] otherBody = body;
+    assertThrows(
+        AuthenticationException.class,
+        () -> RecordingFiles.rewrapDetached(r, sidecar, new CountingBody(otherBody),
+            ReadOptions.defaults()));
+    assertArrayEquals(header.toByteArray(), Files.readAllBytes(sidecar.toPath()), "unchanged");
+    assertArrayEquals(whole, Files.readAllBytes(attached.toPath()), "unchanged");
+  }
 }

@@ -48,7 +48,11 @@ import picocli.CommandLine.ParentCommand;
           + "is authenticated before its bytes are written. A file OUT is owner-only (it holds "
           + "plaintext) and is replaced only once all of IN decrypted, from a temporary file "
           + "beside it: on a failure OUT is left as it was. A FIFO or device OUT is written "
-          + "through, and a symlink's target is written, the link kept."
+          + "through, and a symlink's target is written, the link kept.",
+      "With " + DetachedHeaderOptions.OPTION + " H.oxh, IN is the body alone and H.oxh its header "
+          + "(from 'encrypt " + DetachedHeaderOptions.OPTION + "'); --offset/--length, --from/--to "
+          + "and --recover work the same. A body that is not H.oxh's fails with exit 3 before any "
+          + "output."
     },
     footer = {
       "%nExamples:",
@@ -58,6 +62,7 @@ import picocli.CommandLine.ParentCommand;
       "  oxcrypt decrypt --keyset keys.json --recover crashed.oxr salvaged.pcm",
       "  oxcrypt decrypt --identity alice.key shared.oxr shared.pcm",
       "  oxcrypt decrypt --keyset keys.json --unstored-context user-id=u-7 a.oxr a.pcm",
+      "  oxcrypt decrypt --keyset keys.json --detached-header talk.oxh talk.body talk.pcm",
       ""
     })
 final class DecryptCommand implements Callable<Integer> {
@@ -117,7 +122,14 @@ final class DecryptCommand implements Callable<Integer> {
           + "writing such a recording.")
   boolean recover;
 
-  @Parameters(index = "0", paramLabel = "IN", description = "The recording, or '-' for stdin.")
+  @Option(names = DetachedHeaderOptions.OPTION, paramLabel = "H.oxh",
+      description = "The header, stored apart from the body (from 'encrypt "
+          + DetachedHeaderOptions.OPTION + "'): IN is then the body alone.")
+  Path detachedHeader;
+
+  @Parameters(index = "0", paramLabel = "IN",
+      description = "The recording (or its body, with " + DetachedHeaderOptions.OPTION
+          + "), or '-' for stdin.")
   String in;
 
   @Parameters(index = "1", paramLabel = "OUT", description = "The plaintext file, or '-' for stdout.")
@@ -147,6 +159,11 @@ final class DecryptCommand implements Callable<Integer> {
     ObjectNode j = root.json("decrypt").put("in", in).put("out", out);
     root.checkStdoutFree(out);
     ReadOptions.Builder options = ReadOptions.builder();
+    if (detachedHeader != null) {
+      CliPaths.checkDistinct(detachedHeader.toString(), out);
+      options.detachedHeader(DetachedHeaderOptions.read(detachedHeader, ReadOptions.defaults()));
+      j.put("detachedHeader", detachedHeader.toString());
+    }
     Map<String, String> expected = CliPaths.keyValues("--expect", expect);
     expected.forEach(options::expect);
     ReadOptions readOptions = unstored.addTo(root, options, expected).build();

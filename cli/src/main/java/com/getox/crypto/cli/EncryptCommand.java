@@ -3,6 +3,7 @@ package com.getox.crypto.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.EncryptionContext;
+import com.getox.crypto.RecordingHeader;
 import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.internal.AtomicFile;
@@ -46,9 +47,17 @@ import picocli.CommandLine.ParentCommand;
       "With --flush-every, OUT must be a new file: the bytes read are made durable at that interval, "
           + "also while IN pauses, so a recorder killed at any moment loses at most that much; "
           + "'decrypt --recover' returns everything flushed and 'resume' goes on writing OUT.",
-      "Exit codes: 0 done; 2 bad options, --flush-every with an existing OUT or stdout, a KEY in "
+      "With " + DetachedHeaderOptions.OPTION + " H.oxh, OUT receives the body alone and H.oxh the "
+          + "header (a sidecar, as the S3 module stores next to an object): OUT is written through "
+          + "a temporary file and H.oxh only after all of IN was encrypted and OUT is complete, so a "
+          + "failure leaves neither a partial OUT nor a header without its body (both are left as "
+          + "they were). Read it back with 'decrypt " + DetachedHeaderOptions.OPTION + " H.oxh'.",
+      "Exit codes: 0 done; 2 bad options, --flush-every with an existing OUT or stdout or with "
+          + DetachedHeaderOptions.OPTION + ", a KEY in "
           + "both --context and --unstored-context; 4 no usable keyset; 5 IN or OUT cannot be read "
-          + "or written (a new OUT then holds what was read, truncated); 6 a cloud KMS (--kek) "
+          + "or written (a new OUT then holds what was read, truncated; with "
+          + DetachedHeaderOptions.OPTION + ", nothing is left), or H.oxh cannot be written after "
+          + "OUT was (the message says so: OUT is then useless, encrypt again); 6 a cloud KMS (--kek) "
           + "refused or could not be reached."
     },
     footer = {
@@ -57,6 +66,7 @@ import picocli.CommandLine.ParentCommand;
       "  arecord -t raw | oxcrypt encrypt --keyset k.json --flush-every 1s - live.oxr",
       "  oxcrypt encrypt --keyset keys.json --unstored-context user-id=u-7 a.pcm a.oxr",
       "  oxcrypt encrypt --kek aws-kms://arn:aws:kms:eu-west-1:111122223333:key/... a.pcm a.oxr",
+      "  oxcrypt encrypt --keyset keys.json --detached-header talk.oxh talk.pcm talk.body",
       ""
     })
 final class EncryptCommand implements Callable<Integer> {
@@ -86,6 +96,11 @@ final class EncryptCommand implements Callable<Integer> {
           + "existing), written in place.")
   String flushEvery;
 
+  @Option(names = DetachedHeaderOptions.OPTION, paramLabel = "H.oxh",
+      description = "Write the header to this file alone and only the body to OUT (a detached "
+          + "header), after OUT is complete. Not with --flush-every.")
+  Path detachedHeader;
+
   @Parameters(index = "0", paramLabel = "IN", description = "The plaintext file, or '-' for stdin.")
   String in;
 
@@ -103,7 +118,16 @@ final class EncryptCommand implements Callable<Integer> {
     ObjectNode j = root.json("encrypt").put("in", in).put("out", out);
     root.checkStdoutFree(out);
     if (flushNanos > 0) {
+      if (detachedHeader != null) {
+        throw new CliException(OxCrypt.USAGE, "--flush-every cannot be combined with "
+            + DetachedHeaderOptions.OPTION + ": a detached header is written once the body is complete");
+      }
       checkNewFile();
+    }
+    if (detachedHeader != null) {
+      CliPaths.checkDistinct(in, detachedHeader.toString());
+      CliPaths.checkDistinct(out, detachedHeader.toString());
+      j.put("detachedHeader", detachedHeader.toString());
     }
     java.util.List<Kek> keks = keys.open(root);
     Recordings recordings = root.recordings().wrapWith(keks.toArray(new Kek[0])).build();
@@ -111,7 +135,10 @@ final class EncryptCommand implements Callable<Integer> {
     keks.forEach(k -> wrapped.add(k.uri()));
     try (Progress.Meter src = root.meter("encrypt", "-".equals(in) ? root.stdinNonClosing() : Files.newInputStream(Path.of(in)),
         "-".equals(in) ? -1 : Files.size(Path.of(in)))) {
-      if (flushNanos > 0) {
+      if (detachedHeader != null) {
+        RecordingHeader header = encryptDetached(src, recordings, ctx);
+        j.put("headerBytes", header.toByteArray().length);
+      } else if (flushNanos > 0) {
         // Written by position, so that a flush is durable; newFileWriter refuses an existing OUT
         // (a race lost since the check above: exit 2 too).
         encrypt(src, c -> recordings.newFileWriter(new File(out), c), ctx, flushNanos);
@@ -129,6 +156,36 @@ final class EncryptCommand implements Callable<Integer> {
       j.put("plaintextBytes", src.bytes());
     }
     return OxCrypt.OK;
+  }
+
+  /**
+   * The body to OUT (through a temporary file, or stdout), then, once it is complete, the header to
+   * {@link #detachedHeader}: a failure leaves no header for a partial body, and no partial body.
+   */
+  private RecordingHeader encryptDetached(InputStream src, Recordings recordings, EncryptionContext ctx)
+      throws Exception {
+    RecordingHeader[] header = new RecordingHeader[1];
+    CliPaths.Content body = sink -> encrypt(src, c -> {
+      RecordingWriter w = recordings.newDetachedWriter(sink, c);
+      header[0] = w.header();
+      return w;
+    }, ctx, 0);
+    if ("-".equals(out)) {
+      try (OutputStream sink = root.stdoutNonClosing()) {
+        body.writeTo(sink);
+      }
+    } else {
+      CliPaths.write(out, AtomicFile.Mode.KEEP, body);
+    }
+    byte[] bytes = header[0].toByteArray();
+    try {
+      CliPaths.write(detachedHeader.toString(), AtomicFile.Mode.KEEP, sink -> sink.write(bytes));
+    } catch (Exception e) {
+      throw new CliException(OxCrypt.IO_ERROR, "the body " + out + " is complete, but its header "
+          + detachedHeader + " could not be written (" + OxCrypt.messageOf(e) + "): the body cannot "
+          + "be read without it; encrypt again");
+    }
+    return header[0];
   }
 
   /** The stored and the unstored entries; a usage error if a KEY is in both. */

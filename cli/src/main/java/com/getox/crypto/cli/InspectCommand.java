@@ -38,6 +38,8 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Print the header and body layout of the recording IN ('-' for stdin) as JSON.",
       "Needs no keys and authenticates nothing: plaintextBytes is what the body's length implies.",
+      "A file holding a header alone (from 'encrypt " + DetachedHeaderOptions.OPTION + "') has "
+          + "\"detachedHeader\": true and null body fields.",
       "\"recipients\" lists the ID (KEK URI) of everyone who can open it: 'revoke --recipient' takes these.",
       "\"unstoredContext\" lists the names of the context entries the recording is bound to but does "
           + "not store (format version 2): readers give their values with --unstored-context. Their "
@@ -123,18 +125,30 @@ final class InspectCommand implements Callable<Integer> {
       key.put("wrappedBytes", k.wrappedLength());
     }
     json.put("chunkSize", Recordings.chunkSizeBytes());
-    json.put("bodyBytes", bodyBytes);
+    boolean detached = bodyBytes == 0; // a recording's body is never empty: a header alone
+    json.put("detachedHeader", detached);
     long plaintext = Recordings.plaintextLength(bodyBytes);
-    if (plaintext < 0) {
+    if (detached) {
+      json.putNull("bodyBytes");
+      json.putNull("plaintextBytes");
+      json.putNull("chunks");
+      json.put("layout", "detached header: the header alone, its body is stored apart (decrypt "
+          + DetachedHeaderOptions.OPTION + " " + in + " BODY OUT)");
+    } else if (plaintext < 0) {
+      json.put("bodyBytes", bodyBytes);
       json.putNull("plaintextBytes");
       json.putNull("chunks");
       json.put("layout", "invalid: the body length fits no chunk layout (truncated or trailing data)");
     } else {
+      json.put("bodyBytes", bodyBytes);
       json.put("plaintextBytes", plaintext);
       json.put("chunks", plaintext / Recordings.chunkSizeBytes() + 1);
       json.put("layout", "valid (not authenticated: inspect decrypts nothing)");
     }
-    if (withKey) {
+    if (withKey && detached) {
+      json.putNull("audio");
+      json.put("audioUnavailable", "a detached header: its body is not here");
+    } else if (withKey) {
       audio(json);
     }
     // Jackson escapes C0 controls; the text stdout escapes DEL, C1 and format characters as

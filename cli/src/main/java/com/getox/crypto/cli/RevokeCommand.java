@@ -1,5 +1,6 @@
 package com.getox.crypto.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingFiles;
 import com.getox.crypto.RecordingHeader;
@@ -35,9 +36,16 @@ import picocli.CommandLine.ParentCommand;
       "The keyset must open IN itself (checked first), and cannot revoke its own KEK. Revocation "
           + "cannot take back what a recipient already has: a data key they unwrapped before, or a "
           + "copy of the file made before the revoke, still opens. To cut off such a copy, "
-          + "re-encrypt the audio into a new recording."
+          + "re-encrypt the audio into a new recording.",
+      "With " + DetachedHeaderOptions.OPTION + " H.oxh instead of IN, the detached header H.oxh is "
+          + "changed in place and no body byte is needed: the keyset's KEK must then be one of its "
+          + "recipients. With " + DetachedHeaderOptions.BODY_OPTION + " BODY too, the keyset must "
+          + "open it, as for IN (the body's first 56 bytes are read; exit 3 if BODY is not H.oxh's)."
     },
-    footer = {"%nExample:%n  oxcrypt revoke --keyset keys.json --recipient hpke://x25519/3f9a... talk.oxr", ""})
+    footer = {"%nExamples:",
+      "  oxcrypt revoke --keyset keys.json --recipient hpke://x25519/3f9a... talk.oxr",
+      "  oxcrypt revoke --keyset keys.json --recipient hpke://x25519/3f9a... --detached-header talk.oxh",
+      ""})
 final class RevokeCommand implements Callable<Integer> {
   @ParentCommand OxCrypt root;
   @Mixin KeyOptions keys;
@@ -47,16 +55,22 @@ final class RevokeCommand implements Callable<Integer> {
       description = "The recipient's ID: its KEK URI (local://NAME or hpke://x25519/...).")
   String recipient;
 
-  @Parameters(index = "0", paramLabel = "IN", description = "The recording file, changed in place.")
+  @Mixin DetachedHeaderOptions detached;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "IN",
+      description = "The recording file, changed in place (or " + DetachedHeaderOptions.OPTION + ").")
   Path in;
 
   @Override
   public Integer call() throws Exception {
+    detached.checkExclusive(in != null, "IN");
+    Path in = this.in != null ? this.in : detached.header;
     if (!Files.isRegularFile(in)) {
       throw new CliException(OxCrypt.IO_ERROR, "not a file: " + in);
     }
-    root.json("revoke").put("file", in.toString()).put("recipient", recipient);
+    ObjectNode j = root.json("revoke").put("file", in.toString()).put("recipient", recipient);
     ReadOptions options = unstored.readOptions(root);
+    byte[] detachedBytes = this.in == null ? DetachedHeaderOptions.read(in, options) : null;
     List<Kek> kms = keys.open(root);
     RecordingHeader header = RecordingFiles.readHeader(in.toFile(), options);
     List<String> recipients = new ArrayList<>();
@@ -74,16 +88,40 @@ final class RevokeCommand implements Callable<Integer> {
           + "keyset: " + in + " would no longer open with it (revoke it with another recipient's keyset)");
     }
     Recordings recordings = root.recordings().unwrapWith(kms.toArray(new Kek[0])).build();
-    // Header, data key and key commitment: only someone who can open IN edits who else can.
-    try (FileChannel channel = FileChannel.open(in, StandardOpenOption.READ);
-        SeekableRecording ignored = recordings.openSeekable(channel, options)) {
-      // opened: the keyset holds a working key to this recording
+    if (detachedBytes != null) {
+      revokeDetached(j, recordings, kms, recipients, options, detachedBytes);
+    } else {
+      // Header, data key and key commitment: only someone who can open IN edits who else can.
+      try (FileChannel channel = FileChannel.open(in, StandardOpenOption.READ);
+          SeekableRecording ignored = recordings.openSeekable(channel, options)) {
+        // opened: the keyset holds a working key to this recording
+      }
+      RecordingFiles.revoke(recordings, in.toFile(), recipient, options);
     }
-    RecordingFiles.revoke(recordings, in.toFile(), recipient, options);
     PrintWriter out = KeysCommand.out(root);
     out.printf("revoked %s from %s (header only). A data key it already unwrapped, or an older "
         + "copy of the file, still opens: revoking cannot take those back.%n", recipient, in);
     out.flush();
     return OxCrypt.OK;
+  }
+
+  /**
+   * Revokes from the detached header: with {@code --body}, after opening it (the body's first 56
+   * bytes); without, after checking that a KEK of the keyset is one of its recipients.
+   */
+  private void revokeDetached(ObjectNode j, Recordings recordings, List<Kek> kms,
+      List<String> recipients, ReadOptions options, byte[] detachedBytes) throws Exception {
+    try (DetachedHeaderOptions.Body body = detached.body()) {
+      if (detached.body != null) {
+        ReadOptions withHeader = unstored.addTo(root,
+            ReadOptions.builder().detachedHeader(detachedBytes), java.util.Map.of()).build();
+        recordings.newInputStream(body.stream(), withHeader).close(); // unwraps, checks the commitment
+      } else if (kms.stream().noneMatch(k -> recipients.contains(k.uri()))) {
+        throw new CliException(OxCrypt.NO_USABLE_KEY, "the keyset is not a recipient of "
+            + detached.header + ", so it cannot revoke others from it; its recipients are " + recipients);
+      }
+      RecordingFiles.revokeDetached(recordings, detached.header.toFile(), recipient, options);
+      detached.report(j, body);
+    }
   }
 }

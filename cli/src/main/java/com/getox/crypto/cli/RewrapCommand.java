@@ -40,12 +40,19 @@ import picocli.CommandLine.ParentCommand;
           + "an earlier run with the same --journal finished, and what failed and why.",
       "With " + UnstoredContextOptions.OPTION + ", only recordings bound to those entries and values "
           + "are re-wrapped; the others fail with exit 3 (run once per set of values).",
-      "Exit 0 if nothing failed; otherwise the exit code of the first failure (in path order)."
+      "With " + DetachedHeaderOptions.OPTION + " H.oxh (instead of PATH), the detached header "
+          + "H.oxh is re-wrapped in place; " + DetachedHeaderOptions.BODY_OPTION + " BODY gives its "
+          + "body, of which at most the first 56 bytes are read, only to unwrap. The body is never "
+          + "written.",
+      "Exit 0 if nothing failed; otherwise the exit code of the first failure (in path order): 3 "
+          + "for a body that is not H.oxh's, 2 for a missing " + DetachedHeaderOptions.BODY_OPTION
+          + " that is needed."
     },
     footer = {
       "%nExample:",
       "  oxcrypt keys rotate --keyset keys.json",
       "  oxcrypt rewrap --keyset keys.json --threads 2 --journal rewrap.journal recordings/",
+      "  oxcrypt rewrap --keyset keys.json --detached-header talk.oxh --body talk.body",
       ""
     })
 final class RewrapCommand implements Callable<Integer> {
@@ -62,13 +69,23 @@ final class RewrapCommand implements Callable<Integer> {
           + "command again after a crash or kill to resume. Delete it before the next rotation.")
   Path journal;
 
-  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Recordings, or directories of them.")
-  List<Path> paths;
+  @Mixin DetachedHeaderOptions detached;
+
+  @Parameters(arity = "0..*", paramLabel = "PATH",
+      description = "Recordings, or directories of them (or " + DetachedHeaderOptions.OPTION + ").")
+  List<Path> paths = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
     if (threads < 1 || threads > 256) {
       throw new CliException(OxCrypt.USAGE, "--threads must be 1 to 256, not " + threads);
+    }
+    detached.checkExclusive(!paths.isEmpty(), "PATH...");
+    if (detached.header != null) {
+      if (journal != null) {
+        throw new CliException(OxCrypt.USAGE, "--journal is for PATH...: one detached header needs none");
+      }
+      return rewrapDetached();
     }
     for (Path p : paths) {
       if (Files.exists(p) && !Files.isDirectory(p) && !Files.isRegularFile(p)) {
@@ -139,6 +156,36 @@ final class RewrapCommand implements Callable<Integer> {
             + " (first: " + first.getKey() + ": " + OxCrypt.oneLine(reason(first.getValue())) + ")");
   }
 
+  /** {@code --detached-header H.oxh [--body BODY]}: re-wraps H.oxh in place. */
+  private int rewrapDetached() throws Exception {
+    ObjectNode j = root.json("rewrap");
+    ReadOptions options = unstored.readOptions(root);
+    DetachedHeaderOptions.read(detached.header, options); // exit 3 now if it is no header
+    List<Kek> keks = keys.open(root);
+    Recordings recordings = root.recordings().wrapWith(keks.toArray(new Kek[0])).build();
+    boolean changed;
+    try (DetachedHeaderOptions.Body body = detached.body()) {
+      changed = DetachedHeaderOptions.usage(() -> com.getox.crypto.RecordingFiles.rewrapDetached(
+          recordings, detached.header.toFile(), body.channel(), options));
+      ArrayNode under = j.putArray("wrappedUnder");
+      for (Kek k : keks) {
+        ObjectNode u = under.addObject().put("kek", k.uri());
+        if (k instanceof LocalKms) {
+          u.put("version", Long.toString(((LocalKms) k).primary().id()));
+        }
+      }
+      j.put("rewrapped", changed ? 1 : 0).put("alreadyCurrent", changed ? 0 : 1)
+          .put("doneByEarlierRun", 0);
+      j.putArray("failed");
+      detached.report(j, body);
+      PrintWriter out = KeysCommand.out(root);
+      out.printf("%s %s (header only; %d body bytes read, none written)%n",
+          changed ? "re-wrapped" : "already current:", detached.header, body.bytesRead());
+      out.flush();
+    }
+    return OxCrypt.OK;
+  }
+
   private static String reason(Exception e) {
     // The SDK's hint names its API; the CLI user needs the option (as OxCrypt's messages say).
     return e.getClass().getSimpleName()
@@ -146,6 +193,9 @@ final class RewrapCommand implements Callable<Integer> {
         + String.valueOf(e.getMessage())
             .replaceAll(
                 "supply its value with ReadOptions\\.builder\\(\\)\\.expect\\(\"(.*)\", value\\)",
-                "give its value with " + UnstoredContextOptions.OPTION + " $1=VALUE");
+                "give its value with " + UnstoredContextOptions.OPTION + " $1=VALUE")
+            .replace("edit it with RecordingFiles.rewrapDetached, shareDetached or revokeDetached"
+                + " and its body", "re-wrap it with 'rewrap " + DetachedHeaderOptions.OPTION
+                + " FILE " + DetachedHeaderOptions.BODY_OPTION + " BODY'");
   }
 }

@@ -46,12 +46,18 @@ import picocli.CommandLine.ParentCommand;
           + "--to-kek alone and called like --kek.",
       "Sharing again with the same recipient changes nothing. A keyset is known by its KEK URI: "
           + "if IN already has a key for the --to-keyset's URI that this keyset cannot open (another "
-          + "keyset of the same name), share fails with exit 4. 'revoke' undoes a share."
+          + "keyset of the same name), share fails with exit 4. 'revoke' undoes a share.",
+      "With " + DetachedHeaderOptions.OPTION + " H.oxh instead of IN, the detached header H.oxh is "
+          + "changed in place; " + DetachedHeaderOptions.BODY_OPTION + " BODY gives its body, of "
+          + "which at most the first 56 bytes are read, only to unwrap the data key (exit 2 naming "
+          + DetachedHeaderOptions.BODY_OPTION + " if it is needed and missing; exit 3 if BODY is "
+          + "not H.oxh's). The body is never written."
     },
     footer = {
       "%nExamples:",
       "  oxcrypt share --keyset keys.json --to-public-key alice.pub talk.oxr",
       "  oxcrypt share --keyset keys.json --to-keyset team.json --to-passphrase-file team-pass.txt talk.oxr",
+      "  oxcrypt share --keyset keys.json --to-public-key alice.pub --detached-header talk.oxh --body talk.body",
       ""
     })
 final class ShareCommand implements Callable<Integer> {
@@ -78,7 +84,10 @@ final class ShareCommand implements Callable<Integer> {
           + "--to-keyset) or hpke://x25519/... (with --to-public-key) as a check of that file.")
   String toKek;
 
-  @Parameters(index = "0", paramLabel = "IN", description = "The recording file, changed in place.")
+  @Mixin DetachedHeaderOptions detached;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "IN",
+      description = "The recording file, changed in place (or " + DetachedHeaderOptions.OPTION + ").")
   Path in;
 
   /** --to-kek names a cloud KMS key: the recipient is that KEK. */
@@ -86,7 +95,9 @@ final class ShareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ObjectNode j = root.json("share").put("file", in.toString());
+    detached.checkExclusive(in != null, "IN");
+    Path file = in != null ? in : detached.header;
+    ObjectNode j = root.json("share").put("file", file.toString());
     checkRecipientOptions();
     ReadOptions options = unstored.readOptions(root);
     // Everything the user named is checked before IN is touched.
@@ -97,22 +108,36 @@ final class ShareCommand implements Callable<Integer> {
           + (toKeyset != null ? "--to-keyset " + toKeyset : "--to-public-key " + toPublicKey)
           + ", whose KEK is " + recipient.uri());
     }
-    if (!Files.isRegularFile(in)) {
-      throw new CliException(OxCrypt.IO_ERROR, "not a file: " + in);
+    if (!Files.isRegularFile(file)) {
+      throw new CliException(OxCrypt.IO_ERROR, "not a file: " + file);
     }
+    byte[] detachedBytes = in == null ? DetachedHeaderOptions.read(file, options) : null;
     Recordings recordings = root.recordings().unwrapWith(keys.open(root).toArray(new Kek[0])).build();
-    if (recipient instanceof LocalKms) {
-      checkSameUriIsSameKeyset((LocalKms) recipient, options);
+    try (DetachedHeaderOptions.Body body = detached.body()) {
+      if (recipient instanceof LocalKms) {
+        DetachedHeaderOptions.usage(() -> {
+          checkSameUriIsSameKeyset(file, (LocalKms) recipient, options, detachedBytes, body);
+          return null;
+        });
+      }
+      boolean changed = in != null
+          ? RecordingFiles.share(recordings, file.toFile(), recipient, options)
+          : DetachedHeaderOptions.usage(() -> RecordingFiles.shareDetached(
+              recordings, file.toFile(), body.channel(), recipient, options));
+      j.put("recipient", recipient.uri()).put("changed", changed);
+      String only = "header only; the body is unchanged";
+      if (in == null) {
+        detached.report(j, body);
+        only = "header only; " + body.bytesRead() + " body bytes read, none written";
+      }
+      PrintWriter out = KeysCommand.out(root);
+      if (changed) {
+        out.printf("shared %s with %s (%s)%n", file, recipient.uri(), only);
+      } else {
+        out.printf("%s was already shared with %s: unchanged%n", file, recipient.uri());
+      }
+      out.flush();
     }
-    boolean changed = RecordingFiles.share(recordings, in.toFile(), recipient, options);
-    j.put("recipient", recipient.uri()).put("changed", changed);
-    PrintWriter out = KeysCommand.out(root);
-    if (changed) {
-      out.printf("shared %s with %s (header only; the body is unchanged)%n", in, recipient.uri());
-    } else {
-      out.printf("%s was already shared with %s: unchanged%n", in, recipient.uri());
-    }
-    out.flush();
     return OxCrypt.OK;
   }
 
@@ -121,8 +146,9 @@ final class ShareCommand implements Callable<Integer> {
    * two different keysets are both local://NAME: then the recipient keyset must open IN itself,
    * or the share is refused instead of reported as done.
    */
-  private void checkSameUriIsSameKeyset(LocalKms to, ReadOptions options) throws Exception {
-    RecordingHeader header = RecordingFiles.readHeader(in.toFile(), options);
+  private void checkSameUriIsSameKeyset(Path file, LocalKms to, ReadOptions options,
+      byte[] detachedBytes, DetachedHeaderOptions.Body body) throws Exception {
+    RecordingHeader header = RecordingFiles.readHeader(file.toFile(), options);
     boolean listed = false;
     for (WrappedKey w : header.wrappedKeys()) {
       listed |= w.kekUri().equals(to.uri());
@@ -131,11 +157,20 @@ final class ShareCommand implements Callable<Integer> {
       return;
     }
     Recordings theirs = root.recordings().unwrapWith(to).build();
-    try (FileChannel channel = FileChannel.open(in, StandardOpenOption.READ);
-        SeekableRecording opened = theirs.openSeekable(channel, options)) {
-      return; // the same keyset: already shared
+    try {
+      if (detachedBytes != null) {
+        // Opening unwraps and checks the commitment: the body's first 56 bytes, no chunk.
+        ReadOptions withHeader = unstored.addTo(root,
+            ReadOptions.builder().detachedHeader(detachedBytes), java.util.Map.of()).build();
+        theirs.newInputStream(body.stream(), withHeader).close();
+        return;
+      }
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+          SeekableRecording opened = theirs.openSeekable(channel, options)) {
+        return; // the same keyset: already shared
+      }
     } catch (NoUsableKeyException e) {
-      throw new CliException(OxCrypt.NO_USABLE_KEY, in + " already holds a data key for "
+      throw new CliException(OxCrypt.NO_USABLE_KEY, file + " already holds a data key for "
           + to.uri() + ", but --to-keyset " + toKeyset + " cannot open it: it is a different "
           + "keyset with the same KEK URI (or the version that wrapped it is disabled or destroyed). "
           + "Nothing was changed; give the recipient keyset a distinct name ('keys create --name').");
