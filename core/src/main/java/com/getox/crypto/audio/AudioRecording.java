@@ -97,9 +97,9 @@ public final class AudioRecording {
    * IOException} whose cause is the typed {@link GeneralSecurityException}.
    *
    * <p>WAV: both ends map to frame {@code floor(micros * rate / 1_000_000)}, so clips {@code [a,
-   * b)} and {@code [b, c)} join without gap or overlap; a clip shorter than one frame holds the
-   * frame at {@code fromMicros}; {@code toMicros} at or past the duration takes every frame to the
-   * end. The WAV stream reads lazily (opening it decrypts nothing, nor does {@code skip}); closing
+   * b)} and {@code [b, c)} join without gap or overlap; {@code toMicros} at or past the duration
+   * takes every frame to the end. A clip that would hold no sample (both ends in one WAV frame, or
+   * in one 48 kHz Opus sample) is refused. The WAV stream reads lazily (opening it decrypts nothing, nor does {@code skip}); closing
    * it leaves the recording open.
    *
    * @param fromMicros where the clip starts, in microseconds from the start of the recording
@@ -108,7 +108,7 @@ public final class AudioRecording {
    * @throws IOException if reading the recording fails
    * @throws GeneralSecurityException if a chunk does not authenticate or the audio is corrupt
    * @throws TimeOutOfRangeException if {@code fromMicros} is negative or at or past the end, or
-   *     {@code toMicros <= fromMicros}
+   *     {@code toMicros <= fromMicros}, or the clip would hold no sample
    */
   public InputStream openClip(long fromMicros, long toMicros)
       throws IOException, GeneralSecurityException {

@@ -18,8 +18,8 @@ import java.util.Arrays;
  *
  * <p><b>Times to frames.</b> A time maps to frame {@code floor(micros * rate / 1_000_000)}, for both
  * ends of a clip, so clips {@code [a, b)} and {@code [b, c)} join without gap or overlap; a clip
- * shorter than one frame holds the one frame at {@code from}; an end at the duration takes every
- * frame to the end. The duration is {@code floor(frames * 1_000_000 / rate)}.
+ * whose ends fall in one frame holds no frame and is refused ({@link TimeOutOfRangeException});
+ * an end at the duration takes every frame to the end. The duration is {@code floor(frames * 1_000_000 / rate)}.
  *
  * <p><b>Clip.</b> A fresh RIFF header (RIFF and data sizes computed), the {@code fmt } chunk copied
  * as it is, and the data chunk: the original's frames, byte for byte, read lazily through {@link
@@ -223,7 +223,13 @@ final class WavTrack implements Track {
   @Override
   public InputStream openClip(long fromMicros, long toMicros) throws TimeOutOfRangeException {
     long first = frameAt(fromMicros);
-    long end = toMicros >= durationMicros() ? frames : Math.max(frameAt(toMicros), first + 1);
+    long end = toMicros >= durationMicros() ? frames : frameAt(toMicros);
+    if (end <= first) {
+      throw new TimeOutOfRangeException("from " + Times.format(fromMicros) + " to "
+          + Times.format(toMicros) + " holds no sample frame: both fall in the frame of "
+          + String.format(java.util.Locale.ROOT, "%.1f", 1_000_000.0 / format.sampleRateHz()) + " µs at "
+          + Times.format(fromMicros));
+    }
     long dataBytes = (end - first) * blockAlign;
     long pad = dataBytes & 1;
     long riffSize = 4 + fmtChunk.length + 8 + dataBytes + pad;
