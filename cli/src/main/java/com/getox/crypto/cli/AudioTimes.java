@@ -9,7 +9,13 @@ import picocli.CommandLine.ITypeConverter;
 final class AudioTimes implements ITypeConverter<Long> {
   @Override
   public Long convert(String value) {
-    return parseMicros(value);
+    try {
+      return parseMicros(value);
+    } catch (IllegalArgumentException e) {
+      // picocli prints this message as is ("Invalid value for option '--from': ..."), where any
+      // other exception would be quoted with its class name.
+      throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+    }
   }
 
   static long parseMicros(String text) {

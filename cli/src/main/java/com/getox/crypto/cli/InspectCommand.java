@@ -47,7 +47,8 @@ import picocli.CommandLine.ParentCommand;
       "With a key (--keyset, --identity or --kek) and a file IN, \"audio\" gives the format and duration of a "
           + "WAV or Ogg Opus recording, read through authenticated random access (the header and, "
           + "for Ogg, the last page); it is null, with \"audioUnavailable\" saying why, when the "
-          + "recording cannot be opened or holds no such audio. No audio bytes are printed."
+          + "recording holds no such audio. A key or context that cannot open the recording is an "
+          + "error, as for decrypt (exit 3 or 4), and prints nothing. No audio bytes are printed."
     },
     footer = {"%nExamples:%n  oxcrypt inspect talk.oxr%n  oxcrypt inspect --keyset keys.json talk.oxr", ""})
 final class InspectCommand implements Callable<Integer> {
@@ -190,7 +191,12 @@ final class InspectCommand implements Callable<Integer> {
       ObjectNode a = json.putObject("audio");
       a.put("container", audio.format().container().name());
       a.put("format", audio.format().toString());
-      a.put("sampleRateHz", audio.format().sampleRateHz());
+      if (audio.format().container() == com.getox.crypto.audio.AudioFormat.Container.OGG_OPUS) {
+        a.put("sampleRateHz", 48000); // what Opus decodes to, whatever the input was
+        a.put("inputSampleRateHz", audio.format().sampleRateHz());
+      } else {
+        a.put("sampleRateHz", audio.format().sampleRateHz());
+      }
       a.put("channels", audio.format().channels());
       a.put("bitsPerSample", audio.format().bitsPerSample());
       a.put("durationMicros", audio.durationMicros());

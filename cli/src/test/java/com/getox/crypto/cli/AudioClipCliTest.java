@@ -143,6 +143,12 @@ class AudioClipCliTest extends CliTestBase {
     assertTrue(json.contains("\"duration\" : \"0:05.000\""), json);
     assertTrue(json.contains("\"sampleRateHz\" : 16000"), json);
     assertFalse(ok("inspect", rec.toString()).out().contains("\"audio\""), "no key, no audio");
+
+    Path opus = encrypt("speech-24kbps.opus");
+    String o = ok("inspect", "--keyset", keys.toString(), opus.toString()).out();
+    assertTrue(o.contains("\"sampleRateHz\" : 48000"), "Opus decodes at 48 kHz: " + o);
+    assertTrue(o.contains("\"inputSampleRateHz\" : 22050"), o);
+    assertTrue(o.contains("\"format\" : \"Ogg Opus 1 ch (input 22050 Hz)\""), o);
   }
 
   @Test
@@ -155,6 +161,16 @@ class AudioClipCliTest extends CliTestBase {
     for (String bad : new String[] {"", "-1", "1:60", "1:2:3:4", "1.2.3", "abc", "1:23.1234567", "1e3"}) {
       assertThrows(IllegalArgumentException.class, () -> AudioTimes.parseMicros(bad), bad);
     }
+  }
+
+  @Test
+  void aBadTimeIsOneLineWithoutJavaNames() throws Exception {
+    Path rec = encrypt("speech-8k-mono-8bit.wav");
+    Result r = fails(OxCrypt.USAGE, "decrypt", "--keyset", keys.toString(), "--from", "abc",
+        rec.toString(), dir.resolve("x.wav").toString());
+    assertTrue(r.stderr.contains("not a time: 'abc'"), r.stderr);
+    assertFalse(r.stderr.contains("java."), r.stderr);
+    assertFalse(r.stderr.contains("Long"), r.stderr);
     assertEquals("1:23.250", AudioTimes.format(83_250_000L));
   }
 }

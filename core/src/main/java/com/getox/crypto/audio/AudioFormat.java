@@ -112,12 +112,13 @@ public final class AudioFormat {
   /**
    * A short description for people.
    *
-   * @return for example {@code "WAV PCM 16-bit 16000 Hz 1 ch"} or {@code "Ogg Opus 48000 Hz 2 ch"}
+   * @return for example {@code "WAV PCM 16-bit 16000 Hz 1 ch"} or {@code "Ogg Opus 2 ch (input
+   *     44100 Hz)"}: Opus always decodes at 48 kHz, the input rate is what the encoder was given
    */
   @Override
   public String toString() {
     return container == Container.WAV
         ? "WAV PCM " + bitsPerSample + "-bit " + sampleRateHz + " Hz " + channels + " ch"
-        : "Ogg Opus " + sampleRateHz + " Hz " + channels + " ch";
+        : "Ogg Opus " + channels + " ch" + (sampleRateHz == 0 ? "" : " (input " + sampleRateHz + " Hz)");
   }
 }

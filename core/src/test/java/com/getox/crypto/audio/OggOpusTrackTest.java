@@ -58,7 +58,7 @@ class OggOpusTrackTest {
     try (SeekableRecording rec = seekable(fixture(MONO))) {
       AudioRecording audio = AudioRecording.open(rec);
       assertEquals(AudioFormat.oggOpus(22050, 1), audio.format());
-      assertEquals("Ogg Opus 22050 Hz 1 ch", audio.format().toString());
+      assertEquals("Ogg Opus 1 ch (input 22050 Hz)", audio.format().toString());
       assertEquals(37_343, audio.durationMicros() / 1000); // opusinfo: Playback length: 0m:37.343s
     }
     try (SeekableRecording rec = seekable(fixture(STEREO))) {
