@@ -213,6 +213,7 @@ public final class OxCrypt {
         Objects.requireNonNull(stderr), env, interactive);
     root.neverPrintUnstoredValuesIn(args); // before parsing: a parse error may quote arguments
     CommandLine cl = new CommandLine(root);
+    cl.registerConverter(Path.class, CliPaths::path);
     // Help and version text: escaped as well, and checked for a failing stdout below.
     PrintWriter help = new PrintWriter(
         new EscapingWriter(new OutputStreamWriter(root.stdoutNonClosing(), StandardCharsets.UTF_8)), true);
