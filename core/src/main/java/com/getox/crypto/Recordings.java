@@ -546,19 +546,18 @@ public final class Recordings {
     String headerHex = com.google.crypto.tink.subtle.Hex.encode(headerId);
     DekCache.Lease lease = null;
     String partition = null;
+    long cacheT = System.nanoTime();
     if (cache != null) {
       partition = partitionOf(context);
-      long t = System.nanoTime();
       lease = cache.acquire(partition, wrapKeks);
-      if (lease != null) {
-        Audit.record(audit, AuditEvent.of(Operation.CACHE_HIT, null, null, headerHex, logged, null, t));
-      } else {
-        Audit.record(audit, AuditEvent.of(Operation.CACHE_MISS, null, null, headerHex, logged, null, t));
-      }
     }
     byte[] dek = lease != null ? lease.dek : new byte[Cobblestone.KEY_BYTES];
     byte[] ik = null;
     try {
+      if (cache != null) { // in the try: a failing sink leaves no copy of a cached key unwiped
+        Audit.record(audit, AuditEvent.of(lease != null ? Operation.CACHE_HIT : Operation.CACHE_MISS,
+            null, null, headerHex, logged, null, cacheT));
+      }
       List<WrappedKey> wrapped;
       if (lease != null) {
         wrapped = lease.wrapped;

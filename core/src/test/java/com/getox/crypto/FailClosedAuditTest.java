@@ -99,4 +99,19 @@ class FailClosedAuditTest {
     AuditFailedException e = assertThrows(AuditFailedException.class, kms::rotate);
     assertTrue(e.getMessage().contains("log full"));
   }
+
+  @Test
+  void aCachedKeyWhoseUseCannotBeRecordedWritesNothing() throws Exception {
+    FailingSink sink = new FailingSink(AuditEvent.Operation.CACHE_HIT);
+    Recordings cached = Recordings.builder().wrapWith(KMS).auditSink(sink)
+        .dekCache(DekCache.builder().maxRecordings(10).maxBytes(1 << 30).maxAgeMillis(3_600_000).build())
+        .build();
+    try (RecordingWriter w = cached.newWriter(new ByteArrayOutputStream(), CTX)) {
+      w.write(new byte[10]); // a miss: the key is generated, wrapped and cached
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThrows(AuditFailedException.class, () -> cached.newWriter(out, CTX));
+    assertEquals(0, out.size());
+    assertTrue(sink.seen.contains(AuditEvent.Operation.CACHE_HIT), sink.seen.toString());
+  }
 }
