@@ -114,4 +114,30 @@ class FailClosedAuditTest {
     assertEquals(0, out.size());
     assertTrue(sink.seen.contains(AuditEvent.Operation.CACHE_HIT), sink.seen.toString());
   }
+
+  @Test
+  void bulkRewrapStopsTouchingRecordingsOnceTheAuditSinkFails(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    LocalKms kms = TestKeks.newLocalKms("failclosed-bulk");
+    kms.auditTo(AuditSink.none());
+    Recordings writer = Recordings.builder().wrapWith(kms).auditSink(AuditSink.none()).build();
+    List<java.io.File> files = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (RecordingWriter w = writer.newWriter(out, CTX)) {
+        w.write(new byte[10]);
+      }
+      files.add(java.nio.file.Files.write(dir.resolve(i + ".oxr"), out.toByteArray()).toFile());
+    }
+    kms.rotate();
+    FailingSink sink = new FailingSink(null);
+    Recordings failing = Recordings.builder().wrapWith(kms).auditSink(sink).build();
+    BulkRewrap.Report report = BulkRewrap.builder(failing).threads(1).build().run(files);
+    assertEquals(3, report.failed().size());
+    // The first recording's unwrap (and its failed re-wrap) could not be recorded; then nothing.
+    assertEquals(1, java.util.Collections.frequency(sink.seen, AuditEvent.Operation.UNWRAP), sink.seen.toString());
+    for (Exception e : report.failed().values()) {
+      assertInstanceOf(AuditFailedException.class, e);
+    }
+  }
 }
