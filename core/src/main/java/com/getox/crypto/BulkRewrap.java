@@ -98,7 +98,9 @@ public final class BulkRewrap {
 
   /**
    * Re-wraps every recording in {@code paths} (files, or directories walked recursively; files
-   * that are not recordings are ignored). Failures are reported, not thrown.
+   * that are not recordings are ignored). Failures are reported, not thrown. Once the audit sink
+   * fails ({@link AuditFailedException}), the recordings not yet started fail with that exception
+   * untouched: no key operation is attempted that could not be recorded.
    *
    * @param paths files and directories to walk; each must exist
    * @return the counts of what happened, and every failure with its exception
@@ -122,6 +124,10 @@ public final class BulkRewrap {
     final AtomicLong current = new AtomicLong();
     final Map<File, Exception> failed =
         Collections.synchronizedMap(new LinkedHashMap<File, Exception>());
+    // Fail closed: once the audit sink is down, no further recording is touched (each is failed
+    // with the audit failure) rather than attempting key operations that cannot be recorded.
+    final java.util.concurrent.atomic.AtomicReference<AuditFailedException> auditDown =
+        new java.util.concurrent.atomic.AtomicReference<>();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (FileOutputStream log = journal == null ? null : new FileOutputStream(journal, true)) {
       List<Future<?>> futures = new ArrayList<>();
@@ -131,11 +137,21 @@ public final class BulkRewrap {
                 () -> {
                   Outcome outcome;
                   try {
+                    AuditFailedException down = auditDown.get();
+                    if (down != null) {
+                      throw down;
+                    }
                     outcome =
                         RecordingFiles.rewrap(recordings, f, options)
                             ? Outcome.REWRAPPED
                             : Outcome.ALREADY_CURRENT;
                   } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                    for (Throwable c = e; c != null; c = c.getCause()) {
+                      if (c instanceof AuditFailedException) {
+                        auditDown.compareAndSet(null, (AuditFailedException) c);
+                        break;
+                      }
+                    }
                     failed.put(f, e);
                     outcome = Outcome.FAILED;
                   }

@@ -3,6 +3,7 @@ package com.getox.crypto;
 import com.getox.crypto.audit.AuditEvent;
 import com.getox.crypto.audit.AuditEvent.Operation;
 import com.getox.crypto.audit.AuditSink;
+import com.getox.crypto.internal.Audit;
 import com.getox.crypto.internal.Cobblestone;
 import com.getox.crypto.internal.FlushRecords;
 import com.getox.crypto.internal.Streams;
@@ -545,26 +546,25 @@ public final class Recordings {
     String headerHex = com.google.crypto.tink.subtle.Hex.encode(headerId);
     DekCache.Lease lease = null;
     String partition = null;
+    long cacheT = System.nanoTime();
     if (cache != null) {
       partition = partitionOf(context);
-      long t = System.nanoTime();
       lease = cache.acquire(partition, wrapKeks);
-      if (lease != null) {
-        audit.record(AuditEvent.of(Operation.CACHE_HIT, null, null, headerHex, logged, null, t));
-      } else {
-        audit.record(AuditEvent.of(Operation.CACHE_MISS, null, null, headerHex, logged, null, t));
-      }
     }
     byte[] dek = lease != null ? lease.dek : new byte[Cobblestone.KEY_BYTES];
     byte[] ik = null;
     try {
+      if (cache != null) { // in the try: a failing sink leaves no copy of a cached key unwiped
+        Audit.record(audit, AuditEvent.of(lease != null ? Operation.CACHE_HIT : Operation.CACHE_MISS,
+            null, null, headerHex, logged, null, cacheT));
+      }
       List<WrappedKey> wrapped;
       if (lease != null) {
         wrapped = lease.wrapped;
       } else {
         long t = System.nanoTime();
         random.nextBytes(dek);
-        audit.record(AuditEvent.of(Operation.GENERATE_DEK, null, null, headerHex, logged, null, t));
+        Audit.record(audit, AuditEvent.of(Operation.GENERATE_DEK, null, null, headerHex, logged, null, t));
         wrapped = new ArrayList<>(wrapKeks.size());
         for (Kek kek : wrapKeks) {
           wrapped.add(wrapAudited(kek, dek, context, headerHex, logged));
@@ -649,15 +649,16 @@ public final class Recordings {
       Kek kek, byte[] dek, EncryptionContext context, String headerHex, EncryptionContext logged)
       throws GeneralSecurityException {
     long t = System.nanoTime();
+    WrappedKey w;
     try {
-      WrappedKey w = kek.wrap(dek, context);
-      audit.record(
-          AuditEvent.of(Operation.WRAP, kek.uri(), w.kekVersion(), headerHex, logged, null, t));
-      return w;
+      w = kek.wrap(dek, context);
     } catch (GeneralSecurityException | RuntimeException e) {
-      audit.record(AuditEvent.of(Operation.WRAP, kek.uri(), null, headerHex, logged, e, t));
+      Audit.record(audit, AuditEvent.of(Operation.WRAP, kek.uri(), null, headerHex, logged, e, t));
       throw e;
     }
+    Audit.record(audit,
+        AuditEvent.of(Operation.WRAP, kek.uri(), w.kekVersion(), headerHex, logged, null, t));
+    return w;
   }
 
   /** The cache partition: the wrapping KEKs and the whole context. */
@@ -892,13 +893,13 @@ public final class Recordings {
             rewrapped = owner.wrap(keyFor(opened, w.scope()), wrapContext).withScope(w.scope());
           }
         } catch (GeneralSecurityException | RuntimeException e) {
-          audit.record(
+          Audit.record(audit,
               AuditEvent.of(
                   Operation.REWRAP, owner.uri(), w.kekVersion(),
                   header.headerIdHex(), header.context(), e, t));
           throw e;
         }
-        audit.record(
+        Audit.record(audit,
             AuditEvent.of(
                 Operation.REWRAP, owner.uri(), rewrapped.kekVersion(),
                 header.headerIdHex(), header.context(), null, t));
@@ -1029,31 +1030,33 @@ public final class Recordings {
       List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
       next.add(w);
       RecordingHeader shared = header.withWrappedKeys(next).checkWritable();
-      audit.record(
+      Audit.record(audit,
           AuditEvent.of(
               Operation.SHARE, recipient.uri(), w.kekVersion(),
               header.headerIdHex(), header.context(), null, t));
       return shared;
     }
     Unlocked opened = unlock(header, bodyPrefix.get(), options, true);
+    WrappedKey w;
+    RecordingHeader shared;
     try {
       List<WrappedKey> next = new ArrayList<>(header.wrappedKeys());
-      WrappedKey w = recipient.wrap(keyFor(opened, scope), wrapContext).withScope(scope);
+      w = recipient.wrap(keyFor(opened, scope), wrapContext).withScope(scope);
       next.add(w);
-      RecordingHeader shared = header.withWrappedKeys(next).checkWritable();
-      audit.record(
-          AuditEvent.of(
-              Operation.SHARE, recipient.uri(), w.kekVersion(),
-              header.headerIdHex(), header.context(), null, t));
-      return shared;
+      shared = header.withWrappedKeys(next).checkWritable();
     } catch (GeneralSecurityException | RuntimeException e) {
-      audit.record(
+      Audit.record(audit,
           AuditEvent.of(
               Operation.SHARE, recipient.uri(), null, header.headerIdHex(), header.context(), e, t));
       throw e;
     } finally {
       opened.wipe();
     }
+    Audit.record(audit,
+        AuditEvent.of(
+            Operation.SHARE, recipient.uri(), w.kekVersion(),
+            header.headerIdHex(), header.context(), null, t));
+    return shared;
   }
 
   /**
@@ -1068,18 +1071,19 @@ public final class Recordings {
    */
   public RecordingHeader revoke(RecordingHeader header, String kekUri) throws OxCryptoException {
     long t = System.nanoTime();
+    RecordingHeader next;
     try {
-      RecordingHeader next = revokeKeys(header, kekUri);
-      audit.record(
-          AuditEvent.of(
-              Operation.REVOKE, kekUri, null, header.headerIdHex(), header.context(), null, t));
-      return next;
+      next = revokeKeys(header, kekUri);
     } catch (OxCryptoException e) {
-      audit.record(
+      Audit.record(audit,
           AuditEvent.of(
               Operation.REVOKE, kekUri, null, header.headerIdHex(), header.context(), e, t));
       throw e;
     }
+    Audit.record(audit,
+        AuditEvent.of(
+            Operation.REVOKE, kekUri, null, header.headerIdHex(), header.context(), null, t));
+    return next;
   }
 
   private static RecordingHeader revokeKeys(RecordingHeader header, String kekUri)
@@ -1248,10 +1252,15 @@ public final class Recordings {
         long t = System.nanoTime();
         try {
           Unlocked u = openBody(header, dek, wrapped.scope(), salt, context, commitment, wantKeys);
-          audit.record(
-              AuditEvent.of(
-                  Operation.CACHE_HIT, wrapped.kekUri(), wrapped.kekVersion(),
-                  header.headerIdHex(), logged, null, t));
+          try {
+            Audit.record(audit,
+                AuditEvent.of(
+                    Operation.CACHE_HIT, wrapped.kekUri(), wrapped.kekVersion(),
+                    header.headerIdHex(), logged, null, t));
+          } catch (AuditFailedException e) {
+            u.wipe();
+            throw e;
+          }
           return u;
         } catch (AuthenticationException e) {
           // Not this body's key after all: ask the KEKs, as without a cache.
@@ -1269,19 +1278,25 @@ public final class Recordings {
         long t = System.nanoTime();
         try {
           key = kek.unwrap(wrapped, wrapContext);
-          audit.record(
-              AuditEvent.of(
-                  Operation.UNWRAP, wrapped.kekUri(), wrapped.kekVersion(),
-                  header.headerIdHex(), logged, null, t));
         } catch (NotMyKeyException e) {
           continue;
         } catch (GeneralSecurityException | RuntimeException e) {
-          audit.record(
+          Audit.record(audit,
               AuditEvent.of(
                   Operation.UNWRAP, wrapped.kekUri(), wrapped.kekVersion(),
                   header.headerIdHex(), logged, e, t));
           failures.add(e);
           continue;
+        }
+        try {
+          // Fail closed: a key whose unwrap was not recorded opens nothing.
+          Audit.record(audit,
+              AuditEvent.of(
+                  Operation.UNWRAP, wrapped.kekUri(), wrapped.kekVersion(),
+                  header.headerIdHex(), logged, null, t));
+        } catch (AuditFailedException e) {
+          Arrays.fill(key, (byte) 0);
+          throw e;
         }
         try {
           Unlocked u = openBody(header, key, wrapped.scope(), salt, context, commitment, wantKeys);

@@ -2,6 +2,7 @@ package com.getox.crypto.cli;
 
 import com.getox.crypto.audit.AuditEvent;
 import com.getox.crypto.audit.AuditSink;
+import com.getox.crypto.audit.AuditWriteException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * {@code --audit-log FILE}: the SDK's audit events ({@link AuditSink#toJson}), one JSON object per
  * line, appended to FILE. A new FILE is created owner-only (0600). Each line is written whole and
- * flushed as the event happens, so a killed command leaves every event before the kill. A failed
- * write is remembered (a sink must not throw) and turns the command's success into exit 5.
+ * flushed as the event happens, so a killed command leaves every event before the kill. The log
+ * fails closed: an event that cannot be written throws {@link AuditWriteException}, which stops
+ * the key operation it reports (the SDK releases no key, plaintext or header: exit 5), and so
+ * does every later event of the run.
  *
  * <pre>{@code
  * oxcrypt --audit-log audit.jsonl encrypt --keyset keys.json talk.pcm talk.oxr
@@ -24,9 +27,13 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 final class AuditLog implements AuditSink, AutoCloseable {
   private final OutputStream out;
+  private final Path file;
   private volatile String failure;
+  /** Tests only: when set, every write of an event fails with it (a log on a full disk). */
+  static volatile IOException failWritesForTest;
 
-  private AuditLog(OutputStream out) {
+  private AuditLog(Path file, OutputStream out) {
+    this.file = file;
     this.out = out;
   }
 
@@ -38,7 +45,7 @@ final class AuditLog implements AuditSink, AutoCloseable {
     } catch (UnsupportedOperationException e) {
       // no POSIX permissions on this file system: created by the append below
     }
-    return new AuditLog(Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+    return new AuditLog(file, Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
         StandardOpenOption.WRITE));
   }
 
@@ -65,13 +72,19 @@ final class AuditLog implements AuditSink, AutoCloseable {
   @Override
   public synchronized void record(AuditEvent event) {
     if (failure != null) {
-      return;
+      throw new AuditWriteException(failure, null);
     }
     try {
+      IOException injected = failWritesForTest;
+      if (injected != null) {
+        throw injected;
+      }
       out.write((AuditSink.toJson(event) + "\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
     } catch (IOException | RuntimeException e) {
-      failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      failure = "cannot write the audit log " + file + ": "
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+      throw new AuditWriteException(failure, e);
     }
   }
 

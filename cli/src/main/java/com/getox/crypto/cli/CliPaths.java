@@ -20,6 +20,29 @@ import java.util.Map;
 final class CliPaths {
   private CliPaths() {}
 
+  /**
+   * Every {@code Path} option and argument ({@link OxCrypt} registers it): an empty one is a
+   * usage error naming the option, not a path that the JDK resolves to the working directory.
+   */
+  static Path path(String value) {
+    return Path.of(notEmpty(value));
+  }
+
+  /** The String IN and OUT arguments ('-' or a file): as {@link #path}. */
+  static final class NotEmpty implements picocli.CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      return notEmpty(value);
+    }
+  }
+
+  private static String notEmpty(String value) {
+    if (value.isEmpty()) {
+      throw new picocli.CommandLine.TypeConversionException("an empty path");
+    }
+    return value;
+  }
+
   /** Writes a file's content; may throw what the command throws. */
   interface Content {
     void writeTo(OutputStream sink) throws Exception;

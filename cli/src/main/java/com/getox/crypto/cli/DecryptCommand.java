@@ -127,12 +127,12 @@ final class DecryptCommand implements Callable<Integer> {
           + DetachedHeaderOptions.OPTION + "'): IN is then the body alone.")
   Path detachedHeader;
 
-  @Parameters(index = "0", paramLabel = "IN",
+  @Parameters(index = "0", paramLabel = "IN", converter = CliPaths.NotEmpty.class,
       description = "The recording (or its body, with " + DetachedHeaderOptions.OPTION
           + "), or '-' for stdin.")
   String in;
 
-  @Parameters(index = "1", paramLabel = "OUT", description = "The plaintext file, or '-' for stdout.")
+  @Parameters(index = "1", paramLabel = "OUT", converter = CliPaths.NotEmpty.class, description = "The plaintext file, or '-' for stdout.")
   String out;
 
   @Override

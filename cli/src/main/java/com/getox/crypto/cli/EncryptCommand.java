@@ -101,10 +101,10 @@ final class EncryptCommand implements Callable<Integer> {
           + "header), after OUT is complete. Not with --flush-every.")
   Path detachedHeader;
 
-  @Parameters(index = "0", paramLabel = "IN", description = "The plaintext file, or '-' for stdin.")
+  @Parameters(index = "0", paramLabel = "IN", converter = CliPaths.NotEmpty.class, description = "The plaintext file, or '-' for stdin.")
   String in;
 
-  @Parameters(index = "1", paramLabel = "OUT", description = "The recording to write, or '-' for stdout.")
+  @Parameters(index = "1", paramLabel = "OUT", converter = CliPaths.NotEmpty.class, description = "The recording to write, or '-' for stdout.")
   String out;
 
   @Override

@@ -75,7 +75,7 @@ final class InspectCommand implements Callable<Integer> {
 
   @Mixin KekOptions cloud;
 
-  @Parameters(index = "0", paramLabel = "IN", description = "The recording, or '-' for stdin.")
+  @Parameters(index = "0", paramLabel = "IN", converter = CliPaths.NotEmpty.class, description = "The recording, or '-' for stdin.")
   String in;
 
   @Override

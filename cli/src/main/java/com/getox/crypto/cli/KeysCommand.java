@@ -390,7 +390,7 @@ final class KeysCommand {
   static final class CreateRecipient implements Callable<Integer> {
     @ParentCommand KeysCommand parent;
 
-    @Option(names = "--out", required = true, paramLabel = "NAME",
+    @Option(names = "--out", required = true, paramLabel = "NAME", converter = CliPaths.NotEmpty.class,
         description = "Where to write: NAME.pub and NAME.key (neither may exist).")
     String name;
 

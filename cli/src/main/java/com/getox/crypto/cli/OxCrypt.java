@@ -2,6 +2,7 @@ package com.getox.crypto.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.getox.crypto.AuditFailedException;
 import com.getox.crypto.AuthenticationException;
 import com.getox.crypto.ContextMismatchException;
 import com.getox.crypto.FormatException;
@@ -11,6 +12,7 @@ import com.getox.crypto.NoUsableKeyException;
 import com.getox.crypto.RecordingCompleteException;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.audit.AuditSink;
+import com.getox.crypto.audit.AuditWriteException;
 import com.getox.crypto.audio.AudioException;
 import com.getox.crypto.audio.TimeOutOfRangeException;
 import com.getox.crypto.internal.Printable;
@@ -148,7 +150,8 @@ public final class OxCrypt {
   @Option(names = "--audit-log", paramLabel = "FILE", scope = ScopeType.INHERIT,
       description = "Append every key operation (wrap, unwrap, rewrap, share, revoke, rotate, "
           + "disable, enable, destroy) to FILE as JSON lines, the SDK's audit events: created "
-          + "owner-only (0600). A failed write fails the command (exit 5).")
+          + "owner-only (0600). Fail closed: an event that cannot be written stops its key "
+          + "operation (no plaintext, no OUT; exit 5).")
   Path auditLog;
 
   @Option(names = "--json", scope = ScopeType.INHERIT,
@@ -210,6 +213,7 @@ public final class OxCrypt {
         Objects.requireNonNull(stderr), env, interactive);
     root.neverPrintUnstoredValuesIn(args); // before parsing: a parse error may quote arguments
     CommandLine cl = new CommandLine(root);
+    cl.registerConverter(Path.class, CliPaths::path);
     // Help and version text: escaped as well, and checked for a failing stdout below.
     PrintWriter help = new PrintWriter(
         new EscapingWriter(new OutputStreamWriter(root.stdoutNonClosing(), StandardCharsets.UTF_8)), true);
@@ -288,7 +292,7 @@ public final class OxCrypt {
     }
     toClose.clear();
     if (audit != null && audit.failure() != null && (code == OK || code == RECOVERED_PREFIX)) {
-      error("I/O error: cannot write the audit log " + auditLog + ": " + audit.failure());
+      error("I/O error: " + audit.failure());
       return IO_ERROR;
     }
     return code;
@@ -590,6 +594,9 @@ public final class OxCrypt {
   }
 
   private static int exitCodeOfClass(Class<?> c) {
+    if (AuditFailedException.class.isAssignableFrom(c) || AuditWriteException.class.isAssignableFrom(c)) {
+      return IO_ERROR; // --audit-log cannot be written: the key operation was stopped
+    }
     if (FileAlreadyExistsException.class.isAssignableFrom(c)) {
       return USAGE; // as 'keys create' on an existing file: also for the loser of a race
     }
@@ -631,6 +638,10 @@ public final class OxCrypt {
     String text;
     if (t instanceof CliException) {
       text = m;
+    } else if (t instanceof AuditFailedException || t instanceof AuditWriteException) {
+      AuditWriteException w = t instanceof AuditWriteException ? (AuditWriteException) t
+          : (AuditWriteException) t.getCause();
+      text = "I/O error: " + w.getMessage();
     } else if (t instanceof HeaderLimitException) {
       text = "header limit: " + m;
     } else if (t instanceof TimeOutOfRangeException) {

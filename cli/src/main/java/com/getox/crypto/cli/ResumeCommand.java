@@ -58,7 +58,7 @@ final class ResumeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The unclosed recording, changed in place.")
   Path file;
 
-  @Parameters(index = "1", paramLabel = "IN", arity = "0..1", defaultValue = "-",
+  @Parameters(index = "1", paramLabel = "IN", converter = CliPaths.NotEmpty.class, arity = "0..1", defaultValue = "-",
       description = "The plaintext to append, or '-' for stdin (the default).")
   String in;
 

@@ -124,4 +124,55 @@ class AuditLogCliTest extends CliTestBase {
     assertFails(OxCrypt.IO_ERROR, r);
     assertTrue(Files.notExists(rec), "nothing may be encrypted without its audit record");
   }
+
+  /**
+   * QA finding 2: a log that fails on write (a full disk) must stop the key operation whose event
+   * it could not record: no plaintext on stdout or in OUT (as a whole file or a --from clip), an
+   * existing OUT unchanged, exit 5 with one line.
+   */
+  @Test
+  void anEventThatCannotBeWrittenStopsItsKeyOperation() throws Exception {
+    Path wav = Files.copy(AudioClipCliTest.FIXTURES.resolve("speech-8k-mono-8bit.wav"), dir.resolve("in.wav"));
+    Path rec = dir.resolve("in.oxr");
+    ok("encrypt", "--keyset", k, wav.toString(), rec.toString());
+    byte[] old = "old contents".getBytes(StandardCharsets.UTF_8);
+    Path out = Files.write(dir.resolve("out.wav"), old);
+    Path oldRec = Files.write(dir.resolve("old.oxr"), old);
+    List<String> before;
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      before = s.map(p -> p.getFileName().toString()).sorted().collect(java.util.stream.Collectors.toList());
+    }
+    AuditLog.failWritesForTest = new java.io.IOException("No space left on device");
+    try {
+      for (String[] args : List.of(
+          new String[] {"decrypt", "--keyset", k, rec.toString(), out.toString()},
+          new String[] {"decrypt", "--keyset", k, "--from", "1", rec.toString(), out.toString()},
+          new String[] {"decrypt", "--keyset", k, rec.toString(), dir.resolve("new.wav").toString()},
+          new String[] {"decrypt", "--keyset", k, rec.toString(), "-"},
+          new String[] {"--json", "decrypt", "--keyset", k, rec.toString(), out.toString()},
+          new String[] {"encrypt", "--keyset", k, wav.toString(), oldRec.toString()},
+          new String[] {"encrypt", "--keyset", k, wav.toString(), "-"})) {
+        List<String> argv = new ArrayList<>(List.of("--audit-log", a));
+        argv.addAll(List.of(args));
+        Result r = assertFails(OxCrypt.IO_ERROR, run(argv.toArray(new String[0])));
+        String what = String.join(" ", args);
+        assertTrue(r.errors().get(0).contains("audit log"), what + ": " + r.stderr);
+        if (args[0].equals("--json")) {
+          assertEquals(5, new ObjectMapper().readTree(r.stdout).get("exitCode").asInt(), r.out());
+        } else {
+          assertEquals(0, r.stdout.length, what + ": nothing on stdout");
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(old, Files.readAllBytes(out), what);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(old, Files.readAllBytes(oldRec), what);
+        List<String> after;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+          after = s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("audit.jsonl"))
+              .sorted().collect(java.util.stream.Collectors.toList());
+        }
+        assertEquals(before, after, what + ": no file made or left behind");
+      }
+    } finally {
+      AuditLog.failWritesForTest = null;
+    }
+  }
 }

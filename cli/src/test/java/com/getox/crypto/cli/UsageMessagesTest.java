@@ -66,4 +66,57 @@ class UsageMessagesTest extends CliTestBase {
       assertFalse(e.contains("option option"), e);
     }
   }
+
+  /**
+   * QA finding 5: {@code --audit-log ''} was "internal error: ArrayIndexOutOfBoundsException"
+   * (exit 1). An empty path, for any option or argument, is a usage error naming it.
+   */
+  @Test
+  void anEmptyPathIsAUsageError(@TempDir Path dir) throws Exception {
+    String k = dir.resolve("keys.json").toString();
+    ok("keys", "create", "--keyset", k, "--insecure", "--name", "keys");
+    String in = Files.write(dir.resolve("talk.pcm"), random(100, 1)).toString();
+    String rec = dir.resolve("talk.oxr").toString();
+    ok("encrypt", "--keyset", k, in, rec);
+    String out = dir.resolve("back.pcm").toString();
+    for (String[] args : new String[][] {
+        {"--audit-log", "", "encrypt", "--keyset", k, in, dir.resolve("x.oxr").toString()},
+        {"--json", "--audit-log", "", "keys", "rotate", "--keyset", k},
+        {"--audit-key-file", "", "--audit-log", dir.resolve("a.jsonl").toString(), "encrypt", "--keyset", k, in,
+            dir.resolve("x.oxr").toString()},
+        {"encrypt", "--keyset", "", in, dir.resolve("x.oxr").toString()},
+        {"encrypt", "--keyset", k, "--detached-header", "", in, dir.resolve("x.oxr").toString()},
+        {"encrypt", "--keyset", k, "--unstored-context-file", "", in, dir.resolve("x.oxr").toString()},
+        {"encrypt", "--keyset", k, "", dir.resolve("x.oxr").toString()},
+        {"encrypt", "--keyset", k, in, ""},
+        {"decrypt", "--keyset", k, "", out},
+        {"decrypt", "--keyset", k, rec, ""},
+        {"decrypt", "--keyset", k, "--passphrase-file", "", rec, out},
+        {"decrypt", "--identity", "", rec, out},
+        {"decrypt", "--keyset", k, "--detached-header", "", rec, out},
+        {"inspect", ""},
+        {"inspect", "--keyset", "", rec},
+        {"keys", "create", "--keyset", "", "--insecure"},
+        {"keys", "list", "--keyset", ""},
+        {"keys", "create-recipient", "--out", ""},
+        {"rewrap", "--keyset", k, ""},
+        {"rewrap", "--keyset", k, "--journal", "", rec},
+        {"share", "--keyset", k, "--to-public-key", "", rec},
+        {"share", "--keyset", k, "--to-keyset", "", rec},
+        {"share", "--keyset", k, "--to-public-key", dir.resolve("p.pub").toString(), ""},
+        {"revoke", "--keyset", k, "--recipient", "local://x", ""},
+        {"resume", "--keyset", k, "", in},
+        {"resume", "--keyset", k, rec, ""}}) {
+      Result r = run(args);
+      String what = String.join(" ", args);
+      assertEquals(OxCrypt.USAGE, r.code, what + ": " + r.stderr);
+      assertFails(OxCrypt.USAGE, r);
+      assertFalse(r.stderr.contains("internal error") || r.stderr.contains("Exception"), what + ": " + r.stderr);
+    }
+    assertTrue(Files.notExists(dir.resolve("x.oxr")));
+    String m = error("--audit-log", "", "encrypt", "--keyset", k, in, dir.resolve("x.oxr").toString());
+    assertTrue(m.contains("'--audit-log': an empty path"), m);
+    m = error("decrypt", "--keyset", k, rec, "");
+    assertTrue(m.contains("(OUT): an empty path"), m);
+  }
 }

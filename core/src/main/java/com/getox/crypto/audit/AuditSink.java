@@ -16,8 +16,11 @@ import org.slf4j.LoggerFactory;
  * AuditSink mine = event -> siem.send(AuditSink.toJson(event));
  * }</pre>
  *
- * <p>Implementations must be thread-safe and must not throw; a sink that fails must not stop the
- * key operation it reports.
+ * <p>Implementations must be thread-safe. A sink that fails either carries on (the key operation
+ * proceeds unrecorded) or, to fail closed, throws {@link AuditWriteException}: {@link
+ * com.getox.crypto.Recordings} and {@link com.getox.crypto.local.LocalKms} then stop the operation
+ * with a {@link com.getox.crypto.AuditFailedException} before releasing any key, plaintext or
+ * header. Other exceptions must not be thrown.
  */
 @FunctionalInterface
 public interface AuditSink {

@@ -12,6 +12,7 @@ import com.getox.crypto.UnsupportedFormatException;
 import com.getox.crypto.audit.AuditEvent;
 import com.getox.crypto.audit.AuditEvent.Operation;
 import com.getox.crypto.audit.AuditSink;
+import com.getox.crypto.internal.Audit;
 import com.getox.crypto.internal.AtomicFile;
 import com.getox.crypto.internal.FileLocks;
 import com.getox.crypto.internal.Printable;
@@ -527,11 +528,11 @@ public final class LocalKms implements Kek {
     try {
       next = change(current -> new State(TinkKeysets.rotate(current.keyset), current.destroyed));
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      audit.record(AuditEvent.of(Operation.ROTATE, uri(), null, null, null, e, t));
+      Audit.record(audit, AuditEvent.of(Operation.ROTATE, uri(), null, null, null, e, t));
       throw e;
     }
     KeyVersion p = new KeyVersion(next.keyset.primary().id, KeyVersion.Status.ENABLED, true);
-    audit.record(AuditEvent.of(Operation.ROTATE, uri(), Long.toString(p.id()), null, null, null, t));
+    Audit.record(audit, AuditEvent.of(Operation.ROTATE, uri(), Long.toString(p.id()), null, null, null, t));
     return p;
   }
 
@@ -595,10 +596,10 @@ public final class LocalKms implements Kek {
             return new State(current.keyset.without(id), destroyed);
           });
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      audit.record(AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, e, t));
+      Audit.record(audit, AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, e, t));
       throw e;
     }
-    audit.record(AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, null, t));
+    Audit.record(audit, AuditEvent.of(Operation.DESTROY, uri(), Long.toString(id), null, null, null, t));
     return removed[0];
   }
 
@@ -615,10 +616,10 @@ public final class LocalKms implements Kek {
             return new State(current.keyset.withEnabled(id, enabled), current.destroyed);
           });
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      audit.record(AuditEvent.of(op, uri(), Long.toString(id), null, null, e, t));
+      Audit.record(audit, AuditEvent.of(op, uri(), Long.toString(id), null, null, e, t));
       throw e;
     }
-    audit.record(AuditEvent.of(op, uri(), Long.toString(id), null, null, null, t));
+    Audit.record(audit, AuditEvent.of(op, uri(), Long.toString(id), null, null, null, t));
   }
 
   private AesGcmKeyset.Version versionOf(State s, long id) throws OxCryptoException {
