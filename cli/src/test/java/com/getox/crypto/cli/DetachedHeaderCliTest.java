@@ -297,6 +297,37 @@ class DetachedHeaderCliTest extends CliTestBase {
     }
   }
 
+  /**
+   * QA finding 1: a header that cannot be written (its directory missing, or a directory in its
+   * place) must not cost the existing recording: the old body and header are left as they were,
+   * and still decrypt. The header's temporary file is made before OUT is touched.
+   */
+  @Test
+  void aHeaderThatCannotBeWrittenLeavesTheExistingBodyAndHeader() throws Exception {
+    byte[] bodyBefore = Files.readAllBytes(body);
+    byte[] headerBefore = Files.readAllBytes(header);
+    Path in = Files.write(dir.resolve("other.pcm"), random(1000, 9));
+    Path aDirectory = Files.createDirectories(dir.resolve("hdir"));
+    for (Path h : List.of(dir.resolve("missing").resolve("talk.oxh"), aDirectory)) {
+      Result r = fails(OxCrypt.IO_ERROR, "encrypt", "--keyset", keys, "--detached-header", h.toString(),
+          in.toString(), body.toString());
+      assertArrayEquals(bodyBefore, Files.readAllBytes(body), "old body kept for " + h);
+      assertArrayEquals(headerBefore, Files.readAllBytes(header), "old header kept");
+      assertTrue(r.stderr.contains(h.toString()), r.stderr);
+      assertTrue(r.stderr.contains("left as they were"), r.stderr);
+      assertArrayEquals(plain, decrypt("--keyset", keys, "--detached-header", header.toString(),
+          body.toString()));
+      // A new OUT is not left behind either.
+      fails(OxCrypt.IO_ERROR, "encrypt", "--keyset", keys, "--detached-header", h.toString(),
+          in.toString(), dir.resolve("new.body").toString());
+      assertFalse(Files.exists(dir.resolve("new.body")));
+    }
+    assertTrue(Files.isDirectory(aDirectory));
+    try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+      assertFalse(left.anyMatch(p -> p.toString().endsWith(".oxtmp")), "no temporary left");
+    }
+  }
+
   @Test
   void concurrentSharesOfOneHeaderAreBothKept() throws Exception {
     ok("keys", "create-recipient", "--out", dir.resolve("alice").toString());
