@@ -328,6 +328,21 @@ class DetachedHeaderCliTest extends CliTestBase {
     }
   }
 
+  /** QA finding 9: a header alone given as the recording gets a hint to --detached-header, not "truncated". */
+  @Test
+  void decryptingAHeaderAlonePointsToDetachedHeader() throws Exception {
+    Path out = dir.resolve("x.wav");
+    for (List<String> extra : List.of(List.<String>of(), List.of("--offset", "0"), List.of("--from", "0"),
+        List.of("--recover"))) {
+      List<String> a = new ArrayList<>(List.of("decrypt", "--keyset", keys));
+      a.addAll(extra);
+      a.addAll(List.of(header.toString(), out.toString()));
+      Result r = fails(OxCrypt.INTEGRITY, a.toArray(new String[0]));
+      assertTrue(r.stderr.contains("--detached-header " + header), extra + ": " + r.stderr);
+      assertFalse(Files.exists(out), extra.toString());
+    }
+  }
+
   @Test
   void concurrentSharesOfOneHeaderAreBothKept() throws Exception {
     ok("keys", "create-recipient", "--out", dir.resolve("alice").toString());
