@@ -219,6 +219,18 @@ class DetachedHeaderCliTest extends CliTestBase {
     assertBodyUntouched(bodyBytes, mtime);
   }
 
+  /** QA finding 3: a keyset with no key in the header cannot re-wrap it: exit 4, not "already current". */
+  @Test
+  void rewrapWithAKeysetThatHasNoKeyInTheHeaderFails() throws Exception {
+    String team = dir.resolve("team.json").toString();
+    ok("keys", "create", "--keyset", team, "--insecure", "--name", "team");
+    byte[] before = Files.readAllBytes(header);
+    Result r = fails(OxCrypt.NO_USABLE_KEY, "rewrap", "--keyset", team, "--detached-header",
+        header.toString(), "--body", body.toString());
+    assertFalse(r.out().contains("already current"), r.out());
+    assertArrayEquals(before, Files.readAllBytes(header), "unchanged");
+  }
+
   @Test
   void aBodyThatIsNotTheHeadersIsAnIntegrityFailure() throws Exception {
     Path other = dir.resolve("other.body");

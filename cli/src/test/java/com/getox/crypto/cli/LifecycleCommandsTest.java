@@ -232,6 +232,33 @@ class LifecycleCommandsTest extends CliTestBase {
     assertFails(OxCrypt.IO_ERROR, run("rewrap", "--keyset", keys.toString(), dir.resolve("nope").toString()));
   }
 
+  /**
+   * QA finding 3: a keyset with no key in the recording has nothing to re-wrap there; that is a
+   * failure (exit 4, not "already current"), for a file and in a directory, and the file is kept.
+   */
+  @Test
+  void rewrapWithAKeysetThatHasNoKeyInTheRecordingFails() throws Exception {
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
+    Path other = dir.resolve("other.json");
+    ok("keys", "create", "--keyset", other.toString(), "--insecure", "--name", "other");
+    Path rec = encrypt(random(2000, 8), recs.resolve("r.oxr"));
+    byte[] before = Files.readAllBytes(rec);
+
+    Result bulk = assertFails(OxCrypt.NO_USABLE_KEY, run("rewrap", "--keyset", other.toString(), recs.toString()));
+    assertEquals(0, count(bulk, "already current"), bulk.out());
+    assertEquals(1, count(bulk, "failed"), bulk.out());
+    assertTrue(bulk.out().contains("local://keys"), bulk.out());
+    Result one = assertFails(OxCrypt.NO_USABLE_KEY, run("rewrap", "--keyset", other.toString(), rec.toString()));
+    assertEquals(0, count(one, "already current"), one.out());
+    JsonNode j = new ObjectMapper().readTree(assertFails(OxCrypt.NO_USABLE_KEY,
+        run("rewrap", "--json", "--keyset", other.toString(), recs.toString())).stdout);
+    assertEquals(0, j.get("alreadyCurrent").asInt(), j::toString);
+    assertEquals(rec.toString(), j.get("failed").get(0).get("file").asText(), j::toString);
+    assertArrayEquals(before, Files.readAllBytes(rec), "left as it was");
+    // Its own keyset still finds it current.
+    assertEquals(1, count(ok("rewrap", "--keyset", keys.toString(), recs.toString()), "already current"));
+  }
+
   @Test
   void rewrapDrawsAProgressBarOnlyWhenAsked() throws Exception {
     ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
