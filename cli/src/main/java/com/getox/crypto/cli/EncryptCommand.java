@@ -197,14 +197,15 @@ final class EncryptCommand implements Callable<Integer> {
       });
     } catch (Exception e) {
       if (outReplaced[0]) {
-        throw new CliException(OxCrypt.IO_ERROR, "the body " + out + " is complete, but its header "
+        throw new CliException(OxCrypt.IO_ERROR, "the body " + ("-".equals(out) ? "on stdout" : out)
+            + " is complete, but its header "
             + detachedHeader + " could not be written (" + OxCrypt.messageOf(e) + "): the body "
             + "cannot be read without it; encrypt again");
       }
       if (!headerTempMade[0]) {
         throw new CliException(OxCrypt.IO_ERROR, "cannot write the header " + detachedHeader + " ("
-            + OxCrypt.messageOf(e) + "); nothing was read or written: " + out + " and "
-            + detachedHeader + " are left as they were");
+            + OxCrypt.messageOf(e) + "); nothing was read or written" + ("-".equals(out) ? ""
+                : ": " + out + " and " + detachedHeader + " are left as they were"));
       }
       throw e; // IN, OUT or the header's temporary failed: OUT and H.oxh are left as they were
     }
