@@ -52,7 +52,10 @@ public final class BulkRewrap {
     REWRAPPED,
     /** Every wrapped key was already current: the file was left as it was. */
     ALREADY_CURRENT,
-    /** The file could not be re-wrapped; {@link Report#failed()} holds the reason. */
+    /**
+     * The file could not be re-wrapped; {@link Report#failed()} holds the reason (a {@link
+     * NoUsableKeyException} for a recording none of whose keys the re-wrapping KEKs made).
+     */
     FAILED
   }
 

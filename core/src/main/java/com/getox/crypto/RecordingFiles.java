@@ -71,8 +71,9 @@ public final class RecordingFiles {
    *     changed by a program that does not take Ox's lock ({@link ConcurrentEditException}); the
    *     file is then unchanged
    * @throws GeneralSecurityException if the recording cannot be opened with {@code recordings}'
-   *     KEKs (for example {@link NoUsableKeyException}, {@link ContextMismatchException}) or a
-   *     KEK fails to wrap
+   *     KEKs (for example {@link NoUsableKeyException}, {@link ContextMismatchException}), none of
+   *     its keys was made by them ({@link NoUsableKeyException}: not theirs to re-wrap), or a KEK
+   *     fails to wrap
    */
   public static boolean rewrap(Recordings recordings, File file, ReadOptions options)
       throws IOException, GeneralSecurityException {

@@ -805,7 +805,9 @@ public final class Recordings {
    * Re-wraps a recording's data key under the current version of each of this instance's wrap
    * KEKs, replacing the wrapped keys those KEKs made under older versions. Keys of other KEKs
    * (recipients, escrow) are kept. Only the header changes: the body does not depend on the
-   * wrapped-key list.
+   * wrapped-key list. A recording none of whose keys these KEKs wrapped (another keyset's) is not
+   * theirs to re-wrap: that fails with {@link NoUsableKeyException} rather than return it as
+   * already current.
    *
    * <p>Uses the KEK's service-side re-wrap where it has one (AWS KMS {@code ReEncrypt}, so the
    * data key never leaves the KMS); otherwise unwraps, checks the data key against the body's
@@ -816,9 +818,10 @@ public final class Recordings {
    * @param options supplies the unstored context entries' values, if any
    * @return the new header, or {@code header} itself if every key was already current
    * @throws IllegalArgumentException if {@code bodyPrefix} is not 56 bytes
+   * @throws NoUsableKeyException if none of this instance's wrap KEKs wraps a key of the
+   *     recording (it is not theirs to re-wrap), or the data key cannot be unwrapped
    * @throws GeneralSecurityException if the data key cannot be obtained ({@link
-   *     NoUsableKeyException}, {@link ContextMismatchException}, {@link AuthenticationException})
-   *     or a KEK fails to wrap it
+   *     ContextMismatchException}, {@link AuthenticationException}) or a KEK fails to wrap it
    */
   public RecordingHeader rewrap(RecordingHeader header, byte[] bodyPrefix, ReadOptions options)
       throws GeneralSecurityException {
@@ -846,9 +849,11 @@ public final class Recordings {
    * @return the new header, or {@code header} itself if every key was already current
    * @throws IOException if reading the body's first bytes fails
    * @throws TruncationException if the body ends before its salt and commitment
+   * @throws NoUsableKeyException if none of this instance's wrap KEKs wraps a key of the
+   *     recording (it is not theirs to re-wrap; nothing is read), or the data key cannot be
+   *     unwrapped
    * @throws GeneralSecurityException if the data key cannot be obtained ({@link
-   *     NoUsableKeyException}, {@link ContextMismatchException}, {@link AuthenticationException})
-   *     or a KEK fails to wrap it
+   *     ContextMismatchException}, {@link AuthenticationException}) or a KEK fails to wrap it
    */
   public RecordingHeader rewrap(
       RecordingHeader header, ReadableByteChannel body, ReadOptions options)
@@ -866,6 +871,19 @@ public final class Recordings {
     EncryptionContext full = header.fullContext(options);
     List<WrappedKey> next = new ArrayList<>(header.wrappedKeys().size());
     boolean changed = false;
+    boolean owned = false;
+    for (WrappedKey w : header.wrappedKeys()) {
+      for (Kek k : wrapKeks) {
+        owned |= k.uri().equals(w.kekUri());
+      }
+    }
+    if (!owned) {
+      // Nothing of ours to re-wrap is not "already current": this instance never wrapped it.
+      throw new NoUsableKeyException(
+          "none of the re-wrapping KEKs (" + urisOf(wrapKeks) + ") wraps a key of this recording"
+              + " (its recipients: " + recipientsOf(header) + "): it is not theirs to re-wrap",
+          Collections.<Exception>emptyList());
+    }
     Unlocked opened = null;
     try {
       for (WrappedKey w : header.wrappedKeys()) {
@@ -911,6 +929,28 @@ public final class Recordings {
       }
     }
     return changed ? header.withWrappedKeys(next).checkWritable() : header;
+  }
+
+  private static String urisOf(List<Kek> keks) {
+    StringBuilder sb = new StringBuilder();
+    for (Kek k : keks) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(k.uri());
+    }
+    return sb.toString();
+  }
+
+  private static String recipientsOf(RecordingHeader header) {
+    List<String> uris = new ArrayList<>();
+    for (WrappedKey w : header.wrappedKeys()) {
+      if (!uris.contains(w.kekUri())) {
+        uris.add(w.kekUri());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String u : uris) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(u);
+    }
+    return sb.toString();
   }
 
   /** The key a wrap of {@code scope} holds, from what opened the recording. */

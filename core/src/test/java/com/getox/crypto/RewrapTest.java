@@ -153,6 +153,35 @@ class RewrapTest {
         "a body from another recording must not yield a shareable key");
   }
 
+  /**
+   * QA finding 3: a re-wrap whose KEKs wrap no key of the recording has nothing of its own to
+   * re-wrap; it must fail (no usable key), not report the recording as already current.
+   */
+  @Test
+  void rewrapWithKeksThatWrapNoKeyOfTheRecordingFails() throws Exception {
+    LocalKms mine = TestKeks.newLocalKms("owner");
+    LocalKms stranger = TestKeks.newLocalKms("stranger");
+    Recordings me = Recordings.builder().wrapWith(mine).build();
+    Recordings notMine = Recordings.builder().wrapWith(stranger).build();
+    File f = new File(dir, "mine.oxr");
+    write(me, f, plaintext(3000, 7));
+    byte[] before = Files.readAllBytes(f.toPath());
+    RecordingHeader h = RecordingFiles.readHeader(f, ReadOptions.defaults());
+    byte[] prefix = Arrays.copyOfRange(before, h.toByteArray().length,
+        h.toByteArray().length + Cobblestone.PREFIX_BYTES);
+
+    NoUsableKeyException e = assertThrows(NoUsableKeyException.class,
+        () -> notMine.rewrap(h, prefix, ReadOptions.defaults()));
+    assertTrue(e.getMessage().contains(stranger.uri()), e.getMessage());
+    assertThrows(NoUsableKeyException.class, () -> RecordingFiles.rewrap(notMine, f, ReadOptions.defaults()));
+    BulkRewrap.Report r = BulkRewrap.builder(notMine).build().run(Collections.singletonList(dir));
+    assertEquals(0, r.alreadyCurrent(), r.toString());
+    assertTrue(r.failed().get(f) instanceof NoUsableKeyException, r.toString());
+    assertArrayEquals(before, Files.readAllBytes(f.toPath()), "left as it was");
+    // Its owner still finds it current.
+    assertFalse(RecordingFiles.rewrap(me, f, ReadOptions.defaults()));
+  }
+
   @Test
   void bulkRewrapResumesFromItsJournal() throws Exception {
     LocalKms kms = TestKeks.newLocalKms("bulk");

@@ -7,6 +7,7 @@ import com.getox.crypto.Recordings;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.RecoveryReport;
 import com.getox.crypto.SeekableRecording;
+import com.getox.crypto.TruncationException;
 import com.getox.crypto.audio.AudioFormat;
 import com.getox.crypto.audio.AudioRecording;
 import com.getox.crypto.hpke.HpkeRecipient;
@@ -172,56 +173,76 @@ final class DecryptCommand implements Callable<Integer> {
     }
     Recordings recordings = recordings(root, keysetFile, passphraseFile, identity, cloud);
 
-    if (clip) {
-      try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
-          SeekableRecording rec = recordings.openSeekable(channel, readOptions)) {
-        AudioRecording audio = AudioRecording.open(rec);
-        checkExtension(out, audio.format());
-        long from = fromMicros == null ? 0 : fromMicros;
-        // Times are checked here, before OUT is touched.
-        long to = Math.min(toMicros == null ? Long.MAX_VALUE : toMicros, audio.durationMicros());
-        InputStream clipStream = audio.openClip(from, to);
-        long[] n = {0};
-        deliver(sink -> {
-          try (InputStream c = clipStream) {
-            n[0] = copy(c, sink);
-          }
-        });
-        j.put("format", audio.format().toString()).put("fromMicros", from).put("toMicros", to)
-            .put("clipBytes", n[0]);
-      }
-      return OxCrypt.OK;
-    }
-    if (random) {
-      try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
-          SeekableRecording rec = recordings.openSeekable(channel, readOptions)) {
-        long[] n = {0};
-        deliver(sink -> n[0] = copyRange(rec, offset == null ? 0 : offset, length == null ? Long.MAX_VALUE : length, sink));
-        j.put("offset", offset == null ? 0 : offset).put("plaintextBytes", n[0]);
-      }
-      return OxCrypt.OK;
-    }
-    try (InputStream src = root.meter("decrypt", "-".equals(in) ? root.stdinNonClosing()
-        : Files.newInputStream(Path.of(in)), "-".equals(in) ? -1 : Files.size(Path.of(in)))) {
-      if (recover) {
-        RecoveryReport[] report = new RecoveryReport[1];
-        deliver(sink -> report[0] = recordings.recover(src, sink, readOptions));
-        j.put("plaintextBytes", report[0].plaintextBytes()).put("complete", !report[0].truncated())
-            .put("chunks", report[0].chunks()).put("flushedBytes", report[0].flushedBytes());
-        if (report[0].truncated()) {
-          root.warn(summary(in, report[0]));
-          return OxCrypt.RECOVERED_PREFIX;
+    try {
+      if (clip) {
+        try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
+            SeekableRecording rec = recordings.openSeekable(channel, readOptions)) {
+          AudioRecording audio = AudioRecording.open(rec);
+          checkExtension(out, audio.format());
+          long from = fromMicros == null ? 0 : fromMicros;
+          // Times are checked here, before OUT is touched.
+          long to = Math.min(toMicros == null ? Long.MAX_VALUE : toMicros, audio.durationMicros());
+          InputStream clipStream = audio.openClip(from, to);
+          long[] n = {0};
+          deliver(sink -> {
+            try (InputStream c = clipStream) {
+              n[0] = copy(c, sink);
+            }
+          });
+          j.put("format", audio.format().toString()).put("fromMicros", from).put("toMicros", to)
+              .put("clipBytes", n[0]);
         }
         return OxCrypt.OK;
       }
-      // Header, context, data key and commitment are checked here, before OUT is touched.
-      try (RecordingInputStream rin = recordings.newInputStream(src, readOptions)) {
-        long[] n = {0};
-        deliver(sink -> n[0] = copy(rin, sink));
-        j.put("plaintextBytes", n[0]);
+      if (random) {
+        try (FileChannel channel = FileChannel.open(Path.of(in), StandardOpenOption.READ);
+            SeekableRecording rec = recordings.openSeekable(channel, readOptions)) {
+          long[] n = {0};
+          deliver(sink -> n[0] = copyRange(rec, offset == null ? 0 : offset, length == null ? Long.MAX_VALUE : length, sink));
+          j.put("offset", offset == null ? 0 : offset).put("plaintextBytes", n[0]);
+        }
+        return OxCrypt.OK;
+      }
+      try (InputStream src = root.meter("decrypt", "-".equals(in) ? root.stdinNonClosing()
+          : Files.newInputStream(Path.of(in)), "-".equals(in) ? -1 : Files.size(Path.of(in)))) {
+        if (recover) {
+          RecoveryReport[] report = new RecoveryReport[1];
+          deliver(sink -> report[0] = recordings.recover(src, sink, readOptions));
+          j.put("plaintextBytes", report[0].plaintextBytes()).put("complete", !report[0].truncated())
+              .put("chunks", report[0].chunks()).put("flushedBytes", report[0].flushedBytes());
+          if (report[0].truncated()) {
+            root.warn(summary(in, report[0]));
+            return OxCrypt.RECOVERED_PREFIX;
+          }
+          return OxCrypt.OK;
+        }
+        // Header, context, data key and commitment are checked here, before OUT is touched.
+        try (RecordingInputStream rin = recordings.newInputStream(src, readOptions)) {
+          long[] n = {0};
+          deliver(sink -> n[0] = copy(rin, sink));
+          j.put("plaintextBytes", n[0]);
+        }
+      }
+      return OxCrypt.OK;
+    } catch (IOException | GeneralSecurityException e) {
+      if (detachedHeader == null && !"-".equals(in) && causedBy(e, TruncationException.class)
+          && DetachedHeaderOptions.holdsHeaderAlone(Path.of(in))) {
+        // Not "ends before its body": the user gave the header file where the recording goes.
+        throw new CliException(OxCrypt.INTEGRITY, in + " holds a header alone (a detached header "
+            + "from 'encrypt " + DetachedHeaderOptions.OPTION + "'), not a recording: decrypt "
+            + DetachedHeaderOptions.OPTION + " " + in + " BODY OUT");
+      }
+      throw e;
+    }
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
       }
     }
-    return OxCrypt.OK;
+    return false;
   }
 
   /**

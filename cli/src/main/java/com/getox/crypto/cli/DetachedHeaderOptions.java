@@ -95,6 +95,21 @@ final class DetachedHeaderOptions {
     return bytes;
   }
 
+  /**
+   * Whether {@code file} is a regular file holding exactly one Ox header and nothing after it (a
+   * detached header, given where a recording goes); false if it cannot be read or parsed.
+   */
+  static boolean holdsHeaderAlone(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return false;
+    }
+    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+      return RecordingHeader.read(in, ReadOptions.defaults()).toByteArray().length == Files.size(file);
+    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** The body given by {@code --body}, or none (then reading it is a usage error naming it). */
   Body body() {
     return new Body(body, "this edit must unwrap the data key, which needs the body's first "

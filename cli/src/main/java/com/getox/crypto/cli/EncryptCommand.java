@@ -48,16 +48,19 @@ import picocli.CommandLine.ParentCommand;
           + "also while IN pauses, so a recorder killed at any moment loses at most that much; "
           + "'decrypt --recover' returns everything flushed and 'resume' goes on writing OUT.",
       "With " + DetachedHeaderOptions.OPTION + " H.oxh, OUT receives the body alone and H.oxh the "
-          + "header (a sidecar, as the S3 module stores next to an object): OUT is written through "
-          + "a temporary file and H.oxh only after all of IN was encrypted and OUT is complete, so a "
-          + "failure leaves neither a partial OUT nor a header without its body (both are left as "
-          + "they were). Read it back with 'decrypt " + DetachedHeaderOptions.OPTION + " H.oxh'.",
+          + "header (a sidecar, as the S3 module stores next to an object). Both are written "
+          + "through temporary files beside them: H.oxh's is made first (a missing directory, or a "
+          + "directory named H.oxh, fails before IN is read), then OUT's, which replaces OUT once "
+          + "all of IN was encrypted, then H.oxh is replaced. So a failure leaves neither a partial "
+          + "OUT nor a header without its body: both are left as they were. Read it back with "
+          + "'decrypt " + DetachedHeaderOptions.OPTION + " H.oxh'.",
       "Exit codes: 0 done; 2 bad options, --flush-every with an existing OUT or stdout or with "
           + DetachedHeaderOptions.OPTION + ", a KEY in "
           + "both --context and --unstored-context; 4 no usable keyset; 5 IN or OUT cannot be read "
           + "or written (a new OUT then holds what was read, truncated; with "
-          + DetachedHeaderOptions.OPTION + ", nothing is left), or H.oxh cannot be written after "
-          + "OUT was (the message says so: OUT is then useless, encrypt again); 6 a cloud KMS (--kek) "
+          + DetachedHeaderOptions.OPTION + ", OUT and H.oxh are left as they were), or, rarely, "
+          + "H.oxh cannot be renamed into place after OUT was replaced (the message says so: OUT is "
+          + "then useless, encrypt again); 6 a cloud KMS (--kek) "
           + "refused or could not be reached."
     },
     footer = {
@@ -98,7 +101,8 @@ final class EncryptCommand implements Callable<Integer> {
 
   @Option(names = DetachedHeaderOptions.OPTION, paramLabel = "H.oxh",
       description = "Write the header to this file alone and only the body to OUT (a detached "
-          + "header), after OUT is complete. Not with --flush-every.")
+          + "header), replaced after OUT is complete; its directory must exist. Not with "
+          + "--flush-every.")
   Path detachedHeader;
 
   @Parameters(index = "0", paramLabel = "IN", converter = CliPaths.NotEmpty.class, description = "The plaintext file, or '-' for stdin.")
@@ -159,31 +163,51 @@ final class EncryptCommand implements Callable<Integer> {
   }
 
   /**
-   * The body to OUT (through a temporary file, or stdout), then, once it is complete, the header to
-   * {@link #detachedHeader}: a failure leaves no header for a partial body, and no partial body.
+   * The body to OUT and the header to {@link #detachedHeader}, in an order that cannot lose a
+   * recording: H.oxh's temporary file (beside it) is created first, so a missing directory or a
+   * directory in H.oxh's place fails before IN is read or OUT touched; it gets the header as soon
+   * as the writer makes it; then the body goes to OUT's temporary file (or stdout), which replaces
+   * OUT once complete; last, H.oxh's temporary replaces H.oxh. A failure before that last step
+   * leaves OUT and H.oxh as they were (a failure writing stdout leaves H.oxh as it was). Only if
+   * H.oxh's complete temporary cannot be synced and renamed over it, after OUT was replaced, is
+   * the new body left without its header: the message says so.
    */
   private RecordingHeader encryptDetached(InputStream src, Recordings recordings, EncryptionContext ctx)
       throws Exception {
     RecordingHeader[] header = new RecordingHeader[1];
-    CliPaths.Content body = sink -> encrypt(src, c -> {
-      RecordingWriter w = recordings.newDetachedWriter(sink, c);
-      header[0] = w.header();
-      return w;
-    }, ctx, 0);
-    if ("-".equals(out)) {
-      try (OutputStream sink = root.stdoutNonClosing()) {
-        body.writeTo(sink);
-      }
-    } else {
-      CliPaths.write(out, AtomicFile.Mode.KEEP, body);
-    }
-    byte[] bytes = header[0].toByteArray();
+    boolean[] headerTempMade = {false};
+    boolean[] outReplaced = {false};
     try {
-      CliPaths.write(detachedHeader.toString(), AtomicFile.Mode.KEEP, sink -> sink.write(bytes));
+      CliPaths.write(detachedHeader.toString(), AtomicFile.Mode.KEEP, headerSink -> {
+        headerTempMade[0] = true;
+        CliPaths.Content body = sink -> encrypt(src, c -> {
+          RecordingWriter w = recordings.newDetachedWriter(sink, c);
+          header[0] = w.header();
+          headerSink.write(header[0].toByteArray()); // into H.oxh's temporary, before OUT changes
+          return w;
+        }, ctx, 0);
+        if ("-".equals(out)) {
+          try (OutputStream sink = root.stdoutNonClosing()) {
+            body.writeTo(sink);
+          }
+        } else {
+          CliPaths.write(out, AtomicFile.Mode.KEEP, body);
+        }
+        outReplaced[0] = true;
+      });
     } catch (Exception e) {
-      throw new CliException(OxCrypt.IO_ERROR, "the body " + out + " is complete, but its header "
-          + detachedHeader + " could not be written (" + OxCrypt.messageOf(e) + "): the body cannot "
-          + "be read without it; encrypt again");
+      if (outReplaced[0]) {
+        throw new CliException(OxCrypt.IO_ERROR, "the body " + ("-".equals(out) ? "on stdout" : out)
+            + " is complete, but its header "
+            + detachedHeader + " could not be written (" + OxCrypt.messageOf(e) + "): the body "
+            + "cannot be read without it; encrypt again");
+      }
+      if (!headerTempMade[0]) {
+        throw new CliException(OxCrypt.IO_ERROR, "cannot write the header " + detachedHeader + " ("
+            + OxCrypt.messageOf(e) + "); nothing was read or written" + ("-".equals(out) ? ""
+                : ": " + out + " and " + detachedHeader + " are left as they were"));
+      }
+      throw e; // IN, OUT or the header's temporary failed: OUT and H.oxh are left as they were
     }
     return header[0];
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.BulkRewrap;
 import com.getox.crypto.ReadOptions;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.TruncationException;
 import com.getox.crypto.kek.Kek;
 import com.getox.crypto.local.LocalKms;
 import java.io.File;
@@ -44,9 +45,12 @@ import picocli.CommandLine.ParentCommand;
           + "H.oxh is re-wrapped in place; " + DetachedHeaderOptions.BODY_OPTION + " BODY gives its "
           + "body, of which at most the first 56 bytes are read, only to unwrap. The body is never "
           + "written.",
-      "Exit 0 if nothing failed; otherwise the exit code of the first failure (in path order): 3 "
-          + "for a body that is not H.oxh's, 2 for a missing " + DetachedHeaderOptions.BODY_OPTION
-          + " that is needed."
+      "Exit 0 if nothing failed; otherwise the exit code of the first failure (in path order): 4 "
+          + "for a recording none of whose keys the keyset made (it is not the keyset's to re-wrap; "
+          + "never counted as already current), 3 for a damaged recording, a detached header found "
+          + "under PATH (one line says to use " + DetachedHeaderOptions.OPTION + ") or a body that "
+          + "is not H.oxh's, 2 for a missing " + DetachedHeaderOptions.BODY_OPTION + " that is "
+          + "needed. Each failed file is listed on one line, named as PATH gave it."
     },
     footer = {
       "%nExample:",
@@ -128,7 +132,7 @@ final class RewrapCommand implements Callable<Integer> {
     ArrayNode failedJson = j.putArray("failed");
     for (Map.Entry<java.io.File, Exception> e : failed.entrySet()) {
       failedJson.addObject().put("file", e.getKey().getPath())
-          .put("reason", root.redact(OxCrypt.oneLine(reason(e.getValue()))));
+          .put("reason", root.redact(OxCrypt.oneLine(reason(e.getKey(), e.getValue()))));
     }
     PrintWriter out = KeysCommand.out(root);
     for (Kek k : keks) {
@@ -141,7 +145,7 @@ final class RewrapCommand implements Callable<Integer> {
         journal == null ? "" : "  (journal " + journal + ")");
     out.printf("%-24s%d%n", "failed", failed.size());
     for (Map.Entry<java.io.File, Exception> e : failed.entrySet()) {
-      out.printf("  %s: %s%n", e.getKey(), root.redact(OxCrypt.oneLine(reason(e.getValue()))));
+      out.printf("  %s: %s%n", e.getKey(), root.redact(OxCrypt.oneLine(reason(e.getKey(), e.getValue()))));
     }
     out.flush();
     if (report.rewrapped() + report.alreadyCurrent() + report.resumedSkipped() + failed.size() == 0) {
@@ -153,7 +157,7 @@ final class RewrapCommand implements Callable<Integer> {
     Map.Entry<java.io.File, Exception> first = failed.entrySet().iterator().next();
     throw new CliException(OxCrypt.exitCodeOf(first.getValue()),
         failed.size() + " recording" + (failed.size() == 1 ? "" : "s") + " could not be re-wrapped"
-            + " (first: " + first.getKey() + ": " + OxCrypt.oneLine(reason(first.getValue())) + ")");
+            + " (first: " + first.getKey() + ": " + OxCrypt.oneLine(reason(first.getKey(), first.getValue())) + ")");
   }
 
   /** {@code --detached-header H.oxh [--body BODY]}: re-wraps H.oxh in place. */
@@ -186,16 +190,34 @@ final class RewrapCommand implements Callable<Integer> {
     return OxCrypt.OK;
   }
 
-  private static String reason(Exception e) {
-    // The SDK's hint names its API; the CLI user needs the option (as OxCrypt's messages say).
-    return e.getClass().getSimpleName()
-        + ": "
-        + String.valueOf(e.getMessage())
-            .replaceAll(
-                "supply its value with ReadOptions\\.builder\\(\\)\\.expect\\(\"(.*)\", value\\)",
-                "give its value with " + UnstoredContextOptions.OPTION + " $1=VALUE")
-            .replace("edit it with RecordingFiles.rewrapDetached, shareDetached or revokeDetached"
-                + " and its body", "re-wrap it with 'rewrap " + DetachedHeaderOptions.OPTION
-                + " FILE " + DetachedHeaderOptions.BODY_OPTION + " BODY'");
+  /**
+   * One line in the CLI's words ({@link OxCrypt#messageOf}) on why {@code file} failed, naming it
+   * as the walk of the user's PATH found it, never by its absolute path.
+   */
+  private static String reason(File file, Exception e) {
+    if (e instanceof TruncationException && DetachedHeaderOptions.holdsHeaderAlone(file.toPath())) {
+      // A sidecar is a whole header, not a truncated recording.
+      return "a detached header (the header alone): re-wrap it with 'rewrap "
+          + DetachedHeaderOptions.OPTION + " " + file + " " + DetachedHeaderOptions.BODY_OPTION
+          + " BODY'";
+    }
+    String m = OxCrypt.messageOf(e);
+    for (String longName : longNamesOf(file)) {
+      m = m.replace(longName, file.getPath());
+    }
+    return m;
+  }
+
+  /** The absolute and canonical names of {@code file} that the SDK's messages may use. */
+  private static List<String> longNamesOf(File file) {
+    List<String> names = new ArrayList<>();
+    try {
+      names.add(file.getCanonicalPath());
+    } catch (java.io.IOException e) {
+      // no canonical name: the absolute one is still replaced
+    }
+    names.add(file.getAbsolutePath());
+    names.removeIf(n -> n.equals(file.getPath()));
+    return names;
   }
 }

@@ -219,6 +219,18 @@ class DetachedHeaderCliTest extends CliTestBase {
     assertBodyUntouched(bodyBytes, mtime);
   }
 
+  /** QA finding 3: a keyset with no key in the header cannot re-wrap it: exit 4, not "already current". */
+  @Test
+  void rewrapWithAKeysetThatHasNoKeyInTheHeaderFails() throws Exception {
+    String team = dir.resolve("team.json").toString();
+    ok("keys", "create", "--keyset", team, "--insecure", "--name", "team");
+    byte[] before = Files.readAllBytes(header);
+    Result r = fails(OxCrypt.NO_USABLE_KEY, "rewrap", "--keyset", team, "--detached-header",
+        header.toString(), "--body", body.toString());
+    assertFalse(r.out().contains("already current"), r.out());
+    assertArrayEquals(before, Files.readAllBytes(header), "unchanged");
+  }
+
   @Test
   void aBodyThatIsNotTheHeadersIsAnIntegrityFailure() throws Exception {
     Path other = dir.resolve("other.body");
@@ -294,6 +306,52 @@ class DetachedHeaderCliTest extends CliTestBase {
     assertArrayEquals(new byte[] {4, 5, 6}, Files.readAllBytes(b), "no partial body");
     try (java.util.stream.Stream<Path> left = Files.list(dir)) {
       assertFalse(left.anyMatch(p -> p.toString().endsWith(".oxtmp")), "no temporary left");
+    }
+  }
+
+  /**
+   * QA finding 1: a header that cannot be written (its directory missing, or a directory in its
+   * place) must not cost the existing recording: the old body and header are left as they were,
+   * and still decrypt. The header's temporary file is made before OUT is touched.
+   */
+  @Test
+  void aHeaderThatCannotBeWrittenLeavesTheExistingBodyAndHeader() throws Exception {
+    byte[] bodyBefore = Files.readAllBytes(body);
+    byte[] headerBefore = Files.readAllBytes(header);
+    Path in = Files.write(dir.resolve("other.pcm"), random(1000, 9));
+    Path aDirectory = Files.createDirectories(dir.resolve("hdir"));
+    for (Path h : List.of(dir.resolve("missing").resolve("talk.oxh"), aDirectory)) {
+      Result r = fails(OxCrypt.IO_ERROR, "encrypt", "--keyset", keys, "--detached-header", h.toString(),
+          in.toString(), body.toString());
+      assertArrayEquals(bodyBefore, Files.readAllBytes(body), "old body kept for " + h);
+      assertArrayEquals(headerBefore, Files.readAllBytes(header), "old header kept");
+      assertTrue(r.stderr.contains(h.toString()), r.stderr);
+      assertTrue(r.stderr.contains("left as they were"), r.stderr);
+      assertArrayEquals(plain, decrypt("--keyset", keys, "--detached-header", header.toString(),
+          body.toString()));
+      // A new OUT is not left behind either.
+      fails(OxCrypt.IO_ERROR, "encrypt", "--keyset", keys, "--detached-header", h.toString(),
+          in.toString(), dir.resolve("new.body").toString());
+      assertFalse(Files.exists(dir.resolve("new.body")));
+    }
+    assertTrue(Files.isDirectory(aDirectory));
+    try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+      assertFalse(left.anyMatch(p -> p.toString().endsWith(".oxtmp")), "no temporary left");
+    }
+  }
+
+  /** QA finding 9: a header alone given as the recording gets a hint to --detached-header, not "truncated". */
+  @Test
+  void decryptingAHeaderAlonePointsToDetachedHeader() throws Exception {
+    Path out = dir.resolve("x.wav");
+    for (List<String> extra : List.of(List.<String>of(), List.of("--offset", "0"), List.of("--from", "0"),
+        List.of("--recover"))) {
+      List<String> a = new ArrayList<>(List.of("decrypt", "--keyset", keys));
+      a.addAll(extra);
+      a.addAll(List.of(header.toString(), out.toString()));
+      Result r = fails(OxCrypt.INTEGRITY, a.toArray(new String[0]));
+      assertTrue(r.stderr.contains("--detached-header " + header), extra + ": " + r.stderr);
+      assertFalse(Files.exists(out), extra.toString());
     }
   }
 

@@ -210,7 +210,7 @@ class LifecycleCommandsTest extends CliTestBase {
     Result r = assertFails(OxCrypt.INTEGRITY, run("rewrap", "--keyset", keys.toString(), recs.toString()));
     assertEquals(1, count(r, "re-wrapped"));
     assertEquals(1, count(r, "failed"));
-    assertTrue(r.out().contains("  " + cut + ": TruncationException"), r.out());
+    assertTrue(r.out().contains("  " + cut + ": integrity failure: "), r.out());
     assertTrue(r.stderr.contains("1 recording could not be re-wrapped"), r.stderr);
     assertFalse(versionsOf(good).contains("local://keys#" + v1));
 
@@ -224,12 +224,73 @@ class LifecycleCommandsTest extends CliTestBase {
     Result gone = assertFails(OxCrypt.NO_USABLE_KEY, run("rewrap", "--keyset", keys.toString(), recs.toString()));
     assertEquals(1, count(gone, "already current"));
     assertEquals(1, count(gone, "failed"));
-    assertTrue(gone.out().contains(orphan + ": NoUsableKeyException") && gone.out().contains("destroyed"),
+    assertTrue(gone.out().contains(orphan + ": no usable key: ") && gone.out().contains("destroyed"),
         gone.out());
 
     assertFails(OxCrypt.USAGE, run("rewrap", "--keyset", keys.toString(), "--threads", "0", recs.toString()));
     assertFails(OxCrypt.USAGE, run("rewrap", "--keyset", keys.toString()));
     assertFails(OxCrypt.IO_ERROR, run("rewrap", "--keyset", keys.toString(), dir.resolve("nope").toString()));
+  }
+
+  /**
+   * QA finding 3: a keyset with no key in the recording has nothing to re-wrap there; that is a
+   * failure (exit 4, not "already current"), for a file and in a directory, and the file is kept.
+   */
+  @Test
+  void rewrapWithAKeysetThatHasNoKeyInTheRecordingFails() throws Exception {
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
+    Path other = dir.resolve("other.json");
+    ok("keys", "create", "--keyset", other.toString(), "--insecure", "--name", "other");
+    Path rec = encrypt(random(2000, 8), recs.resolve("r.oxr"));
+    byte[] before = Files.readAllBytes(rec);
+
+    Result bulk = assertFails(OxCrypt.NO_USABLE_KEY, run("rewrap", "--keyset", other.toString(), recs.toString()));
+    assertEquals(0, count(bulk, "already current"), bulk.out());
+    assertEquals(1, count(bulk, "failed"), bulk.out());
+    assertTrue(bulk.out().contains("local://keys"), bulk.out());
+    Result one = assertFails(OxCrypt.NO_USABLE_KEY, run("rewrap", "--keyset", other.toString(), rec.toString()));
+    assertEquals(0, count(one, "already current"), one.out());
+    JsonNode j = new ObjectMapper().readTree(assertFails(OxCrypt.NO_USABLE_KEY,
+        run("rewrap", "--json", "--keyset", other.toString(), recs.toString())).stdout);
+    assertEquals(0, j.get("alreadyCurrent").asInt(), j::toString);
+    assertEquals(rec.toString(), j.get("failed").get(0).get("file").asText(), j::toString);
+    assertArrayEquals(before, Files.readAllBytes(rec), "left as it was");
+    // Its own keyset still finds it current.
+    assertEquals(1, count(ok("rewrap", "--keyset", keys.toString(), recs.toString()), "already current"));
+  }
+
+  /**
+   * QA finding 8: a failure line names the file as the user gave it (not its absolute path) and
+   * says what is wrong in the CLI's words, without Java class names; a sidecar header in a
+   * directory is pointed to --detached-header, not called truncated.
+   */
+  @Test
+  void rewrapFailureLinesNameTheFileAsGivenWithoutClassNames() throws Exception {
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure", "--name", "keys");
+    Path other = dir.resolve("other.json");
+    ok("keys", "create", "--keyset", other.toString(), "--insecure", "--name", "other");
+    Path rec = encrypt(random(2000, 9), recs.resolve("s.oxr"));
+    Path in = Files.write(dir.resolve("t.pcm"), random(2000, 10));
+    ok("encrypt", "--keyset", keys.toString(), "--detached-header", recs.resolve("t.oxh").toString(),
+        in.toString(), dir.resolve("t.body").toString());
+    String given = Path.of("").toAbsolutePath().relativize(recs.toAbsolutePath()).toString();
+    String absolute = recs.toAbsolutePath().toString();
+    String canonical = recs.toRealPath().toString();
+
+    Result sidecar = assertFails(OxCrypt.INTEGRITY, run("rewrap", "--keyset", keys.toString(), given));
+    Result foreign = assertFails(OxCrypt.NO_USABLE_KEY,
+        run("rewrap", "--keyset", other.toString(), Path.of(given, "s.oxr").toString()));
+    assertTrue(sidecar.out().contains("  " + Path.of(given, "t.oxh") + ": "), sidecar.out());
+    assertTrue(sidecar.out().contains("--detached-header"), sidecar.out());
+    assertTrue(foreign.out().contains("  " + Path.of(given, "s.oxr") + ": no usable key: "), foreign.out());
+    for (Result r : List.of(sidecar, foreign)) {
+      for (String text : List.of(r.out(), r.stderr)) {
+        assertFalse(text.contains("Exception"), text);
+        String rest = text.replace(given, "GIVEN"); // the relative name ends like the absolute one
+        assertFalse(rest.contains(absolute) || rest.contains(canonical), text);
+      }
+    }
+    assertTrue(Files.exists(rec));
   }
 
   @Test

@@ -265,7 +265,9 @@ public final class S3Recordings {
    * @throws com.getox.crypto.ConcurrentEditException if the object or sidecar changed since it was
    *     read (nothing changed: retry)
    * @throws IOException if the store fails ({@link ObjectStoreException})
-   * @throws GeneralSecurityException if the data key cannot be obtained or wrapped
+   * @throws GeneralSecurityException if the data key cannot be obtained or wrapped, or none of
+   *     the wrap KEKs wraps a key of the recording ({@link com.getox.crypto.NoUsableKeyException}:
+   *     it is not theirs to re-wrap, never reported as already current)
    */
   public boolean rewrap(String bucket, String key, ReadOptions options)
       throws IOException, GeneralSecurityException {
