@@ -34,24 +34,43 @@ public final class FleetOptions implements Serializable {
   /** The default environment variable holding a keyset's passphrase, as in the CLI. */
   public static final String DEFAULT_PASSPHRASE_ENV = "OXCRYPT_PASSPHRASE";
 
+  /** The input path or glob. */
   private String input;
+  /** The manifest file. */
   private String manifest;
+  /** csv or parquet. */
   private String manifestFormat = "csv";
+  /** The key column: a number (CSV) or name (Parquet). */
   private String manifestColumn = "0";
+  /** What manifest keys are relative to. */
   private String manifestBase;
+  /** The result table's directory. */
   private String results;
+  /** parquet or csv. */
   private String resultsFormat = "parquet";
+  /** The encrypt job's output directory. */
   private String output;
+  /** The encrypt job's suffix. */
   private String suffix = ".oxr";
+  /** The keyset file's path. */
   private String keyset;
+  /** The passphrase's environment variable (its name only). */
   private String passphraseEnv = DEFAULT_PASSPHRASE_ENV;
-  private final List<String> keks = new ArrayList<>();
+  /** Cloud KEK URIs. */
+  private final ArrayList<String> keks = new ArrayList<>();
+  /** AWS KMS endpoint override. */
   private String awsKmsEndpoint;
+  /** Cloud KMS endpoint override. */
   private String gcpKmsEndpoint;
+  /** Verify the header and commitment only. */
   private boolean headerOnly;
+  /** The shred-scan's KEK URI. */
   private String kekUri;
+  /** The shred-scan's KEK version. */
   private String kekVersion;
+  /** Tasks, 0 for automatic. */
   private int partitions;
+  /** Attempts per object on KMS errors. */
   private int kmsAttempts = 3;
 
   /** Options with nothing set: give an input or a manifest, and results. */
