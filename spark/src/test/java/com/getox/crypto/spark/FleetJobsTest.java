@@ -299,6 +299,39 @@ class FleetJobsTest {
     Set<String> fromCli = new TreeSet<>();
     json.get("wouldShred").forEach(n -> fromCli.add(uri(Path.of(n.asText()))));
     assertEquals(fromCli, fromSpark);
+
+    // The same scan from a glob, and from a Parquet manifest of full paths.
+    FleetSummary globbed = ShredScanJob.run(spark, new FleetOptions()
+        .input(dir.toUri() + "a/*.oxr").kekUri(kms.uri()).kekVersion(old)
+        .results(results("shred-glob")));
+    assertEquals(OBJECTS / 2, globbed.objects(), globbed.toString());
+    assertEquals(fromSpark.stream().filter(p -> p.contains("/shred/a/")).count(),
+        globbed.count("shreds"), globbed.toString());
+    String parquetManifest = root.resolve("manifest.parquet").toUri().toString();
+    spark.createDataset(new ArrayList<>(fromSdk), org.apache.spark.sql.Encoders.STRING())
+        .toDF("key").write().parquet(parquetManifest);
+    FleetSummary fromParquet = ShredScanJob.run(spark, new FleetOptions().manifest(parquetManifest)
+        .manifestFormat("parquet").manifestColumn("key").kekUri(kms.uri()).kekVersion(old)
+        .results(results("shred-parquet")));
+    assertEquals(fromSdk.size(), fromParquet.count("shreds"), fromParquet.toString());
+    assertEquals(fromSdk.size(), fromParquet.objects());
+  }
+
+  @Test
+  void optionsParseSparkSubmitArguments() {
+    FleetOptions o = FleetOptions.parse("--manifest", "s3a://inv/m.csv", "--manifest-column", "1",
+        "--manifest-base", "s3a://calls/", "--kek", "aws-kms://arn:aws:kms:eu-west-1:1:key/k",
+        "--kek", "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k", "--header-only",
+        "--results", "s3a://r/", "--kms-attempts", "5");
+    assertEquals("s3a://inv/m.csv", o.manifest());
+    assertEquals("1", o.manifestColumn());
+    assertEquals(2, o.keks().size());
+    assertTrue(o.headerOnly());
+    assertEquals(5, o.kmsAttempts());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> FleetOptions.parse("--nope", "x"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> FleetOptions.parse("--input"));
   }
 
   @Test
