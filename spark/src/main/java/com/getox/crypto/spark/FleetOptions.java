@@ -330,9 +330,9 @@ public final class FleetOptions implements Serializable {
   }
 
   /**
-   * How many times an object is tried when a KMS call fails ({@link
-   * com.getox.crypto.KmsException}), with exponential back-off from 200 ms; other failures are
-   * reported at once.
+   * How many times an object is tried when a KMS call fails with a retryable {@link
+   * com.getox.crypto.KmsException} (throttling, an outage; after the KMS client's own retries),
+   * with exponential back-off from 200 ms; other failures are reported at once.
    *
    * @param attempts at least 1; default 3
    * @return these options

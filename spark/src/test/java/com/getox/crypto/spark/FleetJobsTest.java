@@ -318,6 +318,54 @@ class FleetJobsTest {
   }
 
   @Test
+  void aRetryableKmsErrorIsRetriedWithinBoundsAndReported() throws Exception {
+    Path dir = copyOf(encrypted.resolve("b/c"), "retry");
+    LocalKms kms = LocalKms.open(keyset.toFile(), KeysetProtection.insecurePlaintext());
+    // Fails the first unwrap of each data key (retryable, as throttling is); its file name
+    // "call-1.pcm.oxr" always fails, so it is reported after the attempts run out.
+    java.util.Set<String> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    byte[] alwaysFails = header(Files.readAllBytes(dir.resolve("call-1.pcm.oxr")))
+        .wrappedKeys().get(0).wrappedBytes();
+    com.getox.crypto.kek.Kek flaky = new com.getox.crypto.kek.Kek() {
+      @Override
+      public String uri() {
+        return kms.uri();
+      }
+
+      @Override
+      public WrappedKey wrap(byte[] dek, com.getox.crypto.EncryptionContext c)
+          throws java.security.GeneralSecurityException {
+        return kms.wrap(dek, c);
+      }
+
+      @Override
+      public byte[] unwrap(WrappedKey w, com.getox.crypto.EncryptionContext c)
+          throws java.security.GeneralSecurityException {
+        calls.incrementAndGet();
+        String id = java.util.HexFormat.of().formatHex(w.wrappedBytes());
+        if (Arrays.equals(w.wrappedBytes(), alwaysFails) || failedOnce.add(id)) {
+          throw new com.getox.crypto.KmsException("throttled (test)", true);
+        }
+        return kms.unwrap(w, c);
+      }
+    };
+    // Six recordings (each failure sleeps the back-off): call-1 and five that succeed on retry.
+    FleetOptions o = new FleetOptions().input(dir.toUri() + "call-{1,11,13,15,17,19}.pcm.oxr")
+        .keyset(keyset.toString()).passphraseEnv("RETRY_TEST").kmsAttempts(2)
+        .results(results("retry"));
+    com.getox.crypto.spark.internal.Keys.useForTests(o, Recordings.builder().wrapWith(flaky)
+        .auditSink(com.getox.crypto.spark.internal.Keys.auditSink()).build());
+    FleetSummary s = VerifyJob.run(spark, o);
+    int n = 6;
+    assertEquals(n - 1, s.count("ok"), s.toString());
+    assertEquals(Map.of(uri(dir.resolve("call-1.pcm.oxr")), "NoUsableKeyException"),
+        failures(results("retry")));
+    assertEquals(2 * n, calls.get(), "two attempts per object, no more");
+    assertEquals(2L * n, s.auditEvents(), "every attempt's UNWRAP is audited");
+  }
+
+  @Test
   void optionsParseSparkSubmitArguments() {
     FleetOptions o = FleetOptions.parse("--manifest", "s3a://inv/m.csv", "--manifest-column", "1",
         "--manifest-base", "s3a://calls/", "--kek", "aws-kms://arn:aws:kms:eu-west-1:1:key/k",

@@ -65,6 +65,16 @@ public final class Keys {
     return r;
   }
 
+  /** Test seam: makes {@code recordings} the KEKs of {@code options}' configuration in this JVM. */
+  public static void useForTests(FleetOptions options, Recordings recordings) {
+    CACHE.put(options.keyConfigurationId(), recordings);
+  }
+
+  /** Test seam: the audit sink the jobs' Recordings use (SLF4J, counted per thread). */
+  public static AuditSink auditSink() {
+    return AUDIT;
+  }
+
   private static Recordings build(FleetOptions o) throws IOException, GeneralSecurityException {
     List<Kek> keks = new ArrayList<>();
     if (o.keyset() != null) {

@@ -79,7 +79,7 @@ public final class ObjectTasks {
       } catch (Exception | LinkageError e) {
         r.status = "failed";
         r.errorClass = errorClass(e);
-        if (attempt >= o.kmsAttempts() || !(kmsError(e) instanceof KmsException)) {
+        if (attempt >= o.kmsAttempts() || !retryable(e)) {
           break;
         }
         try {
@@ -332,6 +332,24 @@ public final class ObjectTasks {
       }
     }
     return e;
+  }
+
+  /**
+   * Whether a KMS said "try again" (throttling, an outage) anywhere in {@code e}: its causes, or
+   * the per-KEK failures a {@link com.getox.crypto.NoUsableKeyException} keeps as suppressed.
+   */
+  static boolean retryable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof KmsException && ((KmsException) t).isRetryable()) {
+        return true;
+      }
+      for (Throwable s : t.getSuppressed()) {
+        if (retryable(s)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static String errorClass(Throwable e) {
