@@ -4,7 +4,6 @@ import com.getox.crypto.spark.FleetOptions;
 import com.getox.crypto.spark.FleetSummary;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -97,14 +96,16 @@ public final class Fleet {
     Dataset<Row> back = csv
         ? spark.read().schema(SCHEMA).option("header", "true").csv(o.results())
         : spark.read().parquet(o.results());
-    Map<String, Long> counts = new LinkedHashMap<>();
-    for (Row r : back.groupBy("status").count().orderBy("status").collectAsList()) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    long bytes = 0;
+    long events = 0;
+    for (Row r : back.groupBy("status").agg(functions.count(functions.lit(1)),
+        functions.sum("bytes"), functions.sum("auditEvents")).collectAsList()) {
       counts.put(r.getString(0), r.getLong(1));
+      bytes += r.isNullAt(2) ? 0 : r.getLong(2);
+      events += r.isNullAt(3) ? 0 : r.getLong(3);
     }
-    Row totals = back.agg(functions.coalesce(functions.sum("bytes"), functions.lit(0L)),
-        functions.coalesce(functions.sum("auditEvents"), functions.lit(0L))).first();
-    return new FleetSummary(job, o.results(), counts, ((Number) totals.get(0)).longValue(),
-        ((Number) totals.get(1)).longValue());
+    return new FleetSummary(job, o.results(), counts, bytes, events);
   }
 
   /** The manifest's object paths, each made absolute against the manifest base. */
