@@ -21,12 +21,14 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.StreamCapabilities;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -37,8 +39,8 @@ import org.apache.spark.sql.RowFactory;
  *
  * <p>Writes never leave a partial file where a recording was or is expected: the new bytes go to
  * a temporary file beside the target ({@code .NAME.RANDOM.oxtmp}, skipped by every listing),
- * which is checked to open with the default reader, with the expected lengths, before it is
- * renamed over the target. On the local file system, re-wraps go through {@link
+ * which is synced where the file system can and checked to open with the default reader, with
+ * the expected lengths, before it is renamed over the target. On the local file system, re-wraps go through {@link
  * RecordingFiles#rewrap} itself (directory lock, re-check, fsync, atomic rename).
  */
 public final class ObjectTasks {
@@ -126,7 +128,7 @@ public final class ObjectTasks {
     Path tmp = tempBeside(target);
     try {
       try (InputStream in = sfs.open(src);
-          OutputStream out = tfs.create(tmp, false);
+          OutputStream out = synced(tfs.create(tmp, false));
           RecordingWriter w = recordings.newWriter(out, EncryptionContext.empty())) {
         byte[] buf = new byte[Recordings.chunkSizeBytes()];
         int n;
@@ -180,7 +182,7 @@ public final class ObjectTasks {
     long bodyBytes = st.getLen() - headerBytes;
     Path tmp = tempBeside(p);
     try {
-      try (FSDataInputStream in = fs.open(p); OutputStream out = fs.create(tmp, false)) {
+      try (FSDataInputStream in = fs.open(p); OutputStream out = synced(fs.create(tmp, false))) {
         out.write(newHeader);
         in.seek(headerBytes);
         byte[] buf = new byte[64 * 1024];
@@ -295,6 +297,37 @@ public final class ObjectTasks {
     } else if (!fs.rename(tmp, target)) {
       throw new org.apache.hadoop.fs.FileAlreadyExistsException("target appeared meanwhile");
     }
+  }
+
+  /**
+   * {@code out}, made durable before it is closed where the file system can (hsync: local disks,
+   * HDFS; an object store's upload is durable once complete), so a rename never publishes a file
+   * whose bytes a power cut could still lose.
+   */
+  private static OutputStream synced(FSDataOutputStream stream) {
+    return new java.io.FilterOutputStream(stream) {
+      private boolean closed;
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        stream.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        if (closed) {
+          return; // closed by the writer, then by try-with-resources
+        }
+        closed = true;
+        try {
+          if (stream.hasCapability(StreamCapabilities.HSYNC)) {
+            stream.hsync();
+          }
+        } finally {
+          stream.close();
+        }
+      }
+    };
   }
 
   private static Path tempBeside(Path target) {
