@@ -19,8 +19,10 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
 public final class LocalS3 implements AutoCloseable {
   /** The bucket every test uses. */
   public static final String BUCKET = "recordings";
-  private static final String ACCESS = "ox-test-access";
-  private static final String SECRET = "ox-test-secret-not-a-real-one";
+  /** The access key id the server accepts (a test value, not a real credential). */
+  public static final String ACCESS = "ox-test-access";
+  /** The secret the server accepts (a test value, not a real credential). */
+  public static final String SECRET = "ox-test-secret-not-a-real-one";
 
   final S3Proxy server;
   /** The byte-counting proxy in front of the server. */
@@ -65,6 +67,16 @@ public final class LocalS3 implements AutoCloseable {
     client.createBucket(b -> b.bucket(BUCKET));
     wire.reset();
     return new LocalS3(server, wire, client);
+  }
+
+  /**
+   * The endpoint of {@link #wire}, for clients built elsewhere (path-style, plain HTTP on
+   * loopback).
+   *
+   * @return {@code http://127.0.0.1:PORT}
+   */
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + wire.port());
   }
 
   List<MultipartUpload> uploadsInProgress() {

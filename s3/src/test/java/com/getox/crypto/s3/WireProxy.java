@@ -155,6 +155,24 @@ public final class WireProxy implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Bytes of PUT requests for paths ending in {@code suffix} since the last {@link #reset()},
+   * server-side copies (x-amz-copy-source, which carry no body) excluded: what was uploaded.
+   *
+   * @param suffix the end of the object's path
+   * @return the bytes uploaded, heads included
+   */
+  public long bytesUp(String suffix) {
+    long n = 0;
+    for (Exchange e : exchanges) {
+      if (e.method.equals("PUT") && e.path().endsWith(suffix)
+          && e.header("x-amz-copy-source") == null) {
+        n += e.upBytes.get();
+      }
+    }
+    return n;
+  }
+
   List<Exchange> snapshot() {
     return new ArrayList<>(exchanges);
   }

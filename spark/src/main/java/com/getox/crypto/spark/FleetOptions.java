@@ -26,7 +26,13 @@ import java.util.List;
  * {@code --suffix SUFFIX}, {@code --keyset FILE}, {@code --passphrase-env NAME}, {@code --kek URI}
  * (repeatable), {@code --aws-kms-endpoint URL}, {@code --gcp-kms-endpoint URL}, {@code
  * --header-only}, {@code --kek-uri URI}, {@code --kek-version V}, {@code --partitions N}, {@code
- * --kms-attempts N}.
+ * --kms-attempts N}, {@code --s3-region R}, {@code --s3-endpoint URL}, {@code --s3-path-style}.
+ *
+ * <p>Objects named {@code s3://bucket/key} or {@code s3a://bucket/key} (give them by a manifest:
+ * listing a bucket through Hadoop needs hadoop-aws) are recordings stored the s3 module's way,
+ * header in the object's metadata or a sidecar, and are read and re-wrapped through {@code
+ * S3Recordings} (metadata only) with a client built on each executor with the AWS SDK's default
+ * credentials.
  */
 public final class FleetOptions implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -72,6 +78,12 @@ public final class FleetOptions implements Serializable {
   private int partitions;
   /** Attempts per object on KMS errors. */
   private int kmsAttempts = 3;
+  /** The S3 Region, or null for the executors' AWS_REGION. */
+  private String s3Region;
+  /** S3 endpoint override, or null for AWS's. */
+  private String s3Endpoint;
+  /** Path-style S3 requests. */
+  private boolean s3PathStyle;
 
   /** Options with nothing set: give an input or a manifest, and results. */
   public FleetOptions() {}
@@ -89,6 +101,10 @@ public final class FleetOptions implements Serializable {
       String a = args[i];
       if (a.equals("--header-only")) {
         o.headerOnly = true;
+        continue;
+      }
+      if (a.equals("--s3-path-style")) {
+        o.s3PathStyle = true;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -114,6 +130,8 @@ public final class FleetOptions implements Serializable {
         case "--kek-version": o.kekVersion(v); break;
         case "--partitions": o.partitions(Integer.parseInt(v)); break;
         case "--kms-attempts": o.kmsAttempts(Integer.parseInt(v)); break;
+        case "--s3-region": o.s3Region(v); break;
+        case "--s3-endpoint": o.s3Endpoint(v); break;
         default: throw new IllegalArgumentException("unknown argument " + a);
       }
     }
@@ -346,6 +364,67 @@ public final class FleetOptions implements Serializable {
   }
 
   /**
+   * The Region of the S3 objects ({@code s3://} and {@code s3a://} paths).
+   *
+   * @param region such as {@code eu-west-1}; default null: the executors' {@code AWS_REGION}
+   *     environment variable or {@code aws.region} system property
+   * @return these options
+   */
+  public FleetOptions s3Region(String region) {
+    this.s3Region = region;
+    return this;
+  }
+
+  /**
+   * Calls this S3-compatible endpoint (R2, MinIO, Ceph, a VPC endpoint) instead of AWS's.
+   *
+   * @param url an {@code https} URL (plain {@code http} only on loopback), or null
+   * @return these options
+   */
+  public FleetOptions s3Endpoint(String url) {
+    this.s3Endpoint = url;
+    return this;
+  }
+
+  /**
+   * Path-style S3 requests ({@code https://host/bucket/key}), which most non-AWS stores need.
+   *
+   * @param pathStyle true for path-style; default false
+   * @return these options
+   */
+  public FleetOptions s3PathStyle(boolean pathStyle) {
+    this.s3PathStyle = pathStyle;
+    return this;
+  }
+
+  /**
+   * The S3 Region.
+   *
+   * @return the Region, or null for the executors' default
+   */
+  public String s3Region() {
+    return s3Region;
+  }
+
+  /**
+   * The S3 endpoint override.
+   *
+   * @return the URL, or null
+   */
+  public String s3Endpoint() {
+    return s3Endpoint;
+  }
+
+  /**
+   * Whether S3 requests are path-style.
+   *
+   * @return true for path-style
+   */
+  public boolean s3PathStyle() {
+    return s3PathStyle;
+  }
+
+  /**
    * The input path or glob.
    *
    * @return the input, or null
@@ -530,6 +609,6 @@ public final class FleetOptions implements Serializable {
   @Override
   public String toString() {
     return "FleetOptions[input=" + input + ", manifest=" + manifest + ", results=" + results
-        + ", output=" + output + ", keyset=" + keyset + ", keks=" + keks + "]";
+        + ", output=" + output + ", keyset=" + keyset + ", keks=" + keks + ", s3Endpoint=" + s3Endpoint + "]";
   }
 }

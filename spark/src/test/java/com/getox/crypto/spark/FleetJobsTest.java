@@ -15,6 +15,9 @@ import com.getox.crypto.Recordings;
 import com.getox.crypto.kek.WrappedKey;
 import com.getox.crypto.local.KeysetProtection;
 import com.getox.crypto.local.LocalKms;
+import com.getox.crypto.s3.LocalS3;
+import com.getox.crypto.s3.S3RecordingWriter;
+import com.getox.crypto.s3.S3Recordings;
 import com.getox.crypto.spark.internal.ObjectTasks;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -410,6 +413,104 @@ class FleetJobsTest {
     try (InputStream r = reader(keyset).newInputStream(
         Files.newInputStream(out.resolve("call-8.pcm.oxr")), ReadOptions.defaults())) {
       assertArrayEquals(plaintexts.get("a/call-8.pcm"), r.readAllBytes());
+    }
+  }
+
+  @Test
+  void rewrapOnS3IsMetadataOnlyMovingNoBodyByteAndASecondRunChangesNothing() throws Exception {
+    int n = 20;
+    Path keys = root.resolve("s3-keys.json");
+    Files.copy(keyset, keys);
+    LocalKms kms = LocalKms.open(keys.toFile(), KeysetProtection.insecurePlaintext());
+    String old = Long.toString(kms.primary().id());
+    String oldProp = System.getProperty("aws.accessKeyId");
+    // The executors' clients use the SDK's default credentials: here, its system properties.
+    System.setProperty("aws.accessKeyId", LocalS3.ACCESS);
+    System.setProperty("aws.secretAccessKey", LocalS3.SECRET);
+    try (LocalS3 s3 = LocalS3.start(root.resolve("s3"))) {
+      S3Recordings store =
+          S3Recordings.builder(s3.client, Recordings.builder().wrapWith(kms).build()).build();
+      Map<String, byte[]> plain = new TreeMap<>();
+      Map<String, byte[]> bodies = new TreeMap<>();
+      StringBuilder manifest = new StringBuilder();
+      Random random = new Random(42);
+      for (int i = 0; i < n; i++) {
+        String key = "calls/" + (i % 3) + "/call-" + i + ".oxr";
+        byte[] b = new byte[1 + random.nextInt(60_000)];
+        random.nextBytes(b);
+        try (S3RecordingWriter w = store.newWriter(LocalS3.BUCKET, key,
+            com.getox.crypto.EncryptionContext.empty())) {
+          w.write(b);
+        }
+        plain.put(key, b);
+        bodies.put(key, s3.client.getObjectAsBytes(r -> r.bucket(LocalS3.BUCKET).key(key))
+            .asByteArray());
+        // S3 Inventory's CSV: bucket,key,...; one row names its object by a full s3:// URI.
+        manifest.append(LocalS3.BUCKET).append(',')
+            .append(i == 0 ? "s3://" + LocalS3.BUCKET + "/" + key : key).append(",1\n");
+      }
+      Path manifestFile = root.resolve("s3-manifest.csv");
+      Files.write(manifestFile, manifest.toString().getBytes(StandardCharsets.UTF_8));
+      String current = Long.toString(kms.rotate().id());
+      java.util.function.Supplier<FleetOptions> options = () -> new FleetOptions()
+          .manifest(manifestFile.toUri().toString()).manifestColumn("1")
+          .manifestBase("s3a://" + LocalS3.BUCKET + "/").keyset(keys.toString())
+          .s3Region("us-east-1").s3Endpoint(s3.endpoint().toString()).s3PathStyle(true);
+
+      s3.wire.reset();
+      FleetSummary first = RewrapJob.run(spark, options.get().results(results("s3-rewrap")));
+      System.out.printf("s3 rewrap: %s; %d bytes on the wire for %d objects%n", first,
+          s3.wire.totalBytes(), n);
+      assertEquals(n, first.count("rewrapped"), first.toString());
+      assertEquals(0, s3.wire.bodyBytesDown(".oxr"), "no body byte downloaded");
+      assertEquals(0, s3.wire.bytesUp(".oxr"), "no body byte uploaded");
+      for (Row r : rows(results("s3-rewrap"))) {
+        assertTrue(r.getString(3).endsWith("#" + current), r.toString());
+        assertTrue(r.getString(2).endsWith("#" + old), r.toString());
+        assertEquals(0L, r.getLong(7), r + ": body bytes moved");
+      }
+      Map<String, byte[]> headers = new TreeMap<>();
+      for (String key : plain.keySet()) {
+        RecordingHeader h = store.readHeader(LocalS3.BUCKET, key, ReadOptions.defaults());
+        for (WrappedKey w : h.wrappedKeys()) {
+          assertEquals(current, w.kekVersion(), key);
+        }
+        headers.put(key, h.toByteArray());
+        assertArrayEquals(bodies.get(key), s3.client.getObjectAsBytes(
+            r -> r.bucket(LocalS3.BUCKET).key(key)).asByteArray(), key + ": body bytes");
+        try (InputStream in = store.newInputStream(LocalS3.BUCKET, key, ReadOptions.defaults())) {
+          assertArrayEquals(plain.get(key), in.readAllBytes(), key);
+        }
+      }
+
+      s3.wire.reset();
+      FleetSummary second = RewrapJob.run(spark, options.get().results(results("s3-rewrap-again")));
+      assertEquals(n, second.count("current"), second.toString());
+      assertEquals(0, second.auditEvents());
+      assertEquals(0, s3.wire.bodyBytesDown(".oxr") + s3.wire.bytesUp(".oxr"));
+      for (String key : plain.keySet()) {
+        assertArrayEquals(headers.get(key), store.readHeader(LocalS3.BUCKET, key,
+            ReadOptions.defaults()).toByteArray(), key + ": header unchanged");
+        assertArrayEquals(bodies.get(key), s3.client.getObjectAsBytes(
+            r -> r.bucket(LocalS3.BUCKET).key(key)).asByteArray(), key + ": body unchanged");
+      }
+
+      // Verify, header and commitment only: a 56-byte ranged GET per object. Shred-scan: HEADs.
+      s3.wire.reset();
+      FleetSummary verified = VerifyJob.run(spark, options.get().headerOnly(true)
+          .results(results("s3-verify")));
+      assertEquals(n, verified.count("ok"), verified.toString());
+      assertEquals(56L * n, s3.wire.bodyBytesDown(".oxr"));
+      FleetSummary scan = ShredScanJob.run(spark, options.get().kekUri(kms.uri())
+          .kekVersion(current).results(results("s3-shred")));
+      assertEquals(n, scan.count("shreds"), scan.toString());
+    } finally {
+      if (oldProp == null) {
+        System.clearProperty("aws.accessKeyId");
+      } else {
+        System.setProperty("aws.accessKeyId", oldProp);
+      }
+      System.clearProperty("aws.secretAccessKey");
     }
   }
 

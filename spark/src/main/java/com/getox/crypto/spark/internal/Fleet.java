@@ -39,7 +39,8 @@ public final class Fleet {
       .add("kekVersionsAfter", DataTypes.StringType, true)
       .add("bytes", DataTypes.LongType, false)
       .add("errorClass", DataTypes.StringType, true)
-      .add("auditEvents", DataTypes.IntegerType, false);
+      .add("auditEvents", DataTypes.IntegerType, false)
+      .add("bodyBytesMoved", DataTypes.LongType, false);
 
   private static final int OBJECTS_PER_TASK = 1000;
 
@@ -70,7 +71,10 @@ public final class Fleet {
           : Math.max(jsc.defaultParallelism(), (listed.size() + OBJECTS_PER_TASK - 1) / OBJECTS_PER_TASK);
       paths = jsc.parallelize(listed, Math.max(1, Math.min(parts, Math.max(1, listed.size()))));
     } else {
-      base = o.manifestBase() == null ? null : qualify(o.manifestBase(), conf);
+      // An S3 base is used as it is: its objects are read through S3Recordings, not Hadoop's
+      // s3a (which needs hadoop-aws on the class path).
+      base = o.manifestBase() == null || ObjectTasks.isS3(o.manifestBase()) ? o.manifestBase()
+          : qualify(o.manifestBase(), conf);
       Dataset<String> keys = manifest(spark, o);
       long n = keys.count();
       int parts = o.partitions() > 0 ? o.partitions()

@@ -71,9 +71,27 @@ public final class ObjectTasks {
       try {
         switch (job) {
           case ENCRYPT: encrypt(r, conf, o, base); break;
-          case REWRAP: rewrap(r, conf, o); break;
-          case VERIFY: verify(r, conf, o); break;
-          case SHRED_SCAN: shredScan(r, conf, o); break;
+          case REWRAP:
+            if (isS3(path)) {
+              S3Objects.rewrap(r, o);
+            } else {
+              rewrap(r, conf, o);
+            }
+            break;
+          case VERIFY:
+            if (isS3(path)) {
+              S3Objects.verify(r, o);
+            } else {
+              verify(r, conf, o);
+            }
+            break;
+          case SHRED_SCAN:
+            if (isS3(path)) {
+              S3Objects.shredScan(r, o);
+            } else {
+              shredScan(r, conf, o);
+            }
+            break;
           default: throw new IllegalArgumentException("unknown job " + job);
         }
         r.errorClass = null;
@@ -92,15 +110,19 @@ public final class ObjectTasks {
         }
       }
     }
-    return RowFactory.create(r.path, r.status, r.before, r.after, r.bytes, r.errorClass, Keys.events());
+    return RowFactory.create(r.path, r.status, r.before, r.after, r.bytes, r.errorClass,
+        Keys.events(), r.bodyBytesMoved);
   }
 
-  private static final class Result {
+  /** One object's row, filled in by the job. */
+  static final class Result {
     final String path;
     String status = "failed";
     String before;
     String after;
     long bytes;
+    /** Object bytes this task downloaded or uploaded (headers and metadata requests aside). */
+    long bodyBytesMoved;
     String errorClass;
 
     Result(String path) {
@@ -140,6 +162,7 @@ public final class ObjectTasks {
       renameIntoPlace(tfs, conf, tmp, target, false);
       r.after = versions(h);
       r.bytes = length;
+      r.bodyBytesMoved = length + tfs.getFileStatus(tmp).getLen();
       r.status = "encrypted";
     } finally {
       tfs.delete(tmp, false);
@@ -157,6 +180,7 @@ public final class ObjectTasks {
       boolean changed = RecordingFiles.rewrap(recordings, f, ReadOptions.defaults());
       r.after = versions(RecordingFiles.readHeader(f, ReadOptions.defaults()));
       r.bytes = f.length();
+      r.bodyBytesMoved = changed ? 2 * f.length() : 0; // the body copied: read and written
       r.status = changed ? "rewrapped" : "current";
       return;
     }
@@ -213,6 +237,7 @@ public final class ObjectTasks {
       renameIntoPlace(fs, conf, tmp, p, true);
       r.after = versions(next);
       r.bytes = newHeader.length + bodyBytes;
+      r.bodyBytesMoved = 2 * bodyBytes; // the body copied: read and written
       r.status = "rewrapped";
     } finally {
       fs.delete(tmp, false);
@@ -237,6 +262,7 @@ public final class ObjectTasks {
       }
     }
     r.bytes = o.headerOnly() ? fs.getFileStatus(p).getLen() : bytes;
+    r.bodyBytesMoved = o.headerOnly() ? BODY_PREFIX_BYTES : fs.getFileStatus(p).getLen();
     r.status = "ok";
   }
 
@@ -251,6 +277,14 @@ public final class ObjectTasks {
     r.before = r.after = versions(h);
     r.bytes = fs.getFileStatus(p).getLen();
     r.status = dependsOnlyOn(h, o.kekUri(), o.kekVersion()) ? "shreds" : "safe";
+  }
+
+  /**
+   * Whether {@code path} names an S3 object ({@code s3://} or {@code s3a://}), handled by {@link
+   * S3Objects} (which alone loads the s3 module's classes).
+   */
+  static boolean isS3(String path) {
+    return path.startsWith("s3://") || path.startsWith("s3a://");
   }
 
   /** The rule of {@link RecordingFiles#dependingOnlyOn}: every wrapped key is that version's. */
