@@ -26,7 +26,7 @@ import java.util.List;
  * {@code --suffix SUFFIX}, {@code --keyset FILE}, {@code --passphrase-env NAME}, {@code --kek URI}
  * (repeatable), {@code --aws-kms-endpoint URL}, {@code --gcp-kms-endpoint URL}, {@code
  * --header-only}, {@code --kek-uri URI}, {@code --kek-version V}, {@code --partitions N}, {@code
- * --kms-attempts N}, {@code --s3-region R}, {@code --s3-endpoint URL}, {@code --s3-path-style}.
+ * --kms-attempts N}, {@code --s3-region R}, {@code --s3-endpoint URL}, {@code --s3-path-style}, {@code --s3-whole-files}.
  *
  * <p>Objects named {@code s3://bucket/key} or {@code s3a://bucket/key} (give them by a manifest:
  * listing a bucket through Hadoop needs hadoop-aws) are recordings stored the s3 module's way,
@@ -84,6 +84,8 @@ public final class FleetOptions implements Serializable {
   private String s3Endpoint;
   /** Path-style S3 requests. */
   private boolean s3PathStyle;
+  /** S3 objects are whole-file recordings, through Hadoop's s3a. */
+  private boolean s3WholeFiles;
 
   /** Options with nothing set: give an input or a manifest, and results. */
   public FleetOptions() {}
@@ -105,6 +107,10 @@ public final class FleetOptions implements Serializable {
       }
       if (a.equals("--s3-path-style")) {
         o.s3PathStyle = true;
+        continue;
+      }
+      if (a.equals("--s3-whole-files")) {
+        o.s3WholeFiles = true;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -395,6 +401,29 @@ public final class FleetOptions implements Serializable {
   public FleetOptions s3PathStyle(boolean pathStyle) {
     this.s3PathStyle = pathStyle;
     return this;
+  }
+
+  /**
+   * Treats {@code s3://} and {@code s3a://} objects as whole-file recordings (header at the start
+   * of the object, as {@link EncryptJob} writes them through Hadoop), read and rewritten through
+   * Hadoop's s3a file system (needs hadoop-aws on the class path), instead of through {@code
+   * S3Recordings}' metadata layout.
+   *
+   * @param wholeFiles true for whole files through Hadoop; default false
+   * @return these options
+   */
+  public FleetOptions s3WholeFiles(boolean wholeFiles) {
+    this.s3WholeFiles = wholeFiles;
+    return this;
+  }
+
+  /**
+   * Whether S3 objects are whole-file recordings read through Hadoop.
+   *
+   * @return true for whole files through Hadoop
+   */
+  public boolean s3WholeFiles() {
+    return s3WholeFiles;
   }
 
   /**

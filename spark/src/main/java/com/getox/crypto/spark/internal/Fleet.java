@@ -73,7 +73,8 @@ public final class Fleet {
     } else {
       // An S3 base is used as it is: its objects are read through S3Recordings, not Hadoop's
       // s3a (which needs hadoop-aws on the class path).
-      base = o.manifestBase() == null || ObjectTasks.isS3(o.manifestBase()) ? o.manifestBase()
+      base = o.manifestBase() == null || ObjectTasks.isS3(o.manifestBase()) && !o.s3WholeFiles()
+          ? o.manifestBase()
           : qualify(o.manifestBase(), conf);
       Dataset<String> keys = manifest(spark, o);
       long n = keys.count();

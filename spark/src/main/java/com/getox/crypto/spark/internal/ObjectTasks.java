@@ -72,21 +72,21 @@ public final class ObjectTasks {
         switch (job) {
           case ENCRYPT: encrypt(r, conf, o, base); break;
           case REWRAP:
-            if (isS3(path)) {
+            if (isS3(path) && !o.s3WholeFiles()) {
               S3Objects.rewrap(r, o);
             } else {
               rewrap(r, conf, o);
             }
             break;
           case VERIFY:
-            if (isS3(path)) {
+            if (isS3(path) && !o.s3WholeFiles()) {
               S3Objects.verify(r, o);
             } else {
               verify(r, conf, o);
             }
             break;
           case SHRED_SCAN:
-            if (isS3(path)) {
+            if (isS3(path) && !o.s3WholeFiles()) {
               S3Objects.shredScan(r, o);
             } else {
               shredScan(r, conf, o);
