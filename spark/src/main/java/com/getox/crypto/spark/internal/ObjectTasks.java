@@ -159,10 +159,11 @@ public final class ObjectTasks {
         }
       }
       RecordingHeader h = checkWritten(tfs, tmp, length);
+      long written = tfs.getFileStatus(tmp).getLen();
       renameIntoPlace(tfs, conf, tmp, target, false);
       r.after = versions(h);
       r.bytes = length;
-      r.bodyBytesMoved = length + tfs.getFileStatus(tmp).getLen();
+      r.bodyBytesMoved = length + written; // the source read, the recording written
       r.status = "encrypted";
     } finally {
       tfs.delete(tmp, false);
