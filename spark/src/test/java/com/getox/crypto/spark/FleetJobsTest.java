@@ -373,8 +373,14 @@ class FleetJobsTest {
     FleetOptions o = FleetOptions.parse("--manifest", "s3a://inv/m.csv", "--manifest-column", "1",
         "--manifest-base", "s3a://calls/", "--kek", "aws-kms://arn:aws:kms:eu-west-1:1:key/k",
         "--kek", "gcp-kms://projects/p/locations/l/keyRings/r/cryptoKeys/k", "--header-only",
-        "--results", "s3a://r/", "--kms-attempts", "5");
+        "--results", "s3a://r/", "--kms-attempts", "5", "--s3-region", "eu-west-1",
+        "--s3-endpoint", "https://minio.example:9000", "--s3-path-style");
     assertEquals("s3a://inv/m.csv", o.manifest());
+    assertEquals("eu-west-1", o.s3Region());
+    assertEquals("https://minio.example:9000", o.s3Endpoint());
+    assertTrue(o.s3PathStyle());
+    assertFalse(o.s3WholeFiles());
+    assertTrue(FleetOptions.parse("--s3-whole-files").s3WholeFiles());
     assertEquals("1", o.manifestColumn());
     assertEquals(2, o.keks().size());
     assertTrue(o.headerOnly());
