@@ -10,7 +10,9 @@ import org.apache.spark.sql.SparkSession;
  * bytes are copied unchanged. A recording already current is left alone (status {@code current}),
  * so a second run changes nothing. On the local file system the edit is {@link
  * com.getox.crypto.RecordingFiles#rewrap}; elsewhere the new file is written beside the old one,
- * read back (same header, body length, salt and commitment) and renamed over it.
+ * read back (same header, body length, salt and commitment) and renamed over it. Objects named
+ * {@code s3://bucket/key} or {@code s3a://bucket/key} (given by a manifest) are re-wrapped by
+ * {@code S3Recordings} (ox-crypto-s3) in their metadata or sidecar: no body byte moves.
  *
  * <pre>{@code
  * spark-submit --class com.getox.crypto.spark.RewrapJob --files keys.json ox-crypto-spark.jar \
