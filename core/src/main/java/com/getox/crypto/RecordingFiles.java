@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * Header-only edits of recording files: re-wrap, share, revoke. The body bytes are copied
@@ -100,7 +101,49 @@ public final class RecordingFiles {
    */
   public static boolean share(Recordings recordings, File file, Kek recipient, ReadOptions options)
       throws IOException, GeneralSecurityException {
-    return edit(file, options, (h, prefix) -> recordings.share(h, prefix, recipient, options));
+    return share(recordings, file, recipient, options, null);
+  }
+
+  /**
+   * {@link #share(Recordings, File, Kek, ReadOptions)}, reporting the body copy's progress, for
+   * example to draw a progress bar: the body is copied in blocks of at most 64 KiB, and after each
+   * block {@code bodyBytesCopied} gets the running total of body bytes copied, ending at the body's
+   * length. It is not called if the file is not rewritten, and it runs on the calling thread while
+   * the directory's lock is held, so it should return quickly.
+   *
+   * <pre>{@code
+   * RecordingFiles.share(recordings, file, colleagueKek, ReadOptions.defaults(),
+   *     copied -> bar.stepTo(copied));
+   * }</pre>
+   *
+   * @param recordings holds KEKs that can unwrap the recording (unless {@code recipient} can
+   *     re-wrap on the service side)
+   * @param file the recording file
+   * @param recipient the KEK to share with; only its public part is needed for an {@link
+   *     com.getox.crypto.hpke.HpkeRecipient}
+   * @param options how to open the header (expected context entries, limits)
+   * @param bodyBytesCopied gets the running total of body bytes copied after each block, or null
+   * @return true if the file was rewritten, false if {@code recipient} already had a wrapped key
+   * @throws IOException if the file cannot be read or replaced, is not a regular file, or is
+   *     changed by a program that does not take Ox's lock ({@link ConcurrentEditException}); the
+   *     file is then unchanged
+   * @throws HeaderLimitException if the new header would exceed the default reader's limits
+   * @throws GeneralSecurityException if the data key cannot be obtained or wrapped for {@code
+   *     recipient}
+   */
+  public static boolean share(
+      Recordings recordings,
+      File file,
+      Kek recipient,
+      ReadOptions options,
+      LongConsumer bodyBytesCopied)
+      throws IOException, GeneralSecurityException {
+    return edit(
+        file,
+        false,
+        options,
+        (h, prefix) -> recordings.share(h, prefix, recipient, options),
+        bodyBytesCopied);
   }
 
   /**
@@ -324,6 +367,20 @@ public final class RecordingFiles {
    */
   static boolean edit(File file, boolean detached, ReadOptions options, HeaderEdit edit)
       throws IOException, GeneralSecurityException {
+    return edit(file, detached, options, edit, null);
+  }
+
+  /**
+   * {@link #edit(File, boolean, ReadOptions, HeaderEdit)}, giving {@code bodyBytesCopied} (if not
+   * null) the running total of body bytes copied after each block.
+   */
+  static boolean edit(
+      File file,
+      boolean detached,
+      ReadOptions options,
+      HeaderEdit edit,
+      LongConsumer bodyBytesCopied)
+      throws IOException, GeneralSecurityException {
     File real = file.getCanonicalFile(); // a symlink's target is edited, the link stays
     for (int attempt = 1; ; attempt++) {
       boolean last = attempt > OPTIMISTIC_ATTEMPTS;
@@ -349,7 +406,7 @@ public final class RecordingFiles {
               continue; // another edit came first: start over from its header
             }
             step("locked", real);
-            replace(real, in, before, nextBytes, detached);
+            replace(real, in, before, nextBytes, detached, bodyBytesCopied);
             step("replaced", real);
             return true;
           }
@@ -362,13 +419,17 @@ public final class RecordingFiles {
     }
   }
 
-  /** Writes {@code header} followed by the body read from {@code in}, checked, then renames. */
+  /**
+   * Writes {@code header} followed by the body read from {@code in}, checked, then renames;
+   * {@code bodyBytesCopied} (if not null) gets the running total after each block.
+   */
   private static void replace(
       final File file,
       final RandomAccessFile in,
       final Snapshot before,
       final byte[] header,
-      final boolean detached)
+      final boolean detached,
+      final LongConsumer bodyBytesCopied)
       throws IOException {
     final long bodyStart = before.headerBytes.length;
     final long bodyBytes = in.length() - bodyStart;
@@ -388,6 +449,9 @@ public final class RecordingFiles {
             }
             out.write(buf, 0, n);
             left -= n;
+            if (bodyBytesCopied != null) {
+              bodyBytesCopied.accept(bodyBytes - left);
+            }
           }
         },
         written -> {

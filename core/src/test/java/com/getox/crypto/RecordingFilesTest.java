@@ -415,4 +415,31 @@ class RecordingFilesTest {
         files, RecordingFiles.dependingOnlyOn(paths, kms.uri(), Long.toString(kms.primary().id()),
             ReadOptions.defaults()).size());
   }
+
+  /** share's body-progress hook sees a rising running total that ends at the body's length. */
+  @Test
+  void shareReportsTheBodyCopyBlockByBlock() throws Exception {
+    LocalKms kms = TestKeks.newLocalKms("progress");
+    Recordings me = owner(kms);
+    HpkeRecipient carol = HpkeRecipient.generate();
+    File f = new File(dir, "r.oxr");
+    byte[] plain = RewrapTest.plaintext(300_000, 11); // several 64 KiB blocks of body
+    RewrapTest.write(me, f, plain);
+    long bodyBytes =
+        f.length() - RecordingFiles.readHeader(f, ReadOptions.defaults()).toByteArray().length;
+    List<Long> seen = new ArrayList<>();
+    assertTrue(RecordingFiles.share(me, f, carol, ReadOptions.defaults(), seen::add));
+    assertTrue(seen.size() >= 4, "one call per block: " + seen);
+    for (int i = 1; i < seen.size(); i++) {
+      assertTrue(seen.get(i) > seen.get(i - 1), "monotone: " + seen);
+    }
+    assertEquals(bodyBytes, (long) seen.get(seen.size() - 1));
+    assertArrayEquals(plain, RewrapTest.read(reader(carol), f));
+    seen.clear();
+    assertFalse(RecordingFiles.share(me, f, carol, ReadOptions.defaults(), seen::add));
+    assertTrue(seen.isEmpty(), "not rewritten, not called");
+    HpkeRecipient dave = HpkeRecipient.generate();
+    assertTrue(RecordingFiles.share(me, f, dave, ReadOptions.defaults(), null), "null is allowed");
+    assertArrayEquals(plain, RewrapTest.read(reader(dave), f));
+  }
 }
