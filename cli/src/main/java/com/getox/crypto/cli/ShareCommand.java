@@ -120,10 +120,18 @@ final class ShareCommand implements Callable<Integer> {
           return null;
         });
       }
-      boolean changed = in != null
-          ? RecordingFiles.share(recordings, file.toFile(), recipient, options)
-          : DetachedHeaderOptions.usage(() -> RecordingFiles.shareDetached(
-              recordings, file.toFile(), body.channel(), recipient, options));
+      boolean changed;
+      if (in != null) {
+        try (Progress bar = bodyBar(file)) {
+          long bodyBytes = bar == null ? 0
+              : Files.size(file) - RecordingFiles.readHeader(file.toFile(), options).toByteArray().length;
+          changed = RecordingFiles.share(recordings, file.toFile(), recipient, options,
+              bar == null ? null : copied -> bar.update(copied, bodyBytes));
+        }
+      } else {
+        changed = DetachedHeaderOptions.usage(() -> RecordingFiles.shareDetached(
+            recordings, file.toFile(), body.channel(), recipient, options));
+      }
       j.put("recipient", recipient.uri()).put("changed", changed);
       String only = "header only; the body is unchanged";
       if (in == null) {
@@ -139,6 +147,14 @@ final class ShareCommand implements Callable<Integer> {
       out.flush();
     }
     return OxCrypt.OK;
+  }
+
+  /** A bar for the body copy if {@link OxCrypt#wantsProgress} (IN of 64 MiB or more), or null. */
+  private Progress bodyBar(Path file) throws Exception {
+    if (!root.wantsProgress(Files.size(file) >= OxCrypt.PROGRESS_MIN_BYTES)) {
+      return null;
+    }
+    return Progress.start(root.stderr, root.env, "share", "B");
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.getox.crypto.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,8 @@ import picocli.CommandLine;
 
 /**
  * Progress bars: when they are drawn (a terminal and a large input, never a pipe; --quiet and
- * --no-progress off, --progress on) and that encrypt, decrypt and rewrap draw one on stderr.
+ * --no-progress off, --progress on) and that encrypt, decrypt, rewrap, destroy --scan and share
+ * draw one on stderr.
  */
 class ProgressTest extends CliTestBase {
   @TempDir Path dir;
@@ -89,6 +91,32 @@ class ProgressTest extends CliTestBase {
     Result missing = run("keys", "destroy", "--keyset", k, "--key-version", old, "--dry-run", "--progress",
         "--scan", dir.resolve("nope").toString());
     assertEquals(OxCrypt.IO_ERROR, missing.code, missing.stderr);
+  }
+
+  /** share --progress draws the body copy; the shared file opens for the recipient either way. */
+  @Test
+  void shareDrawsTheBodyCopyAndSharesTheSame() throws Exception {
+    String k = dir.resolve("keys.json").toString();
+    ok("keys", "create", "--keyset", k, "--insecure");
+    Path alice = dir.resolve("alice");
+    ok("keys", "create-recipient", "--out", alice.toString());
+    byte[] plain = random(20 * CHUNK, 5); // several 64 KiB blocks of body
+    Path in = Files.write(dir.resolve("talk.pcm"), plain);
+    for (String flag : List.of("--progress", "--quiet", "--no-progress")) {
+      Path rec = dir.resolve("talk" + flag + ".oxr");
+      ok("encrypt", "--keyset", k, "--quiet", in.toString(), rec.toString());
+      Result r = run("share", "--keyset", k, flag, "--to-public-key", alice + ".pub", rec.toString());
+      assertEquals(0, r.code, r.stderr);
+      if (flag.equals("--progress")) {
+        assertTrue(r.stderr.contains("share 100%"), r.stderr);
+      } else {
+        assertFalse(r.stderr.contains("%"), flag + ": " + r.stderr); // no bar
+      }
+      assertTrue(r.out().contains("shared " + rec), r.out());
+      Path back = dir.resolve("back" + flag);
+      ok("decrypt", "--identity", alice + ".key", "--quiet", rec.toString(), back.toString());
+      assertArrayEquals(plain, Files.readAllBytes(back), flag);
+    }
   }
 
   private static String[] replace(List<String> cmd, String from, String to) {
