@@ -163,7 +163,39 @@ public final class RecordingFiles {
    */
   public static boolean revoke(Recordings recordings, File file, String kekUri, ReadOptions options)
       throws IOException, GeneralSecurityException {
-    return edit(file, options, (h, prefix) -> recordings.revoke(h, kekUri));
+    return revoke(recordings, file, kekUri, options, null);
+  }
+
+  /**
+   * {@link #revoke(Recordings, File, String, ReadOptions)}, reporting the body copy's progress as
+   * {@link #share(Recordings, File, Kek, ReadOptions, LongConsumer)} does.
+   *
+   * <pre>{@code
+   * RecordingFiles.revoke(recordings, file, colleagueKek.uri(), ReadOptions.defaults(),
+   *     copied -> bar.stepTo(copied));
+   * }</pre>
+   *
+   * @param recordings the instance whose audit sink records the revocation
+   * @param file the recording file
+   * @param kekUri the URI of the KEK to remove
+   * @param options how to read the header (expected context entries, limits)
+   * @param bodyBytesCopied gets the running total of body bytes copied after each block, or null
+   * @return true if the file was rewritten
+   * @throws IOException if the file cannot be read or replaced, is not a regular file, or is
+   *     changed by a program that does not take Ox's lock ({@link ConcurrentEditException}); the
+   *     file is then unchanged
+   * @throws GeneralSecurityException an {@link OxCryptoException} if {@code kekUri} has no
+   *     wrapped key in the file or is the only KEK that has one, or the header cannot be read
+   */
+  public static boolean revoke(
+      Recordings recordings,
+      File file,
+      String kekUri,
+      ReadOptions options,
+      LongConsumer bodyBytesCopied)
+      throws IOException, GeneralSecurityException {
+    return edit(
+        file, false, options, (h, prefix) -> recordings.revoke(h, kekUri), bodyBytesCopied);
   }
 
   /**

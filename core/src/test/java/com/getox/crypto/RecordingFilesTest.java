@@ -416,9 +416,12 @@ class RecordingFilesTest {
             ReadOptions.defaults()).size());
   }
 
-  /** share's body-progress hook sees a rising running total that ends at the body's length. */
+  /**
+   * share's (and revoke's) body-progress hook sees a rising running total that ends at the body's
+   * length.
+   */
   @Test
-  void shareReportsTheBodyCopyBlockByBlock() throws Exception {
+  void shareAndRevokeReportTheBodyCopyBlockByBlock() throws Exception {
     LocalKms kms = TestKeks.newLocalKms("progress");
     Recordings me = owner(kms);
     HpkeRecipient carol = HpkeRecipient.generate();
@@ -441,5 +444,9 @@ class RecordingFilesTest {
     HpkeRecipient dave = HpkeRecipient.generate();
     assertTrue(RecordingFiles.share(me, f, dave, ReadOptions.defaults(), null), "null is allowed");
     assertArrayEquals(plain, RewrapTest.read(reader(dave), f));
+    seen.clear();
+    assertTrue(RecordingFiles.revoke(me, f, carol.uri(), ReadOptions.defaults(), seen::add));
+    assertEquals(bodyBytes, (long) seen.get(seen.size() - 1), "revoke reports the same copy");
+    assertArrayEquals(plain, RewrapTest.read(me, f));
   }
 }
