@@ -9,7 +9,9 @@ import com.getox.crypto.FormatException;
 import com.getox.crypto.HeaderLimitException;
 import com.getox.crypto.KmsException;
 import com.getox.crypto.NoUsableKeyException;
+import com.getox.crypto.ReadOptions;
 import com.getox.crypto.RecordingCompleteException;
+import com.getox.crypto.RecordingFiles;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.audit.AuditSink;
 import com.getox.crypto.audit.AuditWriteException;
@@ -30,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -343,6 +346,23 @@ public final class OxCrypt {
   Progress.Meter meter(String task, InputStream in, long totalBytes) {
     boolean bar = wantsProgress(totalBytes >= PROGRESS_MIN_BYTES);
     return new Progress.Meter(in, bar ? Progress.start(stderr, env, task, "B") : null, totalBytes);
+  }
+
+  /**
+   * A bar named {@code task} for a header edit's copy of {@code file}'s body if {@link
+   * #wantsProgress} (a file of 64 MiB or more), its total the body's length; or null. Feed it with
+   * {@code copied -> bar.update(copied, -1)}.
+   */
+  Progress bodyCopyBar(String task, Path file, ReadOptions options)
+      throws IOException, GeneralSecurityException {
+    long fileBytes = Files.size(file);
+    if (!wantsProgress(fileBytes >= PROGRESS_MIN_BYTES)) {
+      return null;
+    }
+    long headerBytes = RecordingFiles.readHeader(file.toFile(), options).toByteArray().length;
+    Progress bar = Progress.start(stderr, env, task, "B");
+    bar.update(0, fileBytes - headerBytes);
+    return bar;
   }
 
   /** This run's document, started by {@link #json} (or started here, unnamed). */

@@ -13,9 +13,9 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A progress bar on stderr (encrypt, decrypt, share, rewrap, destroy --scan). Whether one is drawn
- * is {@link OxCrypt#wantsProgress}'s decision; this class only draws. Thread-safe: rewrap's
- * workers update it.
+ * A progress bar on stderr (encrypt, decrypt, resume; share and revoke, for the body copy; rewrap,
+ * destroy --scan). Whether one is drawn is {@link OxCrypt#wantsProgress}'s decision; this class
+ * only draws. Thread-safe: rewrap's workers update it.
  *
  * <pre>{@code
  * try (Progress bar = Progress.start(root.stderr, root.env, "rewrap", "files")) {

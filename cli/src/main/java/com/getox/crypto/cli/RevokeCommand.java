@@ -96,7 +96,10 @@ final class RevokeCommand implements Callable<Integer> {
           SeekableRecording ignored = recordings.openSeekable(channel, options)) {
         // opened: the keyset holds a working key to this recording
       }
-      RecordingFiles.revoke(recordings, in.toFile(), recipient, options);
+      try (Progress bar = root.bodyCopyBar("revoke", in, options)) {
+        RecordingFiles.revoke(recordings, in.toFile(), recipient, options,
+            bar == null ? null : copied -> bar.update(copied, -1));
+      }
     }
     PrintWriter out = KeysCommand.out(root);
     out.printf("revoked %s from %s (header only). A data key it already unwrapped, or an older "

@@ -122,11 +122,9 @@ final class ShareCommand implements Callable<Integer> {
       }
       boolean changed;
       if (in != null) {
-        try (Progress bar = bodyBar(file)) {
-          long bodyBytes = bar == null ? 0
-              : Files.size(file) - RecordingFiles.readHeader(file.toFile(), options).toByteArray().length;
+        try (Progress bar = root.bodyCopyBar("share", file, options)) {
           changed = RecordingFiles.share(recordings, file.toFile(), recipient, options,
-              bar == null ? null : copied -> bar.update(copied, bodyBytes));
+              bar == null ? null : copied -> bar.update(copied, -1));
         }
       } else {
         changed = DetachedHeaderOptions.usage(() -> RecordingFiles.shareDetached(
@@ -147,14 +145,6 @@ final class ShareCommand implements Callable<Integer> {
       out.flush();
     }
     return OxCrypt.OK;
-  }
-
-  /** A bar for the body copy if {@link OxCrypt#wantsProgress} (IN of 64 MiB or more), or null. */
-  private Progress bodyBar(Path file) throws Exception {
-    if (!root.wantsProgress(Files.size(file) >= OxCrypt.PROGRESS_MIN_BYTES)) {
-      return null;
-    }
-    return Progress.start(root.stderr, root.env, "share", "B");
   }
 
   /**

@@ -93,9 +93,12 @@ class ProgressTest extends CliTestBase {
     assertEquals(OxCrypt.IO_ERROR, missing.code, missing.stderr);
   }
 
-  /** share --progress draws the body copy; the shared file opens for the recipient either way. */
+  /**
+   * share and revoke --progress draw the body copy; the shared file opens for the recipient, and
+   * the revoked one for the keyset, either way.
+   */
   @Test
-  void shareDrawsTheBodyCopyAndSharesTheSame() throws Exception {
+  void shareAndRevokeDrawTheBodyCopyAndEditTheSame() throws Exception {
     String k = dir.resolve("keys.json").toString();
     ok("keys", "create", "--keyset", k, "--insecure");
     Path alice = dir.resolve("alice");
@@ -116,6 +119,13 @@ class ProgressTest extends CliTestBase {
       Path back = dir.resolve("back" + flag);
       ok("decrypt", "--identity", alice + ".key", "--quiet", rec.toString(), back.toString());
       assertArrayEquals(plain, Files.readAllBytes(back), flag);
+      // revoke copies the body the same way.
+      String uri = r.out().split(" with ")[1].split(" ")[0];
+      Result revoked = run("revoke", "--keyset", k, flag, "--recipient", uri, rec.toString());
+      assertEquals(0, revoked.code, revoked.stderr);
+      assertEquals(flag.equals("--progress"), revoked.stderr.contains("revoke 100%"), revoked.stderr);
+      ok("decrypt", "--keyset", k, "--quiet", rec.toString(), back.toString() + ".k");
+      assertArrayEquals(plain, Files.readAllBytes(Path.of(back + ".k")), flag);
     }
   }
 
