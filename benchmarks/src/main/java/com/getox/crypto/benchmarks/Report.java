@@ -9,6 +9,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,17 +21,22 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
 /**
- * Turns JMH's JSON output into a Markdown table and a PNG chart of MB/s by piece size for ours,
- * the ceiling and the peers, with each one's ratio to the ceiling measured in the same run.
+ * Turns JMH's JSON output into Markdown tables and a PNG chart of MB/s by piece size for ours,
+ * the ceilings and the peers, with ours' ratio to each ceiling and peer and the issue-19 targets.
+ * Every figure is the median over forks of each fork's mean, with the lowest and highest fork mean
+ * beside it; ratios are the ratio of the medians, with the lowest and highest ratio over every
+ * pairing of a fork of one with a fork of the other (see {@link Results.Ratio}). Never the best
+ * iteration.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar com.getox.crypto.benchmarks.Report \
- *     results.json benchmarks/results "2-core AMD EPYC"
+ *     jdk17.json,jdk25.json benchmarks/results "2-core AMD EPYC" "AMD EPYC, flags: avx512f vaes"
  * </pre>
  *
- * Writes {@code <dir>/<slug>.md} and {@code <dir>/<slug>.png}, where the slug names the machine
- * and the JDK. Several JSON files (comma-separated) are read as one run; the first result for a
- * benchmark and parameter set wins.
+ * Writes, for each JDK found in the files (JMH records {@code jdkVersion} per result; JDKs are
+ * never compared with each other), {@code <dir>/<slug>.md} and, when there are throughput
+ * results, {@code <dir>/<slug>.png}, where the slug names the machine and the JDK. Several files
+ * of one JDK are read as one run; the first result for a benchmark and parameter set wins.
  */
 public final class Report {
   static final String[] SIZES = {"640", "4096", "16384", "65536", "1048576"};
@@ -40,34 +46,41 @@ public final class Report {
     {"tink4KB", "Tink StreamingAead 4KB"},
     {"esdk", "AWS ESDK (unsigned, 16 KiB frames)"}
   };
+  /** Issue 19's targets: ours / ceiling, ours / each peer, 2 threads / 1 thread. */
+  static final double CEILING_TARGET = 0.95;
+  static final double PEER_TARGET = 1.0;
+  static final double PARALLEL_TARGET = 1.8;
 
   private Report() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: Report <jmh-result.json>[,<more.json>...] <output-dir> <machine>");
+    if (args.length != 3 && args.length != 4) {
+      System.err.println(
+          "usage: Report <jmh.json>[,<more.json>...] <output-dir> <machine> [<cpu description>]");
       System.exit(2);
     }
-    Results r = new Results();
+    List<File> files = new ArrayList<>();
     for (String f : args[0].split(",")) {
-      Results one = Results.read(new File(f));
-      r.rows.addAll(one.rows);
-      r.jdk = one.jdk;
-      r.vm = one.vm;
+      files.add(new File(f));
     }
+    Results all = Results.read(files);
     File dir = new File(args[1]);
     Files.createDirectories(dir.toPath());
     String machine = args[2];
-    String slug =
-        (machine + "-" + r.jdk).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.]+", "-")
-            .replaceAll("^-|-$", "");
-    File md = new File(dir, slug + ".md");
-    File png = new File(dir, slug + ".png");
-    try (Writer w = Files.newBufferedWriter(md.toPath(), StandardCharsets.UTF_8)) {
-      w.write(markdown(r, machine, png.getName()));
+    String cpu = args.length > 3 ? args[3] : "not recorded";
+    for (String jdk : all.jdks()) {
+      Results r = all.only(jdk);
+      String slug =
+          (machine + "-" + jdk).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.]+", "-")
+              .replaceAll("^-|-$", "");
+      File md = new File(dir, slug + ".md");
+      File png = new File(dir, slug + ".png");
+      boolean charted = chart(r, machine, png);
+      try (Writer w = Files.newBufferedWriter(md.toPath(), StandardCharsets.UTF_8)) {
+        w.write(markdown(r, machine, cpu, charted ? png.getName() : null));
+      }
+      System.out.println("wrote " + md + (charted ? " and " + png : ""));
     }
-    chart(r, machine, png);
-    System.out.println("wrote " + md + " and " + png);
   }
 
   static String label(String size) {
@@ -81,35 +94,56 @@ public final class Report {
     return n + " B";
   }
 
-  /** Series of MB/s by size for one direction ("Encrypt" or "Decrypt"); NaN where not run. */
-  static Map<String, double[]> series(Results r, String dir) {
-    Map<String, double[]> s = new LinkedHashMap<>();
+  /** The piece sizes this run has results for, smallest first. */
+  static List<String> sizes(Results r) {
+    List<String> out = new ArrayList<>();
+    for (String s : SIZES) {
+      for (Results.Row row : r.rows) {
+        if (s.equals(row.param("pieceBytes"))) {
+          out.add(s);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  static String ceilingName(String dir, boolean streaming, String provider) {
+    return (streaming ? "ceiling, streaming, " : "ceiling, ") + provider;
+  }
+
+  /**
+   * Rows by size for one direction ("Encrypt" or "Decrypt"), by series name; a ceiling does not
+   * depend on the piece size, so its one row fills every size. Null where not run.
+   */
+  static Map<String, Results.Row[]> series(Results r, String dir, List<String> sizes) {
+    Map<String, Results.Row[]> s = new LinkedHashMap<>();
     for (String p : PROVIDERS) {
-      Results.Row ceiling = r.find("Throughput.ceiling" + dir, "provider", p);
-      double[] ours = new double[SIZES.length];
-      double[] ceil = new double[SIZES.length];
+      Results.Row[] ours = new Results.Row[sizes.size()];
       boolean any = false;
-      for (int i = 0; i < SIZES.length; i++) {
-        Results.Row row = r.find("Throughput.ours" + dir, "provider", p, "pieceBytes", SIZES[i]);
-        ours[i] = row == null ? Double.NaN : row.megabytesPerSecond();
-        ceil[i] = ceiling == null ? Double.NaN : ceiling.megabytesPerSecond();
-        any |= row != null;
+      for (int i = 0; i < ours.length; i++) {
+        ours[i] = r.find("Throughput.ours" + dir, "provider", p, "pieceBytes", sizes.get(i));
+        any |= ours[i] != null;
       }
       if (any) {
         s.put("ours, " + p, ours);
       }
-      if (ceiling != null) {
-        s.put("ceiling, " + p, ceil);
+      for (boolean streaming : new boolean[] {false, true}) {
+        Results.Row ceiling =
+            r.find("Throughput.ceiling" + dir + (streaming ? "Streaming" : ""), "provider", p);
+        if (ceiling != null) {
+          Results.Row[] c = new Results.Row[sizes.size()];
+          Arrays.fill(c, ceiling);
+          s.put(ceilingName(dir, streaming, p), c);
+        }
       }
     }
     for (String[] peer : PEERS) {
-      double[] v = new double[SIZES.length];
+      Results.Row[] v = new Results.Row[sizes.size()];
       boolean any = false;
-      for (int i = 0; i < SIZES.length; i++) {
-        Results.Row row =
-            r.find("Peers.peer" + dir, "peer", peer[0], "pieceBytes", SIZES[i]);
-        v[i] = row == null ? Double.NaN : row.megabytesPerSecond();
-        any |= row != null;
+      for (int i = 0; i < v.length; i++) {
+        v[i] = r.find("Peers.peer" + dir, "peer", peer[0], "pieceBytes", sizes.get(i));
+        any |= v[i] != null;
       }
       if (any) {
         s.put(peer[1], v);
@@ -118,61 +152,218 @@ public final class Report {
     return s;
   }
 
-  /** The ceiling a series is compared with: its own provider's, else SunJCE's (the default). */
-  static double[] ceilingFor(String name, Map<String, double[]> s) {
-    for (String p : PROVIDERS) {
-      if (name.endsWith(", " + p)) {
-        return s.get("ceiling, " + p);
-      }
+  static String mbps(Results.Row row) {
+    double[] v = row.forkMegabytesPerSecond();
+    if (v.length == 1) {
+      return String.format(Locale.ROOT, "%.0f", v[0]);
     }
-    return s.get("ceiling, " + Providers.SUNJCE);
+    return String.format(Locale.ROOT, "%.0f (%.0f–%.0f)", Results.median(v),
+        Arrays.stream(v).min().getAsDouble(), Arrays.stream(v).max().getAsDouble());
   }
 
-  static String markdown(Results r, String machine, String pngName) {
+  static String ratio(Results.Ratio q) {
+    return String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", q.median, q.min, q.max);
+  }
+
+  /** Distinct fork counts of the rows, "3" or "2/3". */
+  static String forks(Results.Row[] rows) {
+    List<String> n = new ArrayList<>();
+    for (Results.Row row : rows) {
+      if (row != null && !n.contains(String.valueOf(row.forks()))) {
+        n.add(String.valueOf(row.forks()));
+      }
+    }
+    return String.join("/", n);
+  }
+
+  static void header(StringBuilder b, String first, List<String> sizes, String... last) {
+    b.append("| ").append(first).append(" |");
+    for (String size : sizes) {
+      b.append(' ').append(label(size)).append(" |");
+    }
+    for (String l : last) {
+      b.append(' ').append(l).append(" |");
+    }
+    b.append("\n|---|");
+    for (int i = 0; i < sizes.size() + last.length; i++) {
+      b.append("---:|");
+    }
+    b.append('\n');
+  }
+
+  static Results.Ratio ratioAt(Results.Row ours, Results.Row ref) {
+    return ours == null || ref == null
+        ? null
+        : Results.Ratio.of(ours.forkMegabytesPerSecond(), ref.forkMegabytesPerSecond());
+  }
+
+  static String markdown(Results r, String machine, String cpu, String pngName) {
     StringBuilder b = new StringBuilder();
-    b.append("# Benchmark results: ").append(machine).append(", ").append(r.jdk).append("\n\n");
-    b.append("VM: ").append(r.vm).append(". Generated by `Report` from JMH's JSON. ")
-        .append("Cells are MB/s of plaintext (10^6 B/s, best measurement iteration: other ")
-        .append("processes on a shared machine only slow iterations down) and, in parentheses, the ratio to the ")
-        .append("ceiling (raw JCE AES-GCM, one init+doFinal per 16 KiB chunk) on the same ")
-        .append("provider in the same run; peers run on the default provider (SunJCE) and are ")
-        .append("compared with the SunJCE ceiling. A noisy 2-core machine: trust only large ")
-        .append("differences.\n\n");
-    b.append("![MB/s by piece size](").append(pngName).append(")\n\n");
+    List<String> sizes = sizes(r);
+    b.append("# Benchmark results: ").append(machine).append(", ").append(r.jdk()).append("\n\n");
+    b.append("Measured on: ").append(cpu).append("; ").append(r.vm()).append(". ")
+        .append("Another CPU (or JDK, or provider build) gives other absolute figures: compare ")
+        .append("the ratios, which are measured within one run on one machine.\n\n")
+        .append("Generated by `Report` from JMH's JSON. Every figure is the **median over forks ")
+        .append("of each fork's mean** (throughput in MB/s of plaintext, 10^6 B/s), with the ")
+        .append("lowest and highest fork mean in parentheses; never the best iteration. A ratio ")
+        .append("is the ratio of the two medians, with in parentheses the lowest and highest ")
+        .append("ratio over every pairing of a fork of one with a fork of the other (JMH runs ")
+        .append("the two benchmarks in different forks, one after the other, so no pairing is ")
+        .append("privileged). The targets use the cache-resident ceiling; peers run on the ")
+        .append("default provider (SunJCE) and are compared with ours on SunJCE.\n\n");
+    if (pngName != null) {
+      b.append("![MB/s by piece size](").append(pngName).append(")\n\n");
+    }
+    targets(r, b, sizes);
     for (String dir : new String[] {"Encrypt", "Decrypt"}) {
-      Map<String, double[]> s = series(r, dir);
+      Map<String, Results.Row[]> s = series(r, dir, sizes);
       if (s.isEmpty()) {
         continue;
       }
-      b.append("## ").append(dir).append(" (MB/s, ratio to ceiling)\n\n| implementation |");
-      for (String size : SIZES) {
-        b.append(' ').append(label(size)).append(" |");
-      }
-      b.append("\n|---|");
-      for (int i = 0; i < SIZES.length; i++) {
-        b.append("---:|");
+      b.append("## ").append(dir).append(", MB/s: median of fork means (min–max)\n\n");
+      header(b, "implementation", sizes, "forks");
+      for (Map.Entry<String, Results.Row[]> e : s.entrySet()) {
+        b.append("| ").append(e.getKey()).append(" |");
+        for (Results.Row row : e.getValue()) {
+          b.append(' ').append(row == null ? "–" : mbps(row)).append(" |");
+        }
+        b.append(' ').append(forks(e.getValue())).append(" |\n");
       }
       b.append('\n');
-      for (Map.Entry<String, double[]> e : s.entrySet()) {
-        double[] ceil = ceilingFor(e.getKey(), s);
-        b.append("| ").append(e.getKey()).append(" |");
-        for (int i = 0; i < SIZES.length; i++) {
-          double v = e.getValue()[i];
-          if (Double.isNaN(v)) {
-            b.append(" – |");
-          } else if (e.getKey().startsWith("ceiling") || ceil == null || Double.isNaN(ceil[i])) {
-            b.append(String.format(Locale.ROOT, " %.0f |", v));
-          } else {
-            b.append(String.format(Locale.ROOT, " %.0f (%.2f×) |", v, v / ceil[i]));
+      StringBuilder q = new StringBuilder();
+      for (String p : PROVIDERS) {
+        Results.Row[] ours = s.get("ours, " + p);
+        if (ours == null) {
+          continue;
+        }
+        for (boolean streaming : new boolean[] {false, true}) {
+          Results.Row[] ceiling = s.get(ceilingName(dir, streaming, p));
+          if (ceiling != null) {
+            ratioRow(q, "ours / ceiling" + (streaming ? " (streaming)" : "") + ", " + p, ours,
+                ceiling);
           }
         }
-        b.append('\n');
       }
-      b.append('\n');
+      Results.Row[] oursSun = s.get("ours, " + Providers.SUNJCE);
+      for (String[] peer : PEERS) {
+        Results.Row[] v = s.get(peer[1]);
+        if (oursSun != null && v != null) {
+          ratioRow(q, "ours, SunJCE / " + peer[1], oursSun, v);
+        }
+      }
+      if (q.length() > 0) {
+        b.append("## ").append(dir).append(", ratios: ratio of medians (fork pairings min–max)\n\n");
+        header(b, "ratio", sizes);
+        b.append(q).append('\n');
+      }
     }
     allocation(r, b);
     other(r, b);
     return b.toString();
+  }
+
+  static void ratioRow(StringBuilder b, String name, Results.Row[] a, Results.Row[] ref) {
+    b.append("| ").append(name).append(" |");
+    for (int i = 0; i < a.length; i++) {
+      Results.Ratio q = ratioAt(a[i], ref[i]);
+      b.append(' ').append(q == null ? "–" : ratio(q)).append(" |");
+    }
+    b.append('\n');
+  }
+
+  /** Issue 19's targets met or not, by the median; the spread is beside it. */
+  static void targets(Results r, StringBuilder b, List<String> sizes) {
+    StringBuilder t = new StringBuilder();
+    for (String dir : new String[] {"Decrypt", "Encrypt"}) {
+      Map<String, Results.Row[]> s = series(r, dir, sizes);
+      for (String p : PROVIDERS) {
+        Results.Row[] ours = s.get("ours, " + p);
+        Results.Row[] ceiling = s.get(ceilingName(dir, false, p));
+        if (ours == null || ceiling == null) {
+          continue;
+        }
+        boolean encrypt = dir.equals("Encrypt");
+        targetRow(t, dir.toLowerCase(Locale.ROOT) + (encrypt ? " at 640 B" : "") + ", " + p
+                + ": ours / ceiling ≥ " + CEILING_TARGET, sizes, ours, ceiling, CEILING_TARGET,
+            encrypt ? "640" : null);
+      }
+    }
+    for (String dir : new String[] {"Encrypt", "Decrypt"}) {
+      Map<String, Results.Row[]> s = series(r, dir, sizes);
+      Results.Row[] ours = s.get("ours, " + Providers.SUNJCE);
+      for (String[] peer : PEERS) {
+        Results.Row[] v = s.get(peer[1]);
+        if (ours != null && v != null) {
+          targetRow(t, dir.toLowerCase(Locale.ROOT) + ": ours / " + peer[1] + " ≥ "
+              + PEER_TARGET, sizes, ours, v, PEER_TARGET, null);
+        }
+      }
+    }
+    if (t.length() > 0) {
+      b.append("## Targets (issue 19): met when the median reaches the target\n\n");
+      header(b, "target", sizes);
+      b.append(t).append('\n');
+    }
+    StringBuilder par = new StringBuilder();
+    for (Map.Entry<String, Results.Row[]> e : parallel(r).entrySet()) {
+      Results.Row one = e.getValue()[0];
+      Results.Row two = e.getValue()[1];
+      if (one != null && two != null) {
+        // speed of 2 threads over 1: time per op of 1 over 2, or ops/s of 2 over 1
+        Results.Ratio q = one.unit.startsWith("ops/")
+            ? Results.Ratio.of(two.forkMeans, one.forkMeans)
+            : Results.Ratio.of(one.forkMeans, two.forkMeans);
+        par.append("| ").append(e.getKey()).append(": 2 threads / 1 thread ≥ ")
+            .append(PARALLEL_TARGET).append(" | ").append(ratio(q))
+            .append(q.median >= PARALLEL_TARGET ? " met" : " **not met**").append(" |\n");
+      }
+    }
+    if (par.length() > 0) {
+      b.append("| target (256 MiB blob) | speed-up |\n|---|---:|\n").append(par).append('\n');
+    }
+  }
+
+  static void targetRow(StringBuilder b, String name, List<String> sizes, Results.Row[] a,
+      Results.Row[] ref, double target, String onlySize) {
+    b.append("| ").append(name).append(" |");
+    for (int i = 0; i < sizes.size(); i++) {
+      Results.Ratio q = ratioAt(a[i], ref[i]);
+      if (q == null || (onlySize != null && !onlySize.equals(sizes.get(i)))) {
+        b.append(" – |");
+      } else {
+        b.append(' ').append(ratio(q)).append(q.median >= target ? " met" : " **not met**")
+            .append(" |");
+      }
+    }
+    b.append('\n');
+  }
+
+  /**
+   * Parallel benchmarks with a {@code threads} parameter, by benchmark and other parameters:
+   * {1 thread, 2 threads}.
+   */
+  static Map<String, Results.Row[]> parallel(Results r) {
+    Map<String, Results.Row[]> out = new LinkedHashMap<>();
+    for (Results.Row row : r.rows) {
+      String threads = row.param("threads");
+      if (!row.benchmark.startsWith("Parallel.") || threads == null
+          || !(threads.equals("1") || threads.equals("2"))) {
+        continue;
+      }
+      StringBuilder key = new StringBuilder(row.benchmark.substring("Parallel.".length()));
+      for (Map.Entry<String, String> p : row.params.entrySet()) {
+        if (!p.getKey().equals("threads")) {
+          key.append(' ').append(p.getKey()).append('=').append(p.getValue());
+        }
+      }
+      Results.Row[] pair = out.computeIfAbsent(key.toString(), k -> new Results.Row[2]);
+      int i = threads.equals("1") ? 0 : 1;
+      if (pair[i] == null) {
+        pair[i] = row;
+      }
+    }
+    return out;
   }
 
   static void allocation(Results r, StringBuilder b) {
@@ -187,7 +378,7 @@ public final class Report {
           || (ours && !size.equals("640") && !size.equals("16384"))) {
         continue;
       }
-      String dir = row.benchmark.endsWith("Encrypt") ? "Encrypt" : "Decrypt";
+      String dir = row.benchmark.contains("Encrypt") ? "Encrypt" : "Decrypt";
       Results.Row ceiling = r.find("Throughput.ceiling" + dir, "provider", row.param("provider"));
       Double ceilingNorm = ceiling == null ? null : ceiling.secondary("gc.alloc.rate.norm");
       lines.add(
@@ -195,12 +386,12 @@ public final class Report {
               row.benchmark.substring("Throughput.".length()), row.param("provider"),
               size == null ? "–" : label(size), norm, norm / chunksPerOp,
               !ours || ceilingNorm == null ? "–"
-                  : String.format(Locale.ROOT, "%+.0f", (norm - ceilingNorm) / chunksPerOp)));
+                  : String.format(Locale.ROOT, "%+.1f", (norm - ceilingNorm) / chunksPerOp)));
     }
     if (lines.isEmpty()) {
       return;
     }
-    b.append("## Allocation (-prof gc, gc.alloc.rate.norm)\n\n")
+    b.append("## Allocation (-prof gc, gc.alloc.rate.norm, JMH's score over all forks)\n\n")
         .append("One op is 1 MiB of plaintext = 64 chunks of 16 KiB; the ceiling's allocation is ")
         .append("what the JCA provider itself makes per init+doFinal (plus the unavoidable ")
         .append("GCMParameterSpec).\n\n")
@@ -212,16 +403,21 @@ public final class Report {
     b.append('\n');
   }
 
+  /** "12.3 µs/op (11.9–13.0)": the median of fork means and their range. */
+  static String time(Results.Row row) {
+    return String.format(Locale.ROOT, "%.1f %s (%.1f–%.1f, %d forks)", row.median(), row.unit,
+        row.min(), row.max(), row.forks());
+  }
+
   static void other(Results r, StringBuilder b) {
     Results.Row seek = r.find("RandomAccess.read4KiB");
     if (seek != null) {
       double reads = seek.secondary("reads");
       b.append(String.format(Locale.ROOT,
           "## Random access\n\n4 KiB read at a random offset of a 256 MiB recording on a"
-              + " FileChannel: %.1f ± %.1f %s per read, %.3f chunks decrypted per read"
+              + " FileChannel: %s per read, %.3f chunks decrypted per read"
               + " (reads decrypting more than 2 chunks: %.0f).\n\n",
-          seek.score, seek.error, seek.unit, seek.secondary("chunks") / reads,
-          seek.secondary("readsOver2")));
+          time(seek), seek.secondary("chunks") / reads, seek.secondary("readsOver2")));
     }
     String[][] envelope = {
       {"openLocal", "open, local KEK"},
@@ -235,8 +431,7 @@ public final class Report {
     for (String[] e : envelope) {
       Results.Row row = r.find("Envelope." + e[0]);
       if (row != null) {
-        rows.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f %s | %.2f |\n",
-            e[1], row.score, row.error, row.unit,
+        rows.append(String.format(Locale.ROOT, "| %s | %s | %.2f |\n", e[1], time(row),
             row.secondary("kmsCalls") / row.secondary("opens")));
       }
     }
@@ -245,30 +440,40 @@ public final class Report {
           .append(rows)
           .append('\n');
     }
-    Results.Row one = r.find("Parallel.seal256MiB", "threads", "1");
-    Results.Row two = r.find("Parallel.seal256MiB", "threads", "2");
-    if (one != null && two != null) {
+    Map<String, Results.Row[]> par = parallel(r);
+    if (!par.isEmpty()) {
+      b.append("## Parallel (256 MiB blob, SunJCE)\n\n")
+          .append("| benchmark | threads | ms per blob: median (min–max) | MB/s | forks |\n")
+          .append("|---|---:|---:|---:|---:|\n");
       double mb = Parallel.BLOB_BYTES / 1e6;
-      double s1 = mb / (one.score / 1000);
-      double s2 = mb / (two.score / 1000);
-      b.append(String.format(Locale.ROOT,
-          "## Parallel sealing (256 MiB blob, SunJCE)\n\n| threads | ms per blob | MB/s |\n"
-              + "|---:|---:|---:|\n| 1 | %.0f ± %.0f | %.0f |\n| 2 | %.0f ± %.0f | %.0f |\n\n"
-              + "2 threads / 1 thread = %.2f×.\n\n",
-          one.score, one.error, s1, two.score, two.error, s2, s2 / s1));
+      for (Map.Entry<String, Results.Row[]> e : par.entrySet()) {
+        for (int i = 0; i < 2; i++) {
+          Results.Row row = e.getValue()[i];
+          if (row != null) {
+            b.append(String.format(Locale.ROOT, "| %s | %d | %.0f (%.0f–%.0f) | %.0f | %d |\n",
+                e.getKey(), i + 1, row.median(), row.min(), row.max(),
+                mb / (row.median() / 1000), row.forks()));
+          }
+        }
+      }
+      b.append('\n');
     }
   }
 
-  /** Ours dark and its ceiling light, in one hue per provider; peers in greys and purples. */
+  /**
+   * Ours dark, its ceiling light and the streaming ceiling between, in one hue per provider;
+   * peers in greys and purples.
+   */
   static Color colorOf(String series) {
     Color[][] byProvider = {
-      {new Color(0x1f4e9c), new Color(0x9bb8e8)},
-      {new Color(0x1e7b34), new Color(0x9fd8a9)},
-      {new Color(0xb03a2e), new Color(0xf0a79f)}
+      {new Color(0x1f4e9c), new Color(0x9bb8e8), new Color(0x5b82c4)},
+      {new Color(0x1e7b34), new Color(0x9fd8a9), new Color(0x5aa86a)},
+      {new Color(0xb03a2e), new Color(0xf0a79f), new Color(0xd46c60)}
     };
     for (int i = 0; i < PROVIDERS.length; i++) {
       if (series.endsWith(", " + PROVIDERS[i])) {
-        return byProvider[i][series.startsWith("ceiling") ? 1 : 0];
+        return byProvider[i][
+            series.startsWith("ceiling, streaming") ? 2 : series.startsWith("ceiling") ? 1 : 0];
       }
     }
     if (series.contains("1MB")) {
@@ -285,7 +490,7 @@ public final class Report {
         new CategoryChartBuilder()
             .width(1000)
             .height(520)
-            .title(dir + " MB/s by piece size — " + machine + ", " + r.jdk)
+            .title(dir + " MB/s by piece size (median of forks) — " + machine + ", " + r.jdk())
             .xAxisTitle("write/read piece size")
             .yAxisTitle("MB/s of plaintext")
             .build();
@@ -293,29 +498,32 @@ public final class Report {
     c.getStyler().setChartBackgroundColor(Color.WHITE);
     c.getStyler().setPlotGridVerticalLinesVisible(false);
     c.getStyler().setOverlapped(false);
+    List<String> sizes = sizes(r);
     List<String> x = new ArrayList<>();
-    for (String size : SIZES) {
+    for (String size : sizes) {
       x.add(label(size));
     }
-    for (Map.Entry<String, double[]> e : series(r, dir).entrySet()) {
+    for (Map.Entry<String, Results.Row[]> e : series(r, dir, sizes).entrySet()) {
       List<Double> y = new ArrayList<>();
-      for (double v : e.getValue()) {
-        y.add(Double.isNaN(v) ? 0.0 : v);
+      for (Results.Row row : e.getValue()) {
+        y.add(row == null ? 0.0 : row.megabytesPerSecond());
       }
       c.addSeries(e.getKey(), x, y).setFillColor(colorOf(e.getKey()));
     }
     return c;
   }
 
-  static void chart(Results r, String machine, File png) throws IOException {
+  /** Writes the chart; false (and no file) when there are no throughput results. */
+  static boolean chart(Results r, String machine, File png) throws IOException {
     List<BufferedImage> parts = new ArrayList<>();
+    List<String> sizes = sizes(r);
     for (String dir : new String[] {"Encrypt", "Decrypt"}) {
-      if (!series(r, dir).isEmpty()) {
+      if (!sizes.isEmpty() && !series(r, dir, sizes).isEmpty()) {
         parts.add(BitmapEncoder.getBufferedImage(chartFor(r, dir, machine)));
       }
     }
     if (parts.isEmpty()) {
-      throw new IllegalStateException("no throughput results to chart");
+      return false;
     }
     int w = parts.get(0).getWidth();
     int h = 0;
@@ -331,5 +539,6 @@ public final class Report {
     }
     g.dispose();
     ImageIO.write(all, "png", png);
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 package com.getox.crypto.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -13,46 +14,121 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The report tool and the CI gate on a small hand-written JMH JSON result. */
+/**
+ * The report tool and the hand-run gate on hand-written JMH JSON with several forks, chosen so
+ * that the median of fork means, the mean of all iterations (JMH's score) and the best iteration
+ * all print differently: the report must print the first.
+ */
 class ReportTest {
-  static String row(String bench, String params, double best, double other) {
+  /** One JMH result; {@code raw} is rawData, [fork][iteration]. */
+  static String row(String jdk, String bench, String params, String unit, String raw) {
     return "{\"benchmark\":\"com.getox.crypto.benchmarks." + bench + "\",\"mode\":\"thrpt\","
-        + "\"jdkVersion\":\"17.0.15\",\"vmName\":\"OpenJDK\",\"vmVersion\":\"17\","
-        + "\"params\":{" + params + "},\"primaryMetric\":{\"score\":" + ((best + other) / 2)
-        + ",\"scoreError\":1.0,\"scoreUnit\":\"ops/s\",\"rawData\":[[" + best + "," + other
-        + "]]},\"secondaryMetrics\":{}}";
+        + "\"jdkVersion\":\"" + jdk + "\",\"vmName\":\"OpenJDK\",\"vmVersion\":\"" + jdk + "+1\","
+        + "\"params\":{" + params + "},\"primaryMetric\":{\"score\":1.0,"
+        + "\"scoreError\":1.0,\"scoreUnit\":\"" + unit + "\",\"rawData\":" + raw + "},"
+        + "\"secondaryMetrics\":{}}";
   }
 
-  static File json(Path dir, double oursBest) throws Exception {
-    String s = "["
-        + row("Throughput.ceilingEncrypt", "\"provider\":\"SunJCE\"", 1000, 500) + ","
-        + row("Throughput.ceilingDecrypt", "\"provider\":\"SunJCE\"", 1000, 500) + ","
-        + row("Throughput.oursEncrypt", "\"provider\":\"SunJCE\",\"pieceBytes\":\"640\"", oursBest, 100) + ","
-        + row("Throughput.oursDecrypt", "\"provider\":\"SunJCE\",\"pieceBytes\":\"640\"", 900, 100) + ","
-        + row("Peers.peerEncrypt", "\"peer\":\"tink1MB\",\"pieceBytes\":\"640\"", 700, 100)
-        + "]";
-    File f = dir.resolve("r.json").toFile();
-    Files.write(f.toPath(), s.getBytes(StandardCharsets.UTF_8));
+  static String sun(String size) {
+    return "\"provider\":\"SunJCE\"" + (size == null ? "" : ",\"pieceBytes\":\"" + size + "\"");
+  }
+
+  static File write(Path dir, String name, String... rows) throws Exception {
+    File f = dir.resolve(name).toFile();
+    Files.write(f.toPath(), ("[" + String.join(",", rows) + "]").getBytes(StandardCharsets.UTF_8));
     return f;
   }
 
-  @Test
-  void gateUsesBestIterationsAndFailsBelowTheRatio(@TempDir Path dir) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream p = new PrintStream(out, true, StandardCharsets.UTF_8);
-    assertEquals(0, Gate.check(Results.read(json(dir, 900)), 0.5, p));
-    assertEquals(1, Gate.check(Results.read(json(dir, 400)), 0.5, p));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("ratio 0.40 (min 0.50) FAIL"));
+  /**
+   * JDK 17: the ceiling's fork means 1000, 800, 1200 ops/s (median 1000); ours' at 640 B 1000
+   * (iterations 100 and 1900), 900, 960: median 960, mean of iterations 953, best iteration 1900.
+   */
+  static File jdk17(Path dir) throws Exception {
+    return write(dir, "jdk17.json",
+        row("17.0.15", "Throughput.ceilingEncrypt", sun(null), "ops/s",
+            "[[1000,1000],[800,800],[1200,1200]]"),
+        row("17.0.15", "Throughput.ceilingDecrypt", sun(null), "ops/s", "[[1000],[1000],[1000]]"),
+        row("17.0.15", "Throughput.oursEncrypt", sun("640"), "ops/s",
+            "[[100,1900],[900,900],[960,960]]"),
+        row("17.0.15", "Throughput.oursDecrypt", sun("640"), "ops/s", "[[900],[940],[920]]"),
+        row("17.0.15", "Peers.peerEncrypt", "\"peer\":\"tink1MB\",\"pieceBytes\":\"640\"", "ops/s",
+            "[[1000],[1000]]"),
+        row("17.0.15", "Parallel.seal256MiB", "\"threads\":\"1\"", "ms/op", "[[100],[110],[90]]"),
+        row("17.0.15", "Parallel.seal256MiB", "\"threads\":\"2\"", "ms/op", "[[55],[50],[60]]"));
+  }
+
+  static File jdk25(Path dir) throws Exception {
+    return write(dir, "jdk25.json",
+        row("25.0.3", "Throughput.ceilingEncrypt", sun(null), "ops/s", "[[2000],[2000],[2000]]"),
+        row("25.0.3", "Throughput.oursEncrypt", sun("640"), "ops/s", "[[1000],[1000],[1000]]"));
   }
 
   @Test
-  void reportWritesTableAndChart(@TempDir Path dir) throws Exception {
-    File in = json(dir, 900);
-    Report.main(new String[] {in.getPath(), dir.toString(), "test box"});
-    File md = dir.resolve("test-box-jdk-17.0.15.md").toFile();
-    String text = Files.readString(md.toPath());
-    assertTrue(text.contains("| ours, SunJCE | 944 (0.90×) |"), text);
-    assertTrue(text.contains("| Tink StreamingAead 1MB | 734 (0.70×) |"), text);
+  void ratioIsTheRatioOfMediansWithEveryForkPairingAsItsSpread() {
+    Results.Ratio q = Results.Ratio.of(new double[] {1, 2, 3}, new double[] {1, 2});
+    assertEquals(2 / 1.5, q.median, 1e-12);
+    assertEquals(0.5, q.min, 1e-12);
+    assertEquals(3.0, q.max, 1e-12);
+    assertEquals(2.5, Results.median(new double[] {4, 1, 3, 2}), 1e-12);
+  }
+
+  @Test
+  void rowsAreMediansOfForkMeans(@TempDir Path dir) throws Exception {
+    Results r = Results.read(jdk17(dir));
+    Results.Row ours = r.find("Throughput.oursEncrypt", "pieceBytes", "640");
+    assertEquals(3, ours.forks());
+    assertEquals(960, ours.median(), 1e-9);
+    assertEquals(900, ours.min(), 1e-9);
+    assertEquals(1000, ours.max(), 1e-9);
+    assertEquals(960 * 1.048576, ours.megabytesPerSecond(), 1e-9);
+  }
+
+  @Test
+  void gateComparesMediansNotBestIterations(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream p = new PrintStream(out, true, StandardCharsets.UTF_8);
+    String ceiling = row("17.0.15", "Throughput.ceilingEncrypt", sun(null), "ops/s",
+        "[[1000],[1000],[1000]]");
+    // fork means 500, 400, 450: median 0.45 of the ceiling; the best iteration alone is 0.9
+    File slow = write(dir, "slow.json", ceiling,
+        row("17.0.15", "Throughput.oursEncrypt", sun("640"), "ops/s", "[[100,900],[400],[450]]"));
+    assertEquals(1, Gate.check(Results.read(slow), 0.5, p));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("ratio 0.45 (min 0.50) FAIL"));
+    File ok = write(dir, "ok.json", ceiling,
+        row("17.0.15", "Throughput.oursEncrypt", sun("640"), "ops/s", "[[900],[950],[990]]"));
+    assertEquals(0, Gate.check(Results.read(ok), 0.5, p));
+  }
+
+  @Test
+  void reportShowsMediansSpreadsAndTargetsPerJdk(@TempDir Path dir) throws Exception {
+    Report.main(new String[] {
+      jdk17(dir).getPath() + "," + jdk25(dir).getPath(), dir.toString(), "test box",
+      "Test CPU (flags: avx512f vaes)"
+    });
+    String t17 = Files.readString(dir.resolve("test-box-jdk-17.0.15.md"));
+    String t25 = Files.readString(dir.resolve("test-box-jdk-25.0.3.md"));
+    assertTrue(t17.contains("Measured on: Test CPU (flags: avx512f vaes); OpenJDK 17.0.15+1."), t17);
+    assertTrue(t17.contains("Another CPU"), t17);
+    // MB/s: median of fork means (min–max), forks. Best iteration would print 1992, JMH's mean 1000.
+    assertTrue(t17.contains("| ours, SunJCE | 1007 (944–1049) | 3 |"), t17);
+    assertTrue(t17.contains("| ceiling, SunJCE | 1049 (839–1258) | 3 |"), t17);
+    assertTrue(t17.contains("| Tink StreamingAead 1MB | 1049 (1049–1049) | 2 |"), t17);
+    // ratios: of medians, spread over every fork pairing (900/1200 .. 1000/800)
+    assertTrue(t17.contains("| ours / ceiling, SunJCE | 0.96 (0.75–1.25) |"), t17);
+    assertTrue(t17.contains("| ours, SunJCE / Tink StreamingAead 1MB | 0.96 (0.90–1.00) |"), t17);
+    // targets
+    assertTrue(t17.contains("| decrypt, SunJCE: ours / ceiling ≥ 0.95 | 0.92 (0.90–0.94) **not met** |"),
+        t17);
+    assertTrue(t17.contains("| encrypt at 640 B, SunJCE: ours / ceiling ≥ 0.95 | 0.96 (0.75–1.25) met |"),
+        t17);
+    assertTrue(t17.contains("| encrypt: ours / Tink StreamingAead 1MB ≥ 1.0 | 0.96 (0.90–1.00) **not met** |"),
+        t17);
+    assertTrue(t17.contains("| seal256MiB: 2 threads / 1 thread ≥ 1.8 | 1.82 (1.50–2.20) met |"), t17);
+    assertTrue(t17.contains("| seal256MiB | 2 | 55 (50–60) | 4881 | 3 |"), t17);
+    // JDKs kept apart: JDK 25's ours is 0.50 of JDK 25's ceiling and appears only in its own file
+    assertTrue(t25.contains("| ours / ceiling, SunJCE | 0.50 (0.50–0.50) |"), t25);
+    assertFalse(t17.contains("0.50 (0.50–0.50)"), t17);
+    assertFalse(t25.contains("Parallel"), t25);
     assertEquals(1000, ImageIO.read(dir.resolve("test-box-jdk-17.0.15.png").toFile()).getWidth());
   }
 }
