@@ -12,19 +12,25 @@ import java.util.Locale;
  * other processes slows both alike. Each round times a slice of ours and a slice of the ceiling
  * (the same number of 1 MiB operations, about 50 ms each, the order alternating between rounds),
  * in the thread's CPU time, which other processes do not add to; the round's ratio is ours' speed
- * over the ceiling's. The gate is the median of the rounds'
- * ratios, which a burst of load in a few rounds cannot move. Ours runs at about 0.9 to 1.2 of the
- * ceiling, so failing below {@code minRatio} 0.5 catches a real 2x regression and nothing less.
+ * over the ceiling's. The gate is the median of the rounds' ratios, which a burst of load in a few
+ * rounds cannot move. A case below the gate is measured once more and judged by the second median
+ * (a late JIT compilation on a loaded machine reads low once; a regression reads low twice).
+ *
+ * <p>The gate, {@link #GATE} 0.65: ours runs at 0.86 to 1.07 of the ceiling here (medians across
+ * runs), so a 2x regression puts the median at 0.43 to 0.54, below 0.65 with 20% to spare, and the
+ * slowest case today is 1.3x above it. At 0.5 a 2x regression of a case at 1.0 or more would pass.
  * Exits 1 if any configuration fails. Not JMH: no fork, no JMH lock file.
  *
  * <pre>
- * java -Dox.maxWarmMillis=15000 -cp benchmarks.jar com.getox.crypto.benchmarks.Smoke 15 0.5
+ * java -Dox.maxWarmMillis=15000 -cp benchmarks.jar com.getox.crypto.benchmarks.Smoke 15 0.65
  * java ... Smoke 15 0 640,65536      # other piece sizes; gate 0 only reports the ratios
  * </pre>
  */
 public final class Smoke {
   /** Length of one timed slice. */
   static final long SLICE_NANOS = 50_000_000L;
+  /** The lowest median ratio of ours to the ceiling that passes (see the class comment). */
+  static final double GATE = 0.65;
 
   private Smoke() {}
 
@@ -35,7 +41,7 @@ public final class Smoke {
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-    double min = args.length > 1 ? Double.parseDouble(args[1]) : 0.5;
+    double min = args.length > 1 ? Double.parseDouble(args[1]) : GATE;
     int[] sizes =
         args.length > 2
             ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
@@ -68,16 +74,18 @@ public final class Smoke {
               };
           ceilingOp = () -> Throughput.sealOp(ceiling);
         }
-        double[] ratios = interleave(oursOp, ceilingOp, rounds);
+        Verdict v = gate(oursOp, ceilingOp, rounds, SLICE_NANOS, min);
         ours.close();
-        double median = median(ratios);
-        boolean ok = median >= min;
-        failed += ok ? 0 : 1;
+        failed += v.ok ? 0 : 1;
         out.println(String.format(Locale.ROOT,
             "smoke: %-7s SunJCE %5d B: ours/ceiling median %.2f over %d interleaved rounds"
-                + " (rounds %.2f to %.2f), gate %.2f: %s",
-            decrypt ? "Decrypt" : "Encrypt", pieceBytes, median, rounds,
-            min(ratios), max(ratios), min, ok ? "ok" : "FAIL"));
+                + " (rounds %.2f to %.2f)%s, gate %.2f: %s",
+            decrypt ? "Decrypt" : "Encrypt", pieceBytes, v.median, rounds,
+            min(v.ratios), max(v.ratios),
+            Double.isNaN(v.firstMedian) ? ""
+                : String.format(Locale.ROOT, ", re-measured after a first median of %.2f",
+                    v.firstMedian),
+            min, v.ok ? "ok" : "FAIL"));
       }
     }
     out.println("smoke: " + (2 * sizes.length - failed) + " passed, " + failed + " failed ("
@@ -85,11 +93,36 @@ public final class Smoke {
     return failed == 0 ? 0 : 1;
   }
 
-  /** Per-round ratios of ours' speed to the ceiling's, slices alternating in order. */
-  static double[] interleave(Op ours, Op ceiling, int rounds) throws Exception {
-    return interleave(ours, ceiling, rounds, SLICE_NANOS);
+  /** One case's result: the rounds and median that decided it, and a first median if re-measured. */
+  static final class Verdict {
+    final double[] ratios;
+    final double median;
+    final boolean ok;
+    /** The first run's median when it failed and the case was measured again; else NaN. */
+    final double firstMedian;
+
+    Verdict(double[] ratios, double min, double firstMedian) {
+      this.ratios = ratios;
+      this.median = median(ratios);
+      this.ok = median >= min;
+      this.firstMedian = firstMedian;
+    }
   }
 
+  /**
+   * Interleaves {@code rounds} rounds and passes if the median ratio is at least {@code min};
+   * otherwise measures again and lets the second median decide.
+   */
+  static Verdict gate(Op ours, Op ceiling, int rounds, long sliceNanos, double min)
+      throws Exception {
+    Verdict first = new Verdict(interleave(ours, ceiling, rounds, sliceNanos), min, Double.NaN);
+    if (first.ok) {
+      return first;
+    }
+    return new Verdict(interleave(ours, ceiling, rounds, sliceNanos), min, first.median);
+  }
+
+  /** Per-round ratios of ours' speed to the ceiling's, slices alternating in order. */
   static double[] interleave(Op ours, Op ceiling, int rounds, long sliceNanos) throws Exception {
     int ops = opsPerSlice(ceiling, sliceNanos);
     double[] ratios = new double[rounds];
