@@ -11,7 +11,7 @@
 # Environment (defaults in brackets): FORKS [3], PROVIDERS ["SunJCE Conscrypt ACCP"],
 #   PIECES [640,16384,1048576], PEERS [tink1MB,tink4KB; add esdk for the AWS ESDK], PEERS_ON_25 [0],
 #   PARALLEL [1], JMH warm-up/measurement WI [1] W [1s] I [3] R [1s], WARM_MS [1000] and
-#   MAX_WARM_MS [10000] (each fork's adaptive warm-up, Warm.untilStable), OUT [benchmarks/results],
+#   MAX_WARM_MS [20000] (each fork's adaptive warm-up, Warm.untilStable), OUT [benchmarks/results],
 #   MACHINE ["<nproc>-core <lscpu model name>"], JMH_HOST_OPTS (e.g. -Djmh.ignoreLock=true when
 #   another JMH run holds the lock; the two then disturb each other).
 # A cut-down run to check it (about 3.5 min): FORKS=1 PROVIDERS=SunJCE PIECES=640,1048576 PEERS=tink1MB OUT=/some/dir
@@ -28,15 +28,16 @@ PEERS=${PEERS:-tink1MB,tink4KB}
 PEERS_ON_25=${PEERS_ON_25:-0}
 PARALLEL=${PARALLEL:-1}
 WI=${WI:-1}; W=${W:-1s}; I=${I:-3}; R=${R:-1s}
-WARM_MS=${WARM_MS:-1000}; MAX_WARM_MS=${MAX_WARM_MS:-10000}
+WARM_MS=${WARM_MS:-1000}; MAX_WARM_MS=${MAX_WARM_MS:-20000}
 OUT=${OUT:-results}
-MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -1 | sed 's/ [0-9]*-Core Processor//')
 FLAGS=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' \
   | grep -xE 'aes|pclmulqdq|avx2|avx512f|vaes|vpclmulqdq|sha_ni' | tr '\n' ' ' | sed 's/ $//')
 CPU="$MODEL ($(nproc) CPUs$(grep -q hypervisor /proc/cpuinfo && echo ', virtual machine'); flags: ${FLAGS:-none of aes pclmulqdq avx2 avx512f vaes vpclmulqdq sha_ni})"
 MACHINE=${MACHINE:-"$(nproc)-core $MODEL"}
 JSON=$OUT/targets-json
 mkdir -p "$JSON"
+: > "$JSON/jmh.log"
 FILES=()
 START=$(date -u '+%Y-%m-%d %H:%M'); LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -46,7 +47,7 @@ jmh() { # name java benchmark-regex jmh-args...
   # shellcheck disable=SC2086
   "$java" ${JMH_HOST_OPTS:-} -jar "$JAR" "$@" -f "$FORKS" -wi "$WI" -w "$W" -i "$I" -r "$R" \
     -foe true -prof gc -jvmArgsAppend "-Dox.warmMillis=$WARM_MS -Dox.maxWarmMillis=$MAX_WARM_MS" \
-    -rf json -rff "$JSON/$name.json"
+    -rf json -rff "$JSON/$name.json" | tee -a "$JSON/jmh.log"
   FILES+=("$JSON/$name.json")
 }
 
@@ -55,7 +56,8 @@ for p in $PROVIDERS; do
     jmh jdk17-sunjce "$JDK17" 'Throughput\.(ours|ceiling)|Peers\.peer' \
       -p provider=SunJCE -p pieceBytes="$PIECES" -p peer="$PEERS"
   else
-    jmh "jdk17-$(echo "$p" | tr 'A-Z' 'a-z')" "$JDK17" 'Throughput\.(ours|ceiling)' \
+    # the streaming ceiling only on SunJCE: it documents a workload, no target uses it
+    jmh "jdk17-$(echo "$p" | tr 'A-Z' 'a-z')" "$JDK17" 'Throughput\.(ours|ceiling(En|De)crypt$)' \
       -p provider="$p" -p pieceBytes="$PIECES"
   fi
 done
@@ -70,12 +72,18 @@ if [ -n "$JDK25" ]; then
 fi
 
 END=$(date -u '+%H:%M'); LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+# Warm.untilStable prints "warm-up of X: N ms, ..."; N at the cap means the speed was still rising.
+WARMS=$(grep -c '^.*warm-up of .*: [0-9]* ms' "$JSON/jmh.log" || true)
+CAPPED=$(sed -n 's/.*warm-up of \([^:]*\): \([0-9]*\) ms.*/\2 \1/p' "$JSON/jmh.log" \
+  | awk -v cap="$MAX_WARM_MS" '$1 >= cap { print $2 }' | sort | uniq -c | sed 's/^ *//' | paste -sd, - | sed 's/,/, /g')
 LIST=$(IFS=,; echo "${FILES[*]}")
 "$JDK17" -cp "$JAR" com.getox.crypto.benchmarks.Report "$LIST" "$OUT" "$MACHINE" "$CPU" | tee "$JSON/report.log"
 for md in $(sed -n 's/^wrote \([^ ]*\.md\).*/\1/p' "$JSON/report.log"); do
   cat >> "$md" <<EOF
 Run: \`benchmarks/run-targets.sh\`, $START to $END UTC, load average $LOAD_START at the start and
 $LOAD_END at the end; JMH -f $FORKS -wi $WI -w $W -i $I -r $R -prof gc, each fork warmed adaptively
-(Warm.untilStable, $WARM_MS ms to $MAX_WARM_MS ms); pieces $PIECES; JSON in \`$JSON/\`.
+(Warm.untilStable, $WARM_MS ms to $MAX_WARM_MS ms); pieces $PIECES; JSON and log in \`$JSON/\`.
+Warm-ups that ended at the cap, still speeding up (their forks may have measured code not yet
+compiled; check them in the log): ${CAPPED:-none} (of $WARMS warm-ups in the run, all JDKs).
 EOF
 done
