@@ -14,7 +14,10 @@
 #   MAX_WARM_MS [20000] (each fork's adaptive warm-up, Warm.untilStable), OUT [benchmarks/results],
 #   MACHINE ["<nproc>-core <lscpu model name>"], JMH_HOST_OPTS (e.g. -Djmh.ignoreLock=true when
 #   another JMH run holds the lock; the two then disturb each other).
-# A cut-down run to check it (about 3.5 min): FORKS=1 PROVIDERS=SunJCE PIECES=640,1048576 PEERS=tink1MB OUT=/some/dir
+# Duration: ~12 s per fork (JVM start, adaptive warm-up, 1 + 3 s of JMH); the default run is 144
+# forks (48 configurations x 3), ~28 min; warm-ups that never plateau (a loaded machine) add up to
+# 20 s each. A cut-down run to check it (20 forks: 3 min 53 s at load 5-10):
+#   FORKS=1 PROVIDERS=SunJCE PIECES=640,1048576 PEERS=tink1MB OUT=/some/dir bash benchmarks/run-targets.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 JAR=target/benchmarks.jar
