@@ -15,9 +15,14 @@ import java.util.concurrent.Executor;
  * }</pre>
  *
  * <p>The calling thread is always one of the threads: {@code threads(1)} runs on the caller alone
- * and starts nothing, and so does any blob of at most one batch ({@value #BATCH_CHUNKS} chunks, 1
- * MiB of plaintext). Each thread holds one batch of plaintext and one of ciphertext, so memory is
- * about {@code threads × 2 MiB}.
+ * and starts nothing, and so does any blob of at most one batch (64 chunks, 1 MiB of plaintext).
+ * Each thread holds one batch of plaintext and one of ciphertext, so memory is about {@code
+ * threads × 2 MiB}.
+ *
+ * <p><b>When it helps:</b> a whole blob that is already there (a file, an upload) of a few MiB or
+ * more, on a machine with idle cores. Not for audio as it arrives: use {@link
+ * Recordings#newWriter} or {@link Recordings#newFileWriter}, which seal each chunk as it fills and
+ * can flush durably. On one core, N threads cost about what one does (they take turns).
  *
  * <p>Immutable and thread-safe.
  */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -568,6 +569,48 @@ class ParallelismTest {
         () -> r.encrypt(broken, Channels.newChannel(out), CTX, Parallelism.threads(2)));
     assertEquals(0, out.size());
     assertEquals(0, audit.size());
+  }
+
+  @Test
+  void recordingFilesEncryptAndDecryptReplaceOutOnlyWhenComplete() throws Exception {
+    byte[] plain = plain(3 * (1 << 20) + 11, 12);
+    File in = new File(dir, "talk.pcm");
+    Files.write(in.toPath(), plain);
+    File rec = new File(dir, "talk.oxr");
+    RecordingHeader h = RecordingFiles.encrypt(RECORDINGS, in, rec, CTX, Parallelism.threads(2));
+    assertEquals(CTX, h.context());
+    assertEquals("rw-------", mode(rec));
+    assertNull(sequentialRead(Files.readAllBytes(rec.toPath())).failure);
+    assertArrayEquals(plain, sequentialRead(Files.readAllBytes(rec.toPath())).released);
+
+    File out = new File(dir, "out.pcm");
+    Files.write(out.toPath(), new byte[] {42});
+    Files.setPosixFilePermissions(out.toPath(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertEquals(plain.length, RecordingFiles.decrypt(RECORDINGS, rec, out, ReadOptions.defaults(), Parallelism.threads(3)));
+    assertArrayEquals(plain, Files.readAllBytes(out.toPath()));
+    assertEquals("rw-------", mode(out), "plaintext is owner-only");
+
+    byte[] bad = Files.readAllBytes(rec.toPath());
+    bad[bad.length - 20_000] ^= 1;
+    Files.write(rec.toPath(), bad);
+    Files.write(out.toPath(), new byte[] {42});
+    assertThrows(AuthenticationException.class,
+        () -> RecordingFiles.decrypt(RECORDINGS, rec, out, ReadOptions.defaults(), Parallelism.threads(2)));
+    assertArrayEquals(new byte[] {42}, Files.readAllBytes(out.toPath()), "a failed decrypt leaves out as it was");
+    Files.write(rec.toPath(), Arrays.copyOf(bad, bad.length - 20_000));
+    assertThrows(GeneralSecurityException.class,
+        () -> RecordingFiles.decrypt(RECORDINGS, rec, out, ReadOptions.defaults(), Parallelism.threads(2)));
+    assertArrayEquals(new byte[] {42}, Files.readAllBytes(out.toPath()));
+
+    File missing = new File(dir, "missing.pcm");
+    assertThrows(IOException.class, () -> RecordingFiles.encrypt(RECORDINGS, missing, rec, CTX, Parallelism.threads(2)));
+    for (String name : dir.list()) {
+      assertFalse(name.endsWith(RecordingFiles.TEMP_SUFFIX), "left behind: " + name);
+    }
+  }
+
+  static String mode(File f) throws IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f.toPath()));
   }
 
   @Test
