@@ -332,9 +332,13 @@ class ParallelismTest {
   }
 
   static Outcome sequentialRead(byte[] recording) {
+    return sequentialRead(recording, RECORDINGS);
+  }
+
+  static Outcome sequentialRead(byte[] recording, Recordings recordings) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (RecordingInputStream in =
-        RECORDINGS.newInputStream(new ByteArrayInputStream(recording), ReadOptions.defaults())) {
+        recordings.newInputStream(new ByteArrayInputStream(recording), ReadOptions.defaults())) {
       byte[] buf = new byte[CHUNK];
       int n;
       while ((n = in.read(buf)) >= 0) {
@@ -611,6 +615,27 @@ class ParallelismTest {
 
   static String mode(File f) throws IOException {
     return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f.toPath()));
+  }
+
+  /** A cached data key is charged every byte, so it retires after the same recordings. */
+  @Test
+  void aDekCacheIsChargedAsByTheSequentialWriter() throws Exception {
+    List<List<AuditEvent.Operation>> runs = new ArrayList<>();
+    for (boolean parallel : new boolean[] {false, true}) {
+      List<AuditEvent> audit = new ArrayList<>();
+      DekCache cache =
+          DekCache.builder().maxAgeMillis(3_600_000L).maxRecordings(100).maxBytes(1 << 20).build();
+      Recordings r = Recordings.builder().wrapWith(KMS).dekCache(cache).auditSink(audit::add).build();
+      for (int size : new int[] {100, 2 << 20, 100, 100}) {
+        byte[] plain = plain(size, size);
+        byte[] ct = parallel ? parallel(r, plain, Parallelism.threads(2)) : sequential(r, plain);
+        assertArrayEquals(plain, sequentialRead(ct, r).released);
+      }
+      runs.add(operations(audit));
+    }
+    assertEquals(runs.get(0), runs.get(1));
+    assertEquals(2, java.util.Collections.frequency(runs.get(1), AuditEvent.Operation.GENERATE_DEK),
+        "the key that sealed 2 MiB retires: " + runs.get(1));
   }
 
   @Test
