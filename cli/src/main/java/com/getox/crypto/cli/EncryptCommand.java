@@ -28,7 +28,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code oxcrypt encrypt}: streams IN into an encrypted recording. From stdin each 16 KiB is
  * sealed and written as soon as it is read, so stdin is never buffered whole; a regular file IN is
- * sealed on several threads ({@link ThreadsOption}), a batch of 1 MiB per thread at a time. A new file OUT is written in
+ * sealed on several threads ({@link ThreadsOption}), a batch of 1 MiB per thread at a time, and
+ * written in order. A new file OUT is written in
  * place (a killed run leaves a recording that {@code decrypt --recover} salvages); an existing one
  * through an owner-only temporary file beside it, replaced only once the recording is complete.
  * With {@code --flush-every}, a new file OUT is written by position ({@link
