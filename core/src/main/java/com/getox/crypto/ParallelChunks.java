@@ -93,6 +93,8 @@ final class ParallelChunks {
   private Batch first;
   private Cobblestone cipher;
   private Output output;
+  /** The thread in {@link #run}; a helper task that an executor runs on it does nothing. */
+  private Thread caller;
 
   private ParallelChunks(boolean seal, ReadableByteChannel src, Parallelism parallelism) {
     this.seal = seal;
@@ -145,6 +147,7 @@ final class ParallelChunks {
   End run(Cobblestone cipher, Output output) throws IOException, GeneralSecurityException {
     this.cipher = cipher;
     this.output = output;
+    this.caller = Thread.currentThread();
     List<Thread> started = new ArrayList<Thread>();
     boolean interrupted = false;
     try {
@@ -222,6 +225,11 @@ final class ParallelChunks {
   }
 
   private void helper() {
+    if (Thread.currentThread() == caller) {
+      // A direct executor, or a saturated pool's CallerRunsPolicy, runs the task inside execute():
+      // it would wait for the caller's own batch, which waits for it.
+      return;
+    }
     synchronized (this) {
       if (noMoreHelpers || stop) {
         return;

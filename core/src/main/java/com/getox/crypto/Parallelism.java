@@ -15,9 +15,9 @@ import java.util.concurrent.Executor;
  * }</pre>
  *
  * <p>The calling thread is always one of the threads: {@code threads(1)} runs on the caller alone
- * and starts nothing, and so does any blob of at most one batch (64 chunks, 1 MiB of plaintext).
- * Each thread holds one batch of plaintext and one of ciphertext, so memory is about {@code
- * threads × 2 MiB}.
+ * and starts nothing, and so does any blob shorter than one batch (64 chunks, 1 MiB of
+ * plaintext). Each thread holds one batch of plaintext and one of ciphertext, so memory is about
+ * {@code threads × 2 MiB}.
  *
  * <p><b>When it helps:</b> a whole blob that is already there (a file, an upload) of a few MiB or
  * more, on a machine with idle cores. Not for audio as it arrives: use {@link
@@ -49,7 +49,7 @@ public final class Parallelism {
 
   /**
    * {@code threads} threads: the caller and {@code threads - 1} daemon threads started for each
-   * call (only if the blob is longer than one batch) and ended before it returns.
+   * call (only if the blob is not shorter than one batch) and ended before it returns.
    *
    * @param threads from 1 to {@link #MAX_THREADS}; 1 is the single-threaded path
    * @return the parallelism
@@ -63,7 +63,8 @@ public final class Parallelism {
    * {@code threads} threads: the caller and {@code threads - 1} tasks given to {@code executor}.
    * A task that starts late (a busy pool) finds less or nothing left to do, so a small or shared
    * pool slows a call down but never deadlocks it; the call returns only once every task that
-   * started has ended. A task the executor rejects is done without.
+   * started has ended. A task the executor rejects, or runs on the calling thread (a direct
+   * executor, {@code CallerRunsPolicy}), is done without.
    *
    * @param threads from 1 to {@link #MAX_THREADS}
    * @param executor runs the helper tasks; never shut down here

@@ -474,7 +474,7 @@ public final class Recordings {
    * or more, on a machine with cores to spare: AES-GCM runs on every thread, while reading and
    * writing overlap it; two threads seal about twice as fast as one. It does not help audio as
    * it arrives (there is nothing to work ahead on: use {@link #newWriter} or {@link
-   * #newFileWriter}, which also flush durably), a blob of one batch (1 MiB) or less (it runs on
+   * #newFileWriter}, which also flush durably), a blob shorter than one batch (1 MiB: it runs on
    * the caller alone), or a machine whose cores are busy. Memory: about {@code threads × 2 MiB}.
    *
    * <p>{@code src} is read to its end before the final chunk is sealed; the first batch is read

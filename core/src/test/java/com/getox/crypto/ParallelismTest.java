@@ -639,6 +639,36 @@ class ParallelismTest {
   }
 
   @Test
+  void oneThreadOrOneBatchStartsNoThread() throws Exception {
+    final int[] tasks = {0};
+    java.util.concurrent.Executor counting =
+        r -> {
+          tasks[0]++;
+          r.run(); // late and on the caller's thread: it must find nothing left to do
+        };
+    for (int size : new int[] {0, 100, (1 << 20) - 1}) {
+      byte[] plain = plain(size, size);
+      byte[] ct = parallel(RECORDINGS, plain, Parallelism.threads(4, counting));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      RECORDINGS.decrypt(new Source(ct, 1), Channels.newChannel(out), ReadOptions.defaults(),
+          Parallelism.threads(4, counting));
+      assertArrayEquals(plain, out.toByteArray());
+    }
+    assertEquals(0, tasks[0], "a blob shorter than a batch runs on the caller alone");
+    // More than a batch: 3 tasks, which a direct executor runs inside execute(); they must not
+    // wait there for the caller's first batch (a deadlock before the fix).
+    byte[] plain = plain(3 * (1 << 20) + 1, 3);
+    byte[] ct = parallel(RECORDINGS, plain, Parallelism.threads(4, counting));
+    assertEquals(3, tasks[0]);
+    assertArrayEquals(plain, sequentialRead(ct).released);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    RECORDINGS.decrypt(new Source(ct, 1), Channels.newChannel(out), ReadOptions.defaults(),
+        Parallelism.threads(2, counting));
+    assertArrayEquals(plain, out.toByteArray());
+    assertEquals(4, tasks[0]);
+  }
+
+  @Test
   void parallelismIsChecked() {
     assertThrows(IllegalArgumentException.class, () -> Parallelism.threads(0));
     assertThrows(IllegalArgumentException.class, () -> Parallelism.threads(Parallelism.MAX_THREADS + 1));
