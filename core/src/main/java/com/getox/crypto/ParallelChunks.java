@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The engine behind {@link Recordings#encrypt} and {@link Recordings#decrypt} with a {@link
@@ -209,17 +208,20 @@ final class ParallelChunks {
               helper();
             }
           };
-      if (executor == null) {
-        Thread t = new Thread(helper, "oxcrypt-parallel-" + i);
-        t.setDaemon(true); // never keeps a JVM alive
-        t.start();
-        started.add(t);
-      } else {
-        try {
+      try {
+        if (executor == null) {
+          Thread t = new Thread(helper, "oxcrypt-parallel-" + i);
+          t.setDaemon(true); // never keeps a JVM alive
+          t.start();
+          started.add(t);
+        } else {
           executor.execute(helper);
-        } catch (RejectedExecutionException e) {
-          return; // done with fewer threads
         }
+      } catch (RuntimeException | OutOfMemoryError e) {
+        // A pool that refuses (RejectedExecutionException), or no native thread to be had: done
+        // with fewer threads. Helpers already started wait for this thread's batch, so it must
+        // go on, not fail here.
+        return;
       }
     }
   }
