@@ -668,6 +668,29 @@ class ParallelismTest {
     assertEquals(4, tasks[0]);
   }
 
+  /** The second task fails to start after the first started: the call goes on without it. */
+  @Test
+  void anExecutorThatThrowsAfterStartingATaskLeavesTheCallToFewerThreads() throws Exception {
+    final int[] calls = {0};
+    final List<Thread> threads = new ArrayList<>();
+    java.util.concurrent.Executor flaky =
+        r -> {
+          if (++calls[0] > 1) {
+            throw new IllegalStateException("pool broken");
+          }
+          Thread t = new Thread(r);
+          threads.add(t);
+          t.start();
+        };
+    byte[] plain = plain(3 * (1 << 20) + 9, 21);
+    byte[] ct = parallel(RECORDINGS, plain, Parallelism.threads(4, flaky).withBatchChunks(2));
+    assertArrayEquals(plain, sequentialRead(ct).released);
+    assertEquals(2, calls[0]);
+    for (Thread t : threads) {
+      t.join();
+    }
+  }
+
   @Test
   void parallelismIsChecked() {
     assertThrows(IllegalArgumentException.class, () -> Parallelism.threads(0));
