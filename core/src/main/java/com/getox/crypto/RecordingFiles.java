@@ -317,6 +317,145 @@ public final class RecordingFiles {
   }
 
   /**
+   * Encrypts the file {@code in} into the recording file {@code out} on several threads, as {@link
+   * Recordings#encrypt(ReadableByteChannel, java.nio.channels.WritableByteChannel,
+   * EncryptionContext, Parallelism)} does (see there for when it helps). The recording goes to an
+   * owner-only temporary file beside {@code out}, is synced, and is renamed over {@code out} only
+   * once complete: {@code out} is never seen partial, and a failure leaves it as it was. A new
+   * {@code out} is owner-only (0600); an existing one keeps its permission bits.
+   *
+   * <pre>{@code
+   * RecordingFiles.encrypt(recordings, new File("talk.wav"), new File("talk.oxr"), ctx,
+   *     Parallelism.availableProcessors());
+   * }</pre>
+   *
+   * @param recordings holds the wrap KEKs
+   * @param in the plaintext file
+   * @param out the recording file to write or replace
+   * @param context the recording's encryption context
+   * @param parallelism how many threads
+   * @return the recording's header
+   * @throws IOException if {@code in} cannot be read or {@code out} written; {@code out} is then
+   *     as it was
+   * @throws GeneralSecurityException as {@link Recordings#encrypt(ReadableByteChannel,
+   *     java.nio.channels.WritableByteChannel, EncryptionContext, Parallelism)}
+   */
+  public static RecordingHeader encrypt(
+      final Recordings recordings,
+      File in,
+      File out,
+      final EncryptionContext context,
+      final Parallelism parallelism)
+      throws IOException, GeneralSecurityException {
+    final RecordingHeader[] header = new RecordingHeader[1];
+    try (FileInputStream src = new FileInputStream(in)) {
+      final ReadableByteChannel channel = src.getChannel();
+      AtomicFile.replace(
+          out,
+          AtomicFile.Mode.KEEP,
+          sink -> {
+            try {
+              header[0] = recordings.encrypt(channel, channelOf(sink), context, parallelism);
+            } catch (GeneralSecurityException e) {
+              throw new Tunnel(e);
+            }
+          });
+    } catch (Tunnel t) {
+      throw t.failure;
+    }
+    return header[0];
+  }
+
+  /**
+   * Decrypts the recording file {@code in} into the file {@code out} on several threads, as {@link
+   * Recordings#decrypt(ReadableByteChannel, java.nio.channels.WritableByteChannel, ReadOptions,
+   * Parallelism)} does. The plaintext goes to an owner-only temporary file beside {@code out},
+   * which replaces {@code out} only once every chunk authenticated: on any failure (damage, a cut,
+   * a wrong key) {@code out} is left as it was and no plaintext stays behind. {@code out} is
+   * owner-only (0600), whatever it was before.
+   *
+   * <pre>{@code
+   * long n = RecordingFiles.decrypt(recordings, new File("talk.oxr"), new File("talk.wav"),
+   *     ReadOptions.defaults(), Parallelism.availableProcessors());
+   * }</pre>
+   *
+   * @param recordings holds KEKs that can unwrap the recording
+   * @param in the recording file (or its body, with a detached header in {@code options})
+   * @param out the plaintext file to write or replace
+   * @param options expected context entries, a detached header, limits
+   * @param parallelism how many threads
+   * @return the number of plaintext bytes
+   * @throws IOException if {@code in} cannot be read or {@code out} written; {@code out} is then
+   *     as it was
+   * @throws GeneralSecurityException as {@link Recordings#decrypt(ReadableByteChannel,
+   *     java.nio.channels.WritableByteChannel, ReadOptions, Parallelism)}; {@code out} is then as
+   *     it was
+   */
+  public static long decrypt(
+      final Recordings recordings,
+      File in,
+      File out,
+      final ReadOptions options,
+      final Parallelism parallelism)
+      throws IOException, GeneralSecurityException {
+    final long[] n = new long[1];
+    try (FileInputStream src = new FileInputStream(in)) {
+      final ReadableByteChannel channel = src.getChannel();
+      AtomicFile.replace(
+          out,
+          AtomicFile.Mode.OWNER_ONLY,
+          sink -> {
+            try {
+              n[0] = recordings.decrypt(channel, channelOf(sink), options, parallelism);
+            } catch (GeneralSecurityException e) {
+              throw new Tunnel(e);
+            }
+          });
+    } catch (Tunnel t) {
+      throw t.failure;
+    }
+    return n[0];
+  }
+
+  /** Carries a security failure through {@link AtomicFile}, which takes only IOExceptions. */
+  private static final class Tunnel extends IOException {
+    private static final long serialVersionUID = 1L;
+    final GeneralSecurityException failure;
+
+    Tunnel(GeneralSecurityException failure) {
+      super(failure.getMessage(), failure);
+      this.failure = failure;
+    }
+  }
+
+  /** {@code out} as a channel that writes a heap buffer's array straight through. */
+  private static java.nio.channels.WritableByteChannel channelOf(final java.io.OutputStream out) {
+    return new java.nio.channels.WritableByteChannel() {
+      @Override
+      public int write(ByteBuffer src) throws IOException {
+        int n = src.remaining();
+        if (src.hasArray()) {
+          out.write(src.array(), src.arrayOffset() + src.position(), n);
+          ((java.nio.Buffer) src).position(src.limit()); // Buffer: Android 24
+        } else {
+          byte[] b = new byte[n];
+          src.get(b);
+          out.write(b);
+        }
+        return n;
+      }
+
+      @Override
+      public boolean isOpen() {
+        return true;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /**
    * Whether {@code file} looks like a recording: a regular file that starts with the recording
    * magic bytes. Never throws for an unreadable file.
    *

@@ -73,6 +73,19 @@ public final class RecordingInputStream extends InputStream {
     return header;
   }
 
+  /** For {@link Recordings#decrypt}: the body's cipher, which opening on this thread may use. */
+  Cobblestone cipher() {
+    return cipher;
+  }
+
+  /**
+   * For {@link Recordings#decrypt}: chunks before {@code index} were authenticated and released by
+   * other code, and the source now continues with chunk {@code index}. Only before the first read.
+   */
+  void startAt(long index) {
+    chunkIndex = index;
+  }
+
   /** In recovery mode: true once the end was reached and the recording had been cut short. */
   boolean wasTruncated() {
     return truncated;

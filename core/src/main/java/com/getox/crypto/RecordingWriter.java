@@ -230,6 +230,36 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
     previous.close();
   }
 
+  /** For {@link Recordings#encrypt}: the body's cipher, which sealing on this thread may use. */
+  Cobblestone cipher() {
+    return cipher;
+  }
+
+  /** For {@link Recordings#encrypt}: where chunks go. */
+  Sink sink() {
+    return sink;
+  }
+
+  /** For {@link Recordings#encrypt}: the sink position of chunk {@code k}. */
+  long chunkPosition(long k) {
+    return chunkPos(k);
+  }
+
+  /**
+   * For {@link Recordings#encrypt}: {@code chunks} full chunks from the current one on were sealed
+   * and written to {@link #sink()} at their positions by other code; go on after them. Only with
+   * no pending bytes.
+   */
+  void advance(long chunks) {
+    if (pendingBytes != 0 || closed || failure != null) {
+      throw new IllegalStateException("advance needs an open writer at a chunk boundary");
+    }
+    chunkIndex += chunks;
+    plaintextBytes += chunks * Cobblestone.CHUNK_PLAINTEXT_BYTES;
+    flushedBytes = 0;
+    recordPos = chunkPos(chunkIndex + 1);
+  }
+
   @Override
   public boolean isOpen() {
     return !closed;

@@ -458,6 +458,116 @@ public final class Recordings {
   }
 
   /**
+   * Encrypts all of {@code src} into a recording in {@code dst} on several threads: the same bytes
+   * as {@link #newWriter(WritableByteChannel, EncryptionContext)} with everything written to it at
+   * once (one data key and one wrap per KEK, the same audit events), sealed a batch of 64 chunks
+   * per thread at a time and written in order.
+   *
+   * <pre>{@code
+   * try (FileChannel in = FileChannel.open(Paths.get("talk.wav"));
+   *     FileChannel out = FileChannel.open(Paths.get("talk.oxr"), CREATE_NEW, WRITE)) {
+   *   recordings.encrypt(in, out, ctx, Parallelism.availableProcessors());
+   * }
+   * }</pre>
+   *
+   * <p><b>When it helps:</b> a whole blob that is already there (a file, an upload) of a few MiB
+   * or more, on a machine with cores to spare: AES-GCM runs on every thread, while reading and
+   * writing overlap it; two threads seal about twice as fast as one. It does not help audio as
+   * it arrives (there is nothing to work ahead on: use {@link #newWriter} or {@link
+   * #newFileWriter}, which also flush durably), a blob shorter than one batch (1 MiB: it runs on
+   * the caller alone), or a machine whose cores are busy. Memory: about {@code threads × 2 MiB}.
+   *
+   * <p>{@code src} is read to its end before the final chunk is sealed; the first batch is read
+   * before anything else happens, so a source that cannot be read fails before a key is wrapped
+   * or a byte written. If anything fails (reading, writing, a thread), the other threads stop,
+   * the final chunk is never sealed (so what {@code dst} got reads as truncated, never as a
+   * shorter complete recording) and the failure is thrown. To write a file that only ever
+   * appears complete, write to a temporary file and rename it. Neither channel is closed.
+   *
+   * @param src the plaintext, read to its end (a blocking channel)
+   * @param dst where the header and body go, in order
+   * @param context the recording's encryption context
+   * @param parallelism how many threads, and from where
+   * @return the recording's header
+   * @throws IOException if reading {@code src} or writing {@code dst} fails; an {@link
+   *     java.io.InterruptedIOException} if the calling thread is interrupted
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalStateException if this instance has no wrap KEK
+   * @throws IllegalArgumentException if a context key starts with the reserved {@code oxcrypt:}
+   * @throws PolicyViolationException if the {@link ClassificationPolicy} refuses the recording
+   * @throws GeneralSecurityException if a KEK fails to wrap the data key, or the header would
+   *     exceed the default reader's limits ({@link FormatException})
+   */
+  public RecordingHeader encrypt(
+      ReadableByteChannel src,
+      WritableByteChannel dst,
+      EncryptionContext context,
+      Parallelism parallelism)
+      throws IOException, GeneralSecurityException {
+    Objects.requireNonNull(src, "src");
+    Objects.requireNonNull(dst, "dst");
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(parallelism, "parallelism");
+    ParallelChunks chunks = ParallelChunks.sealing(src, parallelism);
+    chunks.readFirst();
+    final RecordingWriter w;
+    try {
+      w = start(RecordingWriter.Sink.of(nonClosing(dst)), context, true, null);
+    } catch (IOException | GeneralSecurityException | RuntimeException | Error e) {
+      chunks.discard();
+      throw e;
+    }
+    byte[] tail = null;
+    boolean ok = false;
+    try {
+      ParallelChunks.End end =
+          chunks.run(
+              w.cipher(),
+              new ParallelChunks.Output() {
+                @Override
+                public void write(long firstChunk, byte[] b, int off, int len) throws IOException {
+                  w.sink().write(w.chunkPosition(firstChunk), b, off, len);
+                }
+              });
+      tail = end.rest; // less than a chunk of plaintext: the final chunk
+      w.advance(end.chunk);
+      w.write(tail, 0, tail.length);
+      w.close();
+      ok = true;
+      return w.header();
+    } finally {
+      if (tail != null) {
+        Arrays.fill(tail, (byte) 0);
+      }
+      if (!ok) {
+        try {
+          w.abort(); // the final chunk is never sealed: the output reads as truncated
+        } catch (IOException ignored) {
+          // the failure being thrown is the one to report
+        }
+      }
+    }
+  }
+
+  /** {@code dst} for a writer that must not close it. */
+  private static WritableByteChannel nonClosing(final WritableByteChannel dst) {
+    return new WritableByteChannel() {
+      @Override
+      public int write(ByteBuffer src) throws IOException {
+        return dst.write(src);
+      }
+
+      @Override
+      public boolean isOpen() {
+        return dst.isOpen();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /**
    * Creates a key package for a live session: a fresh 32-byte secret wrapped under this
    * instance's KEKs, bound to {@code context} (put the session id and epoch there). It is an empty
    * recording, so a recipient checks the key commitment when opening it.
@@ -724,6 +834,125 @@ public final class Recordings {
         stream.close();
       }
     };
+  }
+
+  /**
+   * Decrypts a whole recording from {@code src} into {@code dst} on several threads: the checks
+   * of {@link #newInputStream} (header, expected context, key, commitment, the same audit
+   * events), then the chunks opened a batch of 64 per thread at a time and written in order.
+   *
+   * <pre>{@code
+   * try (FileChannel in = FileChannel.open(Paths.get("talk.oxr"));
+   *     FileChannel out = FileChannel.open(tmp, CREATE_NEW, WRITE)) {
+   *   recordings.decrypt(in, out, ReadOptions.defaults(), Parallelism.availableProcessors());
+   * }
+   * Files.move(tmp, Paths.get("talk.wav"), ATOMIC_MOVE);   // only a complete file appears
+   * }</pre>
+   *
+   * <p><b>When it helps:</b> as for {@link #encrypt(ReadableByteChannel, WritableByteChannel,
+   * EncryptionContext, Parallelism) encrypt}: a recording of a few MiB or more that is already
+   * there, with cores to spare. To play audio as it is read, use {@link #newInputStream}.
+   *
+   * <p>Fails closed as the sequential reader does: a chunk is written to {@code dst} only once it
+   * and every chunk before it authenticated, in order. Truncation, reordering, damage and trailing
+   * data raise what {@link #newInputStream} raises, but thrown directly (not inside an {@link
+   * IOException}); {@code dst} then holds the authenticated prefix, so write a file through a
+   * temporary and rename it only on success. Neither channel is closed.
+   *
+   * @param src the recording (or its body, with a detached header in {@code options}), read to
+   *     its end (a blocking channel)
+   * @param dst where the plaintext goes, in order
+   * @param options expected context entries, a detached header, limits
+   * @param parallelism how many threads, and from where
+   * @return the number of plaintext bytes written
+   * @throws IOException if reading {@code src} or writing {@code dst} fails; an {@link
+   *     java.io.InterruptedIOException} if the calling thread is interrupted
+   * @throws GeneralSecurityException if the recording cannot be opened (as {@link
+   *     #newInputStream}), or a {@link TruncationException} or {@link AuthenticationException} for
+   *     a chunk
+   */
+  public long decrypt(
+      ReadableByteChannel src, WritableByteChannel dst, ReadOptions options, Parallelism parallelism)
+      throws IOException, GeneralSecurityException {
+    Objects.requireNonNull(src, "src");
+    Objects.requireNonNull(dst, "dst");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(parallelism, "parallelism");
+    // The header and prefix are read through this stream, exactly (no read-ahead); the bytes the
+    // parallel part leaves at its end are put back in front of the channel for the sequential
+    // reader, which finishes: the final chunk, or the failure exactly as it would report it.
+    final Resumable body = new Resumable(Channels.newInputStream(src));
+    RecordingInputStream rin = openStream(body, options, false, null);
+    byte[] buf = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
+    try {
+      ParallelChunks chunks = ParallelChunks.opening(src, parallelism);
+      chunks.readFirst();
+      final WritableByteChannel out = dst;
+      ParallelChunks.End end =
+          chunks.run(
+              rin.cipher(),
+              new ParallelChunks.Output() {
+                @Override
+                public void write(long firstChunk, byte[] b, int off, int len) throws IOException {
+                  writeFully(out, b, off, len);
+                }
+              });
+      body.putBack(end.rest);
+      rin.startAt(end.chunk);
+      long total = end.chunk * Cobblestone.CHUNK_PLAINTEXT_BYTES;
+      int n;
+      try {
+        while ((n = rin.read(buf, 0, buf.length)) >= 0) {
+          writeFully(dst, buf, 0, n);
+          total += n;
+        }
+      } catch (IOException e) {
+        if (e.getCause() instanceof GeneralSecurityException) {
+          throw (GeneralSecurityException) e.getCause();
+        }
+        throw e;
+      }
+      return total;
+    } finally {
+      Arrays.fill(buf, (byte) 0);
+      rin.close(); // wipes its buffer; the source is not closed (Resumable)
+    }
+  }
+
+  private static void writeFully(WritableByteChannel dst, byte[] b, int off, int len)
+      throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+    while (buf.hasRemaining()) {
+      dst.write(buf);
+    }
+  }
+
+  /** A channel's stream that bytes can be put back in front of; closing it closes nothing. */
+  private static final class Resumable extends InputStream {
+    private InputStream in;
+
+    Resumable(InputStream in) {
+      this.in = in;
+    }
+
+    void putBack(byte[] bytes) {
+      if (bytes.length > 0) {
+        in = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(bytes), in);
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return in.read(b, off, len);
+    }
+
+    @Override
+    public void close() {}
   }
 
   /**

@@ -1,12 +1,11 @@
 package com.getox.crypto.benchmarks;
 
-import com.getox.crypto.internal.Cobblestone;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import com.getox.crypto.Parallelism;
+import com.getox.crypto.ReadOptions;
+import com.getox.crypto.Recordings;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,14 +18,13 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Sealing a 256 MiB blob with 1 or 2 threads. Chunks are independent, so each thread seals every
- * {@code threads}-th chunk of a 4 MiB batch with its own {@link Cobblestone#copy()}, and the
- * calling thread emits the sealed chunks in order before the next batch. One operation is the
- * whole blob: MB/s = 268.435456 / (seconds per op).
+ * A 256 MiB blob sealed ({@code seal256MiB}) and opened ({@code open256MiB}) with 1 or 2 threads
+ * through the public API, {@link Recordings#encrypt} and {@link Recordings#decrypt} with a {@link
+ * Parallelism}: header, one local KEK wrap (or unwrap) and the whole body per operation, from an
+ * in-memory channel to a discarding one. MB/s = 268.435456 / (seconds per op).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -35,50 +33,38 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class Parallel {
   static final int BLOB_BYTES = 256 << 20;
-  static final int CHUNK = Cobblestone.CHUNK_PLAINTEXT_BYTES;
-  static final int BATCH_CHUNKS = 256;
 
   @State(Scope.Benchmark)
   public static class Blob {
     @Param({"1", "2"})
     public int threads;
 
+    Recordings recordings;
+    Parallelism parallelism;
     byte[] plaintext;
-    Cobblestone[] ciphers;
-    byte[][] slots;
-    ExecutorService pool;
-    Fixtures.Discard sink;
+    byte[] recording;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
+      recordings = Fixtures.recordings(Fixtures.newLocalKek());
+      parallelism = Parallelism.threads(threads);
       plaintext = Fixtures.bytes(BLOB_BYTES, 11);
-      byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
-      Cobblestone first =
-          Cobblestone.seal(Fixtures.bytes(32, 12), Fixtures.bytes(24, 13), new byte[0], prefix, null);
-      ciphers = new Cobblestone[threads];
-      ciphers[0] = first;
-      for (int t = 1; t < threads; t++) {
-        ciphers[t] = first.copy();
-      }
-      slots = new byte[BATCH_CHUNKS][Cobblestone.CHUNK_CIPHERTEXT_BYTES];
-      pool = Executors.newFixedThreadPool(threads);
-      sink = new Fixtures.Discard();
+      Discard sink = new Discard(BLOB_BYTES + BLOB_BYTES / 512 + 4096);
+      recordings.encrypt(new ArrayChannel(plaintext), sink, Fixtures.CONTEXT, parallelism);
+      recording = java.util.Arrays.copyOf(sink.kept, sink.keptBytes);
       // As in Throughput: SunJCE runs far below speed until C2 has compiled GCM, and JMH's short
       // warm-up left the 1-thread case still speeding up (97 -> 77 ms per blob while measured).
       Warm.aesGcm(Throughput.WARM_MILLIS);
       Warm.untilStable(
-          "parallel/" + threads,
-          () -> {
-            seal(this);
-            return (long) BLOB_BYTES;
-          },
+          "parallel/seal/" + threads,
+          () -> seal(this),
           Throughput.WARM_MILLIS,
           Throughput.MAX_WARM_MILLIS);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-      pool.shutdownNow();
+      Warm.untilStable(
+          "parallel/open/" + threads,
+          () -> open(this),
+          Throughput.WARM_MILLIS,
+          Throughput.MAX_WARM_MILLIS);
     }
   }
 
@@ -87,36 +73,81 @@ public class Parallel {
     return seal(b);
   }
 
+  @Benchmark
+  public long open256MiB(Blob b) throws Exception {
+    return open(b);
+  }
+
   static long seal(Blob b) throws Exception {
-    int totalChunks = BLOB_BYTES / CHUNK; // the final (empty) chunk is sealed after the loop
-    int[] lengths = new int[BATCH_CHUNKS];
-    List<Callable<Void>> tasks = new ArrayList<>(b.threads);
-    for (int first = 0; first < totalChunks; first += BATCH_CHUNKS) {
-      final int base = first;
-      final int count = Math.min(BATCH_CHUNKS, totalChunks - first);
-      tasks.clear();
-      for (int t = 0; t < b.threads; t++) {
-        final int worker = t;
-        tasks.add(
-            () -> {
-              Cobblestone c = b.ciphers[worker];
-              for (int k = worker; k < count; k += b.threads) {
-                long index = base + k;
-                lengths[k] =
-                    c.sealChunk(index, b.plaintext, (int) (index * CHUNK), CHUNK, b.slots[k], 0);
-              }
-              return null;
-            });
-      }
-      for (Future<Void> f : b.pool.invokeAll(tasks)) {
-        f.get();
-      }
-      for (int k = 0; k < count; k++) {
-        b.sink.write(b.slots[k], 0, lengths[k]);
-      }
+    Discard sink = new Discard(0);
+    b.recordings.encrypt(new ArrayChannel(b.plaintext), sink, Fixtures.CONTEXT, b.parallelism);
+    return sink.bytes;
+  }
+
+  static long open(Blob b) throws Exception {
+    Discard sink = new Discard(0);
+    b.recordings.decrypt(new ArrayChannel(b.recording), sink, ReadOptions.defaults(), b.parallelism);
+    return sink.bytes;
+  }
+
+  /** Reads an array: one copy into the reader's buffer, as from the page cache. */
+  static final class ArrayChannel implements ReadableByteChannel {
+    private final byte[] data;
+    private int pos;
+
+    ArrayChannel(byte[] data) {
+      this.data = data;
     }
-    int n = b.ciphers[0].sealChunk(totalChunks, b.plaintext, 0, 0, b.slots[0], 0);
-    b.sink.write(b.slots[0], 0, n);
-    return b.sink.bytes;
+
+    @Override
+    public int read(ByteBuffer dst) {
+      if (pos == data.length) {
+        return -1;
+      }
+      int n = Math.min(dst.remaining(), data.length - pos);
+      dst.put(data, pos, n);
+      pos += n;
+      return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Counts what it is given and drops it (keeps the first {@code keep} bytes, for set-up). */
+  static final class Discard implements WritableByteChannel {
+    long bytes;
+    final byte[] kept;
+    int keptBytes;
+
+    Discard(int keep) {
+      kept = new byte[keep];
+    }
+
+    @Override
+    public int write(ByteBuffer src) {
+      int n = src.remaining();
+      int k = Math.min(n, kept.length - keptBytes);
+      if (k > 0) {
+        src.get(kept, keptBytes, k);
+        keptBytes += k;
+      }
+      ((java.nio.Buffer) src).position(src.limit());
+      bytes += n;
+      return n;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
   }
 }

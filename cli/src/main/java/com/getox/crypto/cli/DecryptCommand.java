@@ -50,6 +50,8 @@ import picocli.CommandLine.ParentCommand;
           + "plaintext) and is replaced only once all of IN decrypted, from a temporary file "
           + "beside it: on a failure OUT is left as it was. A FIFO or device OUT is written "
           + "through, and a symlink's target is written, the link kept.",
+      "A whole regular file IN is decrypted on several threads (" + ThreadsOption.OPTION + "), "
+          + "each chunk still authenticated before it is written, in order.",
       "With " + DetachedHeaderOptions.OPTION + " H.oxh, IN is the body alone and H.oxh its header "
           + "(from 'encrypt " + DetachedHeaderOptions.OPTION + "'); --offset/--length, --from/--to "
           + "and --recover work the same. A body that is not H.oxh's fails with exit 3 before any "
@@ -128,6 +130,8 @@ final class DecryptCommand implements Callable<Integer> {
           + DetachedHeaderOptions.OPTION + "'): IN is then the body alone.")
   Path detachedHeader;
 
+  @Mixin ThreadsOption threads;
+
   @Parameters(index = "0", paramLabel = "IN", converter = CliPaths.NotEmpty.class,
       description = "The recording (or its body, with " + DetachedHeaderOptions.OPTION
           + "), or '-' for stdin.")
@@ -168,6 +172,9 @@ final class DecryptCommand implements Callable<Integer> {
     Map<String, String> expected = CliPaths.keyValues("--expect", expect);
     expected.forEach(options::expect);
     ReadOptions readOptions = unstored.addTo(root, options, expected).build();
+    // A whole regular file IN is opened on several threads; stdin streams, chunk by chunk.
+    boolean parallel = threads.applies(in, clip ? "--from/--to" : random ? "--offset/--length"
+        : recover ? "--recover" : null);
     if (keysetFile == null && identity == null && cloud.keks.isEmpty()) {
       throw new CliException(OxCrypt.USAGE, "give --keyset FILE, --kek URI or --identity NAME.key");
     }
@@ -214,6 +221,15 @@ final class DecryptCommand implements Callable<Integer> {
             root.warn(summary(in, report[0]));
             return OxCrypt.RECOVERED_PREFIX;
           }
+          return OxCrypt.OK;
+        }
+        if (parallel) {
+          // The same checks, then every chunk authenticated before it is written, in order; a
+          // file OUT is replaced only on success, as below. Failures are thrown as they are.
+          long[] n = {0};
+          deliver(sink -> n[0] = recordings.decrypt(ThreadsOption.channel(src),
+              ThreadsOption.channel(sink), readOptions, threads.parallelism()));
+          j.put("plaintextBytes", n[0]);
           return OxCrypt.OK;
         }
         // Header, context, data key and commitment are checked here, before OUT is touched.

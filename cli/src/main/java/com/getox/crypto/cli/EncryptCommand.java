@@ -26,8 +26,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code oxcrypt encrypt}: streams IN into an encrypted recording. Each 16 KiB is sealed and
- * written as soon as it is read, so stdin is never buffered whole. A new file OUT is written in
+ * {@code oxcrypt encrypt}: streams IN into an encrypted recording. From stdin each 16 KiB is
+ * sealed and written as soon as it is read, so stdin is never buffered whole; a regular file IN is
+ * sealed on several threads ({@link ThreadsOption}), a batch of 1 MiB per thread at a time, and
+ * written in order. A new file OUT is written in
  * place (a killed run leaves a recording that {@code decrypt --recover} salvages); an existing one
  * through an owner-only temporary file beside it, replaced only once the recording is complete.
  * With {@code --flush-every}, a new file OUT is written by position ({@link
@@ -38,7 +40,7 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Encrypt IN ('-' for stdin) into the recording OUT ('-' for stdout).",
-      "The data key is wrapped under the keyset's primary KEK version and under each --kek. Input is streamed: each 16 KiB "
+      "The data key is wrapped under the keyset's primary KEK version and under each --kek. Stdin is streamed: each 16 KiB "
           + "is sealed and written as soon as it is read. A new file OUT is owner-only and written in "
           + "place: if IN fails or the process is killed, OUT is left truncated, and 'decrypt "
           + "--recover' salvages it. An existing OUT is written to a temporary file beside it and "
@@ -54,8 +56,11 @@ import picocli.CommandLine.ParentCommand;
           + "all of IN was encrypted, then H.oxh is replaced. So a failure leaves neither a partial "
           + "OUT nor a header without its body: both are left as they were. Read it back with "
           + "'decrypt " + DetachedHeaderOptions.OPTION + " H.oxh'.",
+      "A regular file IN is read whole and sealed on several threads (" + ThreadsOption.OPTION
+          + "), the same recording as on one; stdin is streamed on one.",
       "Exit codes: 0 done; 2 bad options, --flush-every with an existing OUT or stdout or with "
-          + DetachedHeaderOptions.OPTION + ", a KEY in "
+          + DetachedHeaderOptions.OPTION + ", " + ThreadsOption.OPTION + " with a stdin, pipe or "
+          + "device IN or with --flush-every or " + DetachedHeaderOptions.OPTION + ", a KEY in "
           + "both --context and --unstored-context; 4 no usable keyset; 5 IN or OUT cannot be read "
           + "or written (a new OUT then holds what was read, truncated; with "
           + DetachedHeaderOptions.OPTION + ", OUT and H.oxh are left as they were), or, rarely, "
@@ -105,6 +110,8 @@ final class EncryptCommand implements Callable<Integer> {
           + "--flush-every.")
   Path detachedHeader;
 
+  @Mixin ThreadsOption threads;
+
   @Parameters(index = "0", paramLabel = "IN", converter = CliPaths.NotEmpty.class, description = "The plaintext file, or '-' for stdin.")
   String in;
 
@@ -133,6 +140,9 @@ final class EncryptCommand implements Callable<Integer> {
       CliPaths.checkDistinct(out, detachedHeader.toString());
       j.put("detachedHeader", detachedHeader.toString());
     }
+    // A regular file IN is read whole on several threads; stdin streams, 16 KiB at a time.
+    boolean parallel = threads.applies(in, flushNanos > 0 ? "--flush-every"
+        : detachedHeader != null ? DetachedHeaderOptions.OPTION : null);
     java.util.List<Kek> keks = keys.open(root);
     Recordings recordings = root.recordings().wrapWith(keks.toArray(new Kek[0])).build();
     ArrayNode wrapped = j.putArray("wrappedUnder");
@@ -146,14 +156,19 @@ final class EncryptCommand implements Callable<Integer> {
         // Written by position, so that a flush is durable; newFileWriter refuses an existing OUT
         // (a race lost since the check above: exit 2 too).
         encrypt(src, c -> recordings.newFileWriter(new File(out), c), ctx, flushNanos);
-      } else if ("-".equals(out)) {
-        OutputStream sink = root.stdoutNonClosing();
-        encrypt(src, c -> recordings.newWriter(sink, c), ctx, 0);
-      } else if (!CliPaths.createInPlace(new File(out),
-          sink -> encrypt(src, c -> recordings.newWriter(sink, c), ctx, 0))) {
-        // OUT exists: replace it only once the new recording is complete, so a failure keeps it.
-        CliPaths.write(out, AtomicFile.Mode.KEEP,
-            sink -> encrypt(src, c -> recordings.newWriter(sink, c), ctx, 0));
+      } else {
+        // The same bytes either way, written in order: the parallel path seals the final chunk
+        // last and never after a failure, so OUT's handling below is the same for both.
+        CliPaths.Content body = parallel
+            ? sink -> recordings.encrypt(ThreadsOption.channel(src), ThreadsOption.channel(sink), ctx,
+                threads.parallelism())
+            : sink -> encrypt(src, c -> recordings.newWriter(sink, c), ctx, 0);
+        if ("-".equals(out)) {
+          body.writeTo(root.stdoutNonClosing());
+        } else if (!CliPaths.createInPlace(new File(out), body)) {
+          // OUT exists: replace it only once the new recording is complete, so a failure keeps it.
+          CliPaths.write(out, AtomicFile.Mode.KEEP, body);
+        }
       }
       // A new OUT is written in place: a kill or a failing IN leaves the truncated recording
       // there, and 'decrypt --recover' salvages its authenticated prefix.
