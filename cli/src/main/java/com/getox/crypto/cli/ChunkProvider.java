@@ -11,8 +11,9 @@ import javax.crypto.Cipher;
  * at a few tens of MB/s until the JIT has compiled it; on a 1 GiB file that is most of the run.
  * Only the CLI uses it: the library never requires it. ACCP ships for linux-x86_64 only; on any
  * other platform, or if it fails to load (a JDK that refuses an unsigned provider), the CLI falls
- * back silently to SunJCE. {@code oxcrypt --version} says which is in use; the environment
- * variable {@code OXCRYPT_CIPHER_PROVIDER=jce} forces the JDK's.
+ * back silently to SunJCE. A file under {@link #ACCP_MIN_BYTES} is sealed by SunJCE too: loading
+ * ACCP costs more than it saves then. {@code oxcrypt --version} says which is in use; the
+ * environment variable {@code OXCRYPT_CIPHER_PROVIDER=jce} (or {@code accp}) forces the choice.
  *
  * <pre>{@code
  * ChunkProvider p = ChunkProvider.of(env);
@@ -21,7 +22,10 @@ import javax.crypto.Cipher;
  * }</pre>
  */
 final class ChunkProvider {
-  /** {@code jce}: the JDK's provider; {@code auto} (default): ACCP if it loads. */
+  /**
+   * {@code jce}: the JDK's provider; {@code accp}: ACCP if it loads, whatever the input's size;
+   * {@code auto} (default): ACCP if it loads and the input is not known to be small.
+   */
   static final String ENV = "OXCRYPT_CIPHER_PROVIDER";
   /** ACCP's provider class; a system property of this name replaces it (tests: a missing class). */
   static final String ACCP_CLASS_PROPERTY = "oxcrypt.accpClass";
@@ -38,11 +42,28 @@ final class ChunkProvider {
     this.description = description;
   }
 
+  /**
+   * Inputs smaller than this are sealed by the JDK's provider: loading ACCP (its native library and
+   * self-tests) takes about 0.3 s, about what SunJCE spends on the first 10 MB while the JIT warms up.
+   */
+  static final long ACCP_MIN_BYTES = 16L << 20;
+
   /** ACCP unless {@code env} says {@code OXCRYPT_CIPHER_PROVIDER=jce} or it cannot load here. */
   static ChunkProvider of(Map<String, String> env) {
-    String choice = env == null ? null : env.get(ENV);
-    if (choice != null && choice.trim().equalsIgnoreCase("jce")) {
+    return of(env, -1);
+  }
+
+  /**
+   * {@link #of(Map)} for an input of {@code inputBytes} (-1 if unknown, as for stdin): the JDK's
+   * provider for an input under {@link #ACCP_MIN_BYTES}, unless {@code OXCRYPT_CIPHER_PROVIDER=accp}.
+   */
+  static ChunkProvider of(Map<String, String> env, long inputBytes) {
+    String choice = env == null || env.get(ENV) == null ? "auto" : env.get(ENV).trim();
+    if (choice.equalsIgnoreCase("jce")) {
       return jdk(ENV + "=jce");
+    }
+    if (!choice.equalsIgnoreCase("accp") && inputBytes >= 0 && inputBytes < ACCP_MIN_BYTES) {
+      return jdk("an input under " + (ACCP_MIN_BYTES >> 20) + " MiB");
     }
     return accp();
   }

@@ -157,6 +157,8 @@ public final class OxCrypt {
   private final List<String> secrets = new ArrayList<>();
   /** KMS clients and the audit log, closed when the command ends. */
   private final List<AutoCloseable> toClose = new ArrayList<>();
+  /** The size of encrypt's or decrypt's IN if it is a regular file, else -1: see {@link ChunkProvider}. */
+  private long inputBytes = -1;
   /** Where key operations are recorded: {@code --audit-log}, or nowhere. */
   private AuditLog audit;
 
@@ -243,6 +245,10 @@ public final class OxCrypt {
           root.error(messageOf(e));
           return exitCodeOf(e);
         });
+    cl.setExecutionStrategy(parsed -> {
+      root.inputBytes = inputBytesOf(parsed);
+      return new CommandLine.RunLast().execute(parsed);
+    });
     int code = cl.execute(args);
     code = root.closeAll(code);
     root.printDocument(code);
@@ -300,13 +306,32 @@ public final class OxCrypt {
     return null;
   }
 
+  /** The size of encrypt's or decrypt's IN (its first parameter) if a regular file, else -1. */
+  private static long inputBytesOf(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult p = parsed;
+    while (p.hasSubcommand()) {
+      p = p.subcommand();
+    }
+    String name = p.commandSpec().name();
+    if (!name.equals("encrypt") && !name.equals("decrypt")) {
+      return -1;
+    }
+    try {
+      Object in = p.matchedPositional(0) == null ? null : p.matchedPositional(0).getValue();
+      Path file = in instanceof String && !in.equals("-") ? Path.of((String) in) : null;
+      return file != null && Files.isRegularFile(file) ? Files.size(file) : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1; // the command reports what is wrong with IN
+    }
+  }
+
   /**
    * A {@link Recordings} builder that reports to the {@linkplain #audit() audit sink}: every
    * command builds its Recordings here.
    */
   Recordings.Builder recordings() throws IOException, CliException {
     Recordings.Builder b = Recordings.builder().auditSink(audit());
-    java.security.Provider chunks = ChunkProvider.of(env).provider();
+    java.security.Provider chunks = ChunkProvider.of(env, inputBytes).provider();
     return chunks == null ? b : b.cipherProvider(chunks); // ACCP where it loads: see ChunkProvider
   }
 

@@ -60,16 +60,27 @@ class ChunkProviderTest extends CliTestBase {
     Path byAccp = dir.resolve("accp.oxr");
     Path byJdk = dir.resolve("jdk.oxr");
 
-    ok("encrypt", "--keyset", keys.toString(), in.toString(), byAccp.toString()); // default: ACCP here
+    env.put(ChunkProvider.ENV, "accp"); // a small file gets SunJCE by default
+    ok("encrypt", "--keyset", keys.toString(), in.toString(), byAccp.toString());
     env.put(ChunkProvider.ENV, "jce");
     ok("encrypt", "--keyset", keys.toString(), in.toString(), byJdk.toString());
     ok("decrypt", "--keyset", keys.toString(), byAccp.toString(), dir.resolve("a.bin").toString());
-    env.remove(ChunkProvider.ENV);
+    env.put(ChunkProvider.ENV, "accp");
     ok("decrypt", "--keyset", keys.toString(), byJdk.toString(), dir.resolve("j.bin").toString());
 
     assertArrayEquals(plain, Files.readAllBytes(dir.resolve("a.bin")));
     assertArrayEquals(plain, Files.readAllBytes(dir.resolve("j.bin")));
     assertEquals(Files.size(byAccp), Files.size(byJdk));
     assertNotNull(ChunkProvider.of(Map.of()).provider());
+  }
+
+  @Test
+  void aSmallInputIsSealedByTheJdkUnlessAccpIsAskedFor() {
+    assumeTrue(ChunkProvider.loadAccp(ACCP).provider() != null, "ACCP does not load on this platform");
+    assertNull(ChunkProvider.of(Map.of(), ChunkProvider.ACCP_MIN_BYTES - 1).provider());
+    assertNotNull(ChunkProvider.of(Map.of(), ChunkProvider.ACCP_MIN_BYTES).provider());
+    assertNotNull(ChunkProvider.of(Map.of(), -1).provider()); // stdin: unknown, maybe large
+    assertNotNull(ChunkProvider.of(Map.of(ChunkProvider.ENV, "accp"), 10).provider());
+    assertNull(ChunkProvider.of(Map.of(ChunkProvider.ENV, "jce"), -1).provider());
   }
 }
