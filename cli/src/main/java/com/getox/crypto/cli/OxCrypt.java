@@ -247,7 +247,13 @@ public final class OxCrypt {
         });
     cl.setExecutionStrategy(parsed -> {
       root.inputBytes = inputBytesOf(parsed);
-      return new CommandLine.RunLast().execute(parsed);
+      // encrypt's OUT in large blocks (see CliPaths); decrypt already writes whole pages
+      CliPaths.inIsAFile(root.inputBytes >= 0 && "encrypt".equals(leafOf(parsed).commandSpec().name()));
+      try {
+        return new CommandLine.RunLast().execute(parsed);
+      } finally {
+        CliPaths.inIsAFile(false);
+      }
     });
     int code = cl.execute(args);
     code = root.closeAll(code);
@@ -306,12 +312,18 @@ public final class OxCrypt {
     return null;
   }
 
-  /** The size of encrypt's or decrypt's IN (its first parameter) if a regular file, else -1. */
-  private static long inputBytesOf(CommandLine.ParseResult parsed) {
+  /** The command that runs: the last subcommand parsed. */
+  private static CommandLine.ParseResult leafOf(CommandLine.ParseResult parsed) {
     CommandLine.ParseResult p = parsed;
     while (p.hasSubcommand()) {
       p = p.subcommand();
     }
+    return p;
+  }
+
+  /** The size of encrypt's or decrypt's IN (its first parameter) if a regular file, else -1. */
+  private static long inputBytesOf(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult p = leafOf(parsed);
     String name = p.commandSpec().name();
     if (!name.equals("encrypt") && !name.equals("decrypt")) {
       return -1;
