@@ -28,13 +28,13 @@ head -c 32 /dev/urandom > "$WORK/kek.bin"
 $JAVA -cp "$CP_OURS" com.getox.crypto.benchmarks.cold.ColdOurs --create "$WORK/local.json"
 $JAVA -cp "$CP_TINK" 'com.getox.crypto.benchmarks.cold.ColdTink$MakeKeyset' "$WORK/tink.json"
 
-run() { # name classpath main arg [jvm options...] -> appends ms to $WORK/name
-  local t0 t1 name=$1 cp=$2 main=$3 arg=$4
+TIMEFORMAT='%3R %3U %3S'
+run() { # name classpath main arg [jvm options...] -> appends "wall-ms cpu-ms" to $WORK/name
+  local name=$1 cp=$2 main=$3 arg=$4 t
   shift 4
-  t0=$(date +%s%N)
-  $JAVA "$@" -cp "$cp" "$main" "$arg" > /dev/null
-  t1=$(date +%s%N)
-  echo $(( (t1 - t0) / 1000000 )) >> "$WORK/$name"
+  # CPU = user + system of the process and its threads (JIT, GC): less sensitive to a loaded machine.
+  t=$({ time $JAVA "$@" -cp "$cp" "$main" "$arg" > /dev/null 2> "$WORK/stderr"; } 2>&1) || { cat "$WORK/stderr" >&2; exit 1; }
+  echo "$t" | awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }' >> "$WORK/$name"
 }
 # Each program's own archive, from its own training run (which also fills the page cache).
 # -Xlog:cds=off: the dump lists classes it cannot archive (Java 5 class files, lambdas' hosts).
@@ -69,22 +69,27 @@ for _ in $(seq "$RUNS"); do
     run ours+aot "$CP_OURS" com.getox.crypto.benchmarks.cold.ColdOurs "$WORK/local.json" -XX:AOTCache="$WORK/ours.aot"
   fi
 done
-stats() { sort -n "$WORK/$1" | awk '{a[NR]=$1; s+=$1} END {printf "%d %d %d %d", a[int((NR+1)/2)], s/NR, a[1], a[NR]}'; }
+# stats name [column: 1 wall, 2 cpu] -> median mean min max
+stats() { awk -v c="${2:-1}" '{print $c}' "$WORK/$1" | sort -n | awk '{a[NR]=$1; s+=$1} END {printf "%d %d %d %d", a[int((NR+1)/2)], s/NR, a[1], a[NR]}'; }
 # Each round runs the three back to back, so the per-round ratio cancels most of a shared
 # machine's drift; its median is the steadier figure when the load moves.
 # $1 against $2 (raw JCE in the same mode).
-round_ratio() { paste "$WORK/$1" "$WORK/$2" | awk '{print $1 / $2}' | sort -g | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]}'; }
-echo "$($JAVA -version 2>&1 | head -1), $RUNS runs each, wall ms (median / mean / min / max)"
-printf '%-9s %6s %6s %6s %6s  %s  %s\n' program median mean min max 'median ratio to raw JCE' 'median per-round ratio'
-for mode in "" $MODES; do
-  case $mode in
-    "") echo "without an AppCDS archive:" ;;
-    +cds) echo "each with its own AppCDS archive (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile):" ;;
-    +aot) echo "each with its own AOT cache (-XX:AOTCacheOutput, then -XX:AOTCache):" ;;
-  esac
-  read -r JM JA JMIN JMAX <<< "$(stats jce$mode)"
-  for p in jce tink ours; do
-    read -r M A MIN MAX <<< "$(stats $p$mode)"
-    printf '%-9s %6d %6d %6d %6d  %22.2fx  %21sx\n' "$p$mode" "$M" "$A" "$MIN" "$MAX" "$(echo "$M / $JM" | bc -l)" "$(round_ratio $p$mode jce$mode)"
+round_ratio() { paste "$WORK/$1" "$WORK/$2" | awk -v c="${3:-1}" '{print $c / $(c + 2)}' | sort -g | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]}'; }
+for col in 1 2; do
+  [ "$col" = 1 ] && what="wall ms" || what="CPU ms (user + system, all threads)"
+  echo "$($JAVA -version 2>&1 | head -1), $RUNS runs each, $what (median / mean / min / max)"
+  printf '%-9s %6s %6s %6s %6s  %s  %s\n' program median mean min max 'median ratio to raw JCE' 'median per-round ratio'
+  for mode in "" $MODES; do
+    case $mode in
+      "") echo "without an AppCDS archive:" ;;
+      +cds) echo "each with its own AppCDS archive (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile):" ;;
+      +aot) echo "each with its own AOT cache (-XX:AOTCacheOutput, then -XX:AOTCache):" ;;
+    esac
+    read -r JM JA JMIN JMAX <<< "$(stats jce$mode $col)"
+    for p in jce tink ours; do
+      read -r M A MIN MAX <<< "$(stats $p$mode $col)"
+      printf '%-9s %6d %6d %6d %6d  %22.2fx  %21sx\n' "$p$mode" "$M" "$A" "$MIN" "$MAX" "$(echo "$M / $JM" | bc -l)" "$(round_ratio $p$mode jce$mode $col)"
+    done
   done
+  echo
 done
