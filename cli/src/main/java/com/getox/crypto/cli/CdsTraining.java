@@ -15,20 +15,26 @@ import java.util.stream.Stream;
  * The training run of the {@code oxcrypt} launcher's class-data-sharing archive: a JVM started with
  * {@code -XX:ArchiveClassesAtExit} runs this, and the archive then holds the classes that {@code
  * keys create}, {@code encrypt}, {@code decrypt} and {@code inspect} load, whatever command the user
- * runs first. It works in a new owner-only temporary directory, with a throwaway plaintext keyset,
- * and deletes it; it prints nothing and exits 0 if every command did.
+ * runs first. It works in a new owner-only directory, with a throwaway plaintext keyset, and deletes
+ * it; it prints nothing and exits 0 if every command did.
  *
  * <pre>{@code
- * java -XX:ArchiveClassesAtExit=oxcrypt.jsa -cp oxcrypt.jar com.getox.crypto.cli.CdsTraining
+ * java -XX:ArchiveClassesAtExit=oxcrypt.jsa -cp oxcrypt.jar com.getox.crypto.cli.CdsTraining ~/.cache/oxcrypt
  * java -XX:SharedArchiveFile=oxcrypt.jsa -jar oxcrypt.jar encrypt ...
  * }</pre>
  */
 public final class CdsTraining {
   private CdsTraining() {}
 
-  /** Runs the commands; exit 0 if all succeeded, 1 otherwise. */
+  /**
+   * Runs the commands in a new directory inside {@code args[0]} (the launcher's owner-only cache
+   * directory), or in the system's temporary directory without an argument; exit 0 if all
+   * succeeded, 1 otherwise.
+   */
   public static void main(String[] args) throws IOException {
-    Path dir = Files.createTempDirectory("oxcrypt-cds-"); // owner-only on POSIX
+    Path dir = args.length > 0 // owner-only on POSIX either way
+        ? Files.createTempDirectory(Path.of(args[0]), "training-")
+        : Files.createTempDirectory("oxcrypt-cds-");
     int failed = 0;
     try {
       String keys = dir.resolve("keys.json").toString();

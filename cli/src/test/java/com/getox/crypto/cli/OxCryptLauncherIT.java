@@ -75,6 +75,10 @@ class OxCryptLauncherIT {
     Path jsa = archive();
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache())));
     assertEquals(Long.toString(Files.size(jsa)), Files.readString(Path.of(jsa + ".size")));
+    try (Stream<Path> files = Files.list(cache())) { // the training's directory and temporaries are gone
+      assertEquals(List.of(jsa.getFileName() + "", jsa.getFileName() + ".size"),
+          files.map(f -> f.getFileName().toString()).sorted().toList());
+    }
     assertVersion(launch(Map.of(), "--version"));
 
     // A real command through the archive: a round trip.
