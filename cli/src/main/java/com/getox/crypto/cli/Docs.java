@@ -48,7 +48,7 @@ public final class Docs {
   static CommandLine commandLine() {
     OxCrypt root = new OxCrypt(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), Map.of(), false);
-    return new CommandLine(root);
+    return OxCrypt.commandLine(root, null);
   }
 
   /** The bash completion script, which zsh runs too (after {@code bashcompinit}). */

@@ -1,6 +1,7 @@
 package com.getox.crypto.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.getox.crypto.AuditFailedException;
 import com.getox.crypto.AuthenticationException;
@@ -74,19 +75,6 @@ import picocli.CommandLine.ScopeType;
         "Encrypts and decrypts audio recordings with Ox Crypto: a Cobblestone-256 body (AES-256-GCM, "
             + "16 KiB chunks, key commitment) under an envelope header whose data key is wrapped by "
             + "KEKs in a local keyset file (--keyset) or in AWS KMS or Google Cloud KMS (--kek).",
-    subcommands = {
-      KeysCommand.class,
-      EncryptCommand.class,
-      DecryptCommand.class,
-      InspectCommand.class,
-      ResumeCommand.class,
-      RewrapCommand.class,
-      ShareCommand.class,
-      RevokeCommand.class,
-      DemoCommand.class,
-      CommandLine.HelpCommand.class,
-      AutoComplete.GenerateCompletion.class
-    },
     footerHeading = "%nKeyset protection:%n",
     footer = {
       "  The passphrase comes from --passphrase-file FILE or the environment variable",
@@ -110,7 +98,29 @@ import picocli.CommandLine.ScopeType;
           + "or Ogg Opus, or damaged audio)"
     })
 public final class OxCrypt {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Nodes only: an ObjectMapper (a tenth of a second to start) is made only to print --json. */
+  /**
+   * The subcommands, by name, in the order of the help. Added by {@link #commandLine}, not by the
+   * annotation: picocli reflects over every command it is given, a third of a second at start-up,
+   * so a run that names its command gets only that one.
+   */
+  private static final Object[][] SUBCOMMANDS = {
+    {"keys", KeysCommand.class},
+    {"encrypt", EncryptCommand.class},
+    {"decrypt", DecryptCommand.class},
+    {"inspect", InspectCommand.class},
+    {"resume", ResumeCommand.class},
+    {"rewrap", RewrapCommand.class},
+    {"share", ShareCommand.class},
+    {"revoke", RevokeCommand.class},
+    {"demo", DemoCommand.class},
+    {"help", CommandLine.HelpCommand.class},
+    {"generate-completion", AutoComplete.GenerateCompletion.class},
+  };
+  /** Root options that take a value (which is not a command name, whatever it says). */
+  private static final List<String> ROOT_OPTIONS_WITH_VALUES = List.of("--audit-log", "--audit-key-file");
+
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   public static final int OK = 0;
   public static final int INTERNAL_ERROR = 1;
@@ -147,6 +157,8 @@ public final class OxCrypt {
   private final List<String> secrets = new ArrayList<>();
   /** KMS clients and the audit log, closed when the command ends. */
   private final List<AutoCloseable> toClose = new ArrayList<>();
+  /** The size of encrypt's or decrypt's IN if it is a regular file, else -1: see {@link ChunkProvider}. */
+  private long inputBytes = -1;
   /** Where key operations are recorded: {@code --audit-log}, or nowhere. */
   private AuditLog audit;
 
@@ -215,7 +227,7 @@ public final class OxCrypt {
     OxCrypt root = new OxCrypt(Objects.requireNonNull(stdin), Objects.requireNonNull(stdout),
         Objects.requireNonNull(stderr), env, interactive);
     root.neverPrintUnstoredValuesIn(args); // before parsing: a parse error may quote arguments
-    CommandLine cl = new CommandLine(root);
+    CommandLine cl = commandLine(root, commandNamedIn(args));
     cl.registerConverter(Path.class, CliPaths::path);
     // Help and version text: escaped as well, and checked for a failing stdout below.
     PrintWriter help = new PrintWriter(
@@ -233,6 +245,16 @@ public final class OxCrypt {
           root.error(messageOf(e));
           return exitCodeOf(e);
         });
+    cl.setExecutionStrategy(parsed -> {
+      root.inputBytes = inputBytesOf(parsed);
+      // encrypt's OUT in large blocks (see CliPaths); decrypt already writes whole pages
+      CliPaths.inIsAFile(root.inputBytes >= 0 && "encrypt".equals(leafOf(parsed).commandSpec().name()));
+      try {
+        return new CommandLine.RunLast().execute(parsed);
+      } finally {
+        CliPaths.inIsAFile(false);
+      }
+    });
     int code = cl.execute(args);
     code = root.closeAll(code);
     root.printDocument(code);
@@ -253,11 +275,76 @@ public final class OxCrypt {
   }
 
   /**
+   * The command line of {@code root} with the subcommand {@code only}, or with all of them if
+   * {@code only} is null (help, completion, the man page, an unknown command and its suggestions).
+   */
+  static CommandLine commandLine(OxCrypt root, String only) {
+    CommandLine cl = new CommandLine(root);
+    for (Object[] sub : SUBCOMMANDS) {
+      if (only == null || only.equals(sub[0])) {
+        cl.addSubcommand((String) sub[0], sub[1]);
+      }
+    }
+    return cl;
+  }
+
+  /**
+   * The subcommand {@code args} name, skipping the root's options; null for none, for an unknown
+   * one, for {@code help} and {@code generate-completion} (which need them all), and when picocli
+   * would read arguments from a file ({@code @FILE}) or the options end ({@code --}).
+   */
+  static String commandNamedIn(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (ROOT_OPTIONS_WITH_VALUES.contains(a)) {
+        i++; // its value
+      } else if (a.equals("--") || a.startsWith("@")) {
+        return null;
+      } else if (!a.startsWith("-")) {
+        for (Object[] sub : SUBCOMMANDS) {
+          if (a.equals(sub[0]) && !a.equals("help") && !a.equals("generate-completion")) {
+            return a;
+          }
+        }
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** The command that runs: the last subcommand parsed. */
+  private static CommandLine.ParseResult leafOf(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult p = parsed;
+    while (p.hasSubcommand()) {
+      p = p.subcommand();
+    }
+    return p;
+  }
+
+  /** The size of encrypt's or decrypt's IN (its first parameter) if a regular file, else -1. */
+  private static long inputBytesOf(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult p = leafOf(parsed);
+    String name = p.commandSpec().name();
+    if (!name.equals("encrypt") && !name.equals("decrypt")) {
+      return -1;
+    }
+    try {
+      Object in = p.matchedPositional(0) == null ? null : p.matchedPositional(0).getValue();
+      Path file = in instanceof String && !in.equals("-") ? Path.of((String) in) : null;
+      return file != null && Files.isRegularFile(file) ? Files.size(file) : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1; // the command reports what is wrong with IN
+    }
+  }
+
+  /**
    * A {@link Recordings} builder that reports to the {@linkplain #audit() audit sink}: every
    * command builds its Recordings here.
    */
   Recordings.Builder recordings() throws IOException, CliException {
-    return Recordings.builder().auditSink(audit());
+    Recordings.Builder b = Recordings.builder().auditSink(audit());
+    java.security.Provider chunks = ChunkProvider.of(env, inputBytes).provider();
+    return chunks == null ? b : b.cipherProvider(chunks); // ACCP where it loads: see ChunkProvider
   }
 
   /**
@@ -316,7 +403,7 @@ public final class OxCrypt {
    * or not --json was given (it is printed only then).
    */
   ObjectNode json(String command) {
-    document = JSON.createObjectNode();
+    document = JSON.objectNode();
     document.put("command", command);
     return document;
   }
@@ -382,7 +469,7 @@ public final class OxCrypt {
     if (!json || (document == null && lastError == null)) {
       return; // --help or --version: their text is the output
     }
-    ObjectNode d = document != null ? document : JSON.createObjectNode();
+    ObjectNode d = document != null ? document : JSON.objectNode();
     d.put("exitCode", code);
     d.put("ok", code == OK);
     if (lastError != null) {
@@ -390,7 +477,7 @@ public final class OxCrypt {
     }
     jsonOut = new PrintWriter(new EscapingWriter(new OutputStreamWriter(stdoutNonClosing(), StandardCharsets.UTF_8)), false);
     try {
-      jsonOut.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(d));
+      jsonOut.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(d));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -742,10 +829,17 @@ public final class OxCrypt {
 
   /** The version from the jar manifest. */
   static final class Version implements CommandLine.IVersionProvider {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Override
     public String[] getVersion() {
       String v = OxCrypt.class.getPackage().getImplementationVersion();
-      return new String[] {"oxcrypt " + (v == null ? "(development build)" : v)};
+      Object root = spec == null ? null : spec.root().userObject();
+      Map<String, String> env = root instanceof OxCrypt ? ((OxCrypt) root).env : System.getenv();
+      return new String[] {
+        "oxcrypt " + (v == null ? "(development build)" : v),
+        "chunk cipher: " + ChunkProvider.of(env).description()
+      };
     }
   }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Progress bars: when they are drawn (a terminal and a large input, never a pipe; --quiet and
@@ -28,7 +27,7 @@ class ProgressTest extends CliTestBase {
   private static boolean wants(boolean terminal, boolean large, String... args) {
     OxCrypt root = new OxCrypt(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), java.util.Map.of(), terminal);
-    new CommandLine(root).parseArgs(args);
+    OxCrypt.commandLine(root, OxCrypt.commandNamedIn(args)).parseArgs(args);
     return root.wantsProgress(large);
   }
 

@@ -1,0 +1,114 @@
+package com.getox.crypto.cli;
+
+import java.security.Provider;
+import java.util.Map;
+import javax.crypto.Cipher;
+
+/**
+ * The JCA provider that seals and opens the CLI's chunks ({@code Recordings.Builder#cipherProvider}):
+ * the Amazon Corretto Crypto Provider (ACCP, native AES-GCM) when this platform can load it, else
+ * the JDK's choice (SunJCE). ACCP is fast from the first chunk, where SunJCE on JDK 17 runs AES-GCM
+ * at a few tens of MB/s until the JIT has compiled it; on a 1 GiB file that is most of the run.
+ * Only the CLI uses it: the library never requires it. ACCP ships for linux-x86_64 only; on any
+ * other platform, or if it fails to load (a JDK that refuses an unsigned provider), the CLI falls
+ * back silently to SunJCE. A file under {@link #ACCP_MIN_BYTES} is sealed by SunJCE too: loading
+ * ACCP costs more than it saves then. {@code oxcrypt --version} says which is in use; the
+ * environment variable {@code OXCRYPT_CIPHER_PROVIDER=jce} (or {@code accp}) forces the choice.
+ *
+ * <pre>{@code
+ * ChunkProvider p = ChunkProvider.of(env);
+ * Recordings.Builder b = Recordings.builder();
+ * if (p.provider() != null) b.cipherProvider(p.provider());
+ * }</pre>
+ */
+final class ChunkProvider {
+  /**
+   * {@code jce}: the JDK's provider; {@code accp}: ACCP if it loads, whatever the input's size;
+   * {@code auto} (default): ACCP if it loads and the input is not known to be small.
+   */
+  static final String ENV = "OXCRYPT_CIPHER_PROVIDER";
+  /** ACCP's provider class; a system property of this name replaces it (tests: a missing class). */
+  static final String ACCP_CLASS_PROPERTY = "oxcrypt.accpClass";
+  private static final String ACCP_CLASS = "com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider";
+
+  /** ACCP, loaded once per JVM (its native library is extracted and self-tested on load). */
+  private static ChunkProvider accp;
+
+  private final Provider provider;
+  private final String description;
+
+  private ChunkProvider(Provider provider, String description) {
+    this.provider = provider;
+    this.description = description;
+  }
+
+  /**
+   * Inputs smaller than this are sealed by the JDK's provider: loading ACCP (its native library and
+   * self-tests) takes about 0.3 s, about what SunJCE spends on the first 10 MB while the JIT warms up.
+   */
+  static final long ACCP_MIN_BYTES = 16L << 20;
+
+  /** ACCP unless {@code env} says {@code OXCRYPT_CIPHER_PROVIDER=jce} or it cannot load here. */
+  static ChunkProvider of(Map<String, String> env) {
+    return of(env, -1);
+  }
+
+  /**
+   * {@link #of(Map)} for an input of {@code inputBytes} (-1 if unknown, as for stdin): the JDK's
+   * provider for an input under {@link #ACCP_MIN_BYTES}, unless {@code OXCRYPT_CIPHER_PROVIDER=accp}.
+   */
+  static ChunkProvider of(Map<String, String> env, long inputBytes) {
+    String choice = env == null || env.get(ENV) == null ? "auto" : env.get(ENV).trim();
+    if (choice.equalsIgnoreCase("jce")) {
+      return jdk(ENV + "=jce");
+    }
+    if (!choice.equalsIgnoreCase("accp") && inputBytes >= 0 && inputBytes < ACCP_MIN_BYTES) {
+      return jdk("an input under " + (ACCP_MIN_BYTES >> 20) + " MiB");
+    }
+    return accp();
+  }
+
+  /** The provider for {@code cipherProvider}, or null for the JDK's choice. */
+  Provider provider() {
+    return provider;
+  }
+
+  /** For {@code --version}: which provider, and why not ACCP. */
+  String description() {
+    return description;
+  }
+
+  private static synchronized ChunkProvider accp() {
+    if (accp == null) {
+      accp = loadAccp(System.getProperty(ACCP_CLASS_PROPERTY, ACCP_CLASS));
+    }
+    return accp;
+  }
+
+  /** ACCP from {@code className}, or the JDK's provider with the reason it could not load. */
+  static ChunkProvider loadAccp(String className) {
+    try {
+      Class<?> c = Class.forName(className, true, ChunkProvider.class.getClassLoader());
+      Provider p = (Provider) c.getField("INSTANCE").get(null);
+      Object error = c.getMethod("getLoadingError").invoke(p);
+      if (error != null) {
+        return jdk("ACCP did not load: " + error);
+      }
+      Cipher.getInstance("AES/GCM/NoPadding", p); // a JDK may refuse an unsigned provider
+      return new ChunkProvider(p, p.getName() + " " + p.getVersionStr() + " (native AES-GCM)");
+    } catch (ReflectiveOperationException | LinkageError | RuntimeException
+        | java.security.GeneralSecurityException e) {
+      return jdk("ACCP not available on this platform: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static ChunkProvider jdk(String why) {
+    String name;
+    try {
+      name = Cipher.getInstance("AES/GCM/NoPadding").getProvider().getName();
+    } catch (java.security.GeneralSecurityException e) {
+      name = "the JDK's provider";
+    }
+    return new ChunkProvider(null, name + " (" + why + ")");
+  }
+}
