@@ -99,7 +99,7 @@ public final class RecordingInputStream extends InputStream {
       return 0;
     }
     if (plainPos == plainLen && !done && len >= Cobblestone.CHUNK_PLAINTEXT_BYTES
-        && cipher.decryptsIntoLargeArrays()) {
+        && cipher.fullSpeedWith(b)) {
       // Whole chunks straight into the caller's array: saves one 16 KiB copy per chunk. The
       // range is wiped if the chunk fails, so unauthenticated plaintext is never left there.
       int total = 0;
