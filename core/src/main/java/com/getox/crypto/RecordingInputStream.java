@@ -21,7 +21,9 @@ import java.util.Arrays;
  * }</pre>
  *
  * <p>Reads of 16 KiB or more that start on a chunk boundary decrypt straight into the caller's
- * array, without a copy.
+ * array, without a copy. A read of several chunks takes their ciphertext out of the source in one
+ * source read (up to 64 chunks, 1 MiB; the stream keeps a buffer of that size from then on), but
+ * waits for no more than the next chunk, as a read of one chunk does.
  *
  * <p>Each 16 KiB chunk is released only after its tag verifies at its position. The stream may
  * release the authenticated prefix of a recording that turns out to be truncated or corrupt, and
@@ -29,6 +31,10 @@ import java.util.Arrays;
  * chunk authenticates, so truncation at a chunk boundary and trailing data are errors, not EOF.
  */
 public final class RecordingInputStream extends InputStream {
+  private static final int SEALED = Cobblestone.CHUNK_CIPHERTEXT_BYTES;
+  /** The most chunks of ciphertext staged at once: 1 MiB of plaintext. */
+  private static final int MAX_STAGE_CHUNKS = 64;
+
   private final InputStream source;
   private final RecordingHeader header;
   private final Cobblestone cipher;
@@ -36,7 +42,17 @@ public final class RecordingInputStream extends InputStream {
   /** Version 2: opens the flush records an unterminated recording ends with; else null. */
   private final FlushRecords flush;
   private long flushedBytes;
-  private final byte[] sealed = new byte[Cobblestone.CHUNK_CIPHERTEXT_BYTES];
+  /**
+   * Ciphertext read from {@link #source} and not yet opened: {@code [stagePos, stageEnd)}. One
+   * chunk long, grown to as many chunks as a large read asks for (up to {@link
+   * #MAX_STAGE_CHUNKS}), so that such a read takes the ciphertext out of the source in one long
+   * copy rather than one per chunk (a long copy costs less per byte: 6% of a 1 MiB read on JDK
+   * 17, 11% on JDK 25, measured). Each chunk is opened straight from here.
+   */
+  private byte[] stage = new byte[SEALED];
+  private int stagePos;
+  private int stageEnd;
+  private boolean sourceEnded;
   private final byte[] plain = new byte[Cobblestone.CHUNK_PLAINTEXT_BYTES];
   private int plainPos;
   private int plainLen;
@@ -112,14 +128,14 @@ public final class RecordingInputStream extends InputStream {
       return 0;
     }
     if (plainPos == plainLen && !done && len >= Cobblestone.CHUNK_PLAINTEXT_BYTES
-        && cipher.decryptsIntoLargeArrays()) {
+        && cipher.fullSpeedWith(b)) {
       // Whole chunks straight into the caller's array: saves one 16 KiB copy per chunk. The
       // range is wiped if the chunk fails, so unauthenticated plaintext is never left there.
       int total = 0;
       while (len - total >= Cobblestone.CHUNK_PLAINTEXT_BYTES && !done) {
         int n;
         try {
-          n = nextChunk(b, off + total);
+          n = nextChunk(b, off + total, (len - total) / Cobblestone.CHUNK_PLAINTEXT_BYTES);
         } catch (GeneralSecurityException | IOException e) {
           Arrays.fill(b, off + total, off + total + Cobblestone.CHUNK_PLAINTEXT_BYTES, (byte) 0);
           IOException failed = fail(e);
@@ -204,7 +220,7 @@ public final class RecordingInputStream extends InputStream {
       try {
         plainPos = 0;
         plainLen = 0;
-        plainLen = nextChunk(plain, 0);
+        plainLen = nextChunk(plain, 0, 1);
       } catch (GeneralSecurityException | IOException e) {
         throw fail(e);
       }
@@ -237,15 +253,19 @@ public final class RecordingInputStream extends InputStream {
 
   /**
    * Reads, authenticates and decrypts the next chunk into {@code out} at {@code outOff} (room for
-   * 16 KiB). Returns its plaintext length; 0 with {@link #done} set at the end.
+   * 16 KiB). Returns its plaintext length; 0 with {@link #done} set at the end. {@code
+   * wantChunks}: how many chunks the caller's read has room for, to size the next source read.
    */
-  private int nextChunk(byte[] out, int outOff) throws IOException, GeneralSecurityException {
-    int n = readFully(sealed, source);
-    if (n == sealed.length) {
+  private int nextChunk(byte[] out, int outOff, int wantChunks)
+      throws IOException, GeneralSecurityException {
+    int n = Math.min(stageChunk(wantChunks), SEALED);
+    int at = stagePos;
+    stagePos += n;
+    if (n == SEALED) {
       // Only the final chunk is short, so a full one is never final.
       int plainBytes;
       try {
-        plainBytes = cipher.openChunk(chunkIndex, sealed, 0, n, out, outOff);
+        plainBytes = cipher.openChunk(chunkIndex, stage, at, n, out, outOff);
       } catch (AuthenticationException e) {
         Arrays.fill(out, outOff, outOff + Cobblestone.CHUNK_PLAINTEXT_BYTES, (byte) 0);
         if (flush == null) {
@@ -272,7 +292,7 @@ public final class RecordingInputStream extends InputStream {
               : "recording is truncated inside chunk " + chunkIndex);
     }
     try {
-      int plainBytes = cipher.openChunk(chunkIndex, sealed, 0, n, out, outOff);
+      int plainBytes = cipher.openChunk(chunkIndex, stage, at, n, out, outOff);
       chunkIndex++;
       return plainBytes;
     } catch (AuthenticationException e) {
@@ -289,6 +309,46 @@ public final class RecordingInputStream extends InputStream {
   }
 
   /**
+   * Makes the next chunk's ciphertext available at {@link #stagePos}: a whole chunk, or all that is
+   * left once the source has ended. Returns the bytes staged (possibly more than a chunk). Asks the
+   * source for as much as the stage holds, but waits only for one chunk, as a read of a chunk did.
+   */
+  private int stageChunk(int wantChunks) throws IOException {
+    int staged = stageEnd - stagePos;
+    if (staged >= SEALED || sourceEnded) {
+      return staged;
+    }
+    int size = Math.max(1, Math.min(MAX_STAGE_CHUNKS, wantChunks)) * SEALED;
+    if (size > stage.length) {
+      byte[] bigger = new byte[size];
+      System.arraycopy(stage, stagePos, bigger, 0, staged);
+      stage = bigger; // held only ciphertext
+      stagePos = 0;
+      stageEnd = staged;
+    } else if (stage.length - stagePos < SEALED) {
+      System.arraycopy(stage, stagePos, stage, 0, staged);
+      stagePos = 0;
+      stageEnd = staged;
+    }
+    while (stageEnd - stagePos < SEALED) {
+      int n = source.read(stage, stageEnd, stage.length - stageEnd);
+      if (n < 0) {
+        sourceEnded = true;
+        break;
+      }
+      stageEnd += n;
+    }
+    return stageEnd - stagePos;
+  }
+
+  /** What is left of the source: the staged ciphertext, then the source. Empties the stage. */
+  private InputStream rest() {
+    InputStream staged = new java.io.ByteArrayInputStream(stage, stagePos, stageEnd - stagePos);
+    stagePos = stageEnd;
+    return sourceEnded ? staged : new java.io.SequenceInputStream(staged, source);
+  }
+
+  /**
    * Version 2: slot {@code chunkIndex} held no chunk. If the writer died, the slot is a hole or
    * stale flush records, and the flush records of this chunk follow it (docs/FORMAT.md 2.2).
    * Recovering: returns the bytes they hold, and fails if intact chunks follow instead (damage in
@@ -297,6 +357,7 @@ public final class RecordingInputStream extends InputStream {
    */
   private int flushedTail(byte[] out, int outOff, AuthenticationException failure)
       throws IOException, GeneralSecurityException {
+    InputStream source = rest();
     byte[] next = new byte[Cobblestone.CHUNK_CIPHERTEXT_BYTES];
     int m = readFully(next, source);
     // What starts right after slot k+1: the first flush record of chunk k+1 if the writer had got

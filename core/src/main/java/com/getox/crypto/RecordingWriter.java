@@ -119,8 +119,14 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
       throw new IndexOutOfBoundsException("off " + off + ", len " + len + ", array " + b.length);
     }
     checkUsable();
+    plaintextBytes += len;
+    if (len < pending.length - pendingBytes) {
+      // The common small write (20 ms of audio): one copy, no chunk completes, nothing can fail.
+      System.arraycopy(b, off, pending, pendingBytes, len);
+      pendingBytes += len;
+      return;
+    }
     try {
-      plaintextBytes += len;
       while (len > 0) {
         if (pendingBytes == 0 && len >= Cobblestone.CHUNK_PLAINTEXT_BYTES) {
           // A whole chunk straight from the caller's array: no copy. A full chunk is never the

@@ -122,8 +122,15 @@ public final class SeekableRecording implements Closeable {
     int total = 0;
     while (total < len && offset < layoutSize) {
       long index = offset / PLAIN;
-      loadChunk(index);
       int within = (int) (offset - index * PLAIN);
+      if (within == 0 && len - total >= PLAIN && index != cachedChunk && cipher.fullSpeedWith(b)) {
+        // A whole chunk straight into the caller's array: no copy out of our own buffer.
+        int n = openInto(index, b, off + total);
+        total += n;
+        offset += n;
+        continue;
+      }
+      loadChunk(index);
       int n = Math.min(len - total, cachedLength - within);
       System.arraycopy(plain, within, b, off + total, n);
       total += n;
@@ -190,13 +197,34 @@ public final class SeekableRecording implements Closeable {
       return;
     }
     cachedChunk = -1;
+    int length = readChunk(index);
+    cachedLength = cipher.openChunk(index, sealed, 0, length, plain, 0);
+    cachedChunk = index;
+  }
+
+  /**
+   * Opens chunk {@code index} into {@code out} at {@code outOff} (room for a whole chunk), not
+   * through the cache. On failure the range holds no plaintext: it is wiped.
+   */
+  private int openInto(long index, byte[] out, int outOff)
+      throws IOException, GeneralSecurityException {
+    int length = readChunk(index);
+    try {
+      return cipher.openChunk(index, sealed, 0, length, out, outOff);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      Arrays.fill(out, outOff, outOff + PLAIN, (byte) 0);
+      throw e;
+    }
+  }
+
+  /** Reads chunk {@code index}'s ciphertext into {@link #sealed}; returns its length. */
+  private int readChunk(long index) throws IOException, GeneralSecurityException {
     long start = index * SEALED;
     // The layout check in finalChunkIndex() guarantees the final chunk is 16..16399 bytes.
     int length = (int) Math.min(SEALED, bodyChunkBytes() - start);
     readFully(chunksStart + start, length);
     chunksDecrypted++;
-    cachedLength = cipher.openChunk(index, sealed, 0, length, plain, 0);
-    cachedChunk = index;
+    return length;
   }
 
   private void readFully(long position, int length) throws IOException, TruncationException {

@@ -124,6 +124,11 @@ public class Peers {
 
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) throws Exception {
+      setUp(params.getBenchmark().endsWith("Decrypt"));
+    }
+
+    /** The trial set-up without JMH (for {@link Versus}). */
+    void setUp(boolean decrypt) throws Exception {
       Warm.aesGcm(Throughput.WARM_MILLIS);
       switch (peer) {
         case "tink1MB":
@@ -140,7 +145,7 @@ public class Peers {
       }
       piece = Fixtures.bytes(pieceBytes, 1);
       readBuf = new byte[pieceBytes];
-      decrypting = params.getBenchmark().endsWith("Decrypt");
+      decrypting = decrypt;
       ciphertext = Fixtures.ciphertext(impl::encrypting, 4 << 20);
       open();
       Warm.untilStable(

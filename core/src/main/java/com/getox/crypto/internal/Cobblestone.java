@@ -186,12 +186,13 @@ public final class Cobblestone {
   }
 
   /**
-   * Whether {@link #openChunk} may write into a large array (a reader's caller's buffer) at full
-   * speed: false on Conscrypt, which copies the whole array per call (see {@link
-   * #copyLargeSlices}).
+   * Whether {@link #openChunk} writing into {@code array} (a reader's caller's array, in place)
+   * runs at full speed: false on Conscrypt for an array of more than 4 chunks, since it copies the
+   * whole array in and out per call (see {@link #copyLargeSlices}); a smaller one costs it no more
+   * than a chunk-sized buffer.
    */
-  public boolean decryptsIntoLargeArrays() {
-    return !copyLargeSlices;
+  public boolean fullSpeedWith(byte[] array) {
+    return !copyLargeSlices || array.length <= 4 * CHUNK_CIPHERTEXT_BYTES;
   }
 
   /**
