@@ -260,7 +260,7 @@ final class ParallelChunks {
       }
       byte[] scratchIn = null;
       byte[] scratchOut = null;
-      if (!c.decryptsIntoLargeArrays()) {
+      if (!c.fullSpeedWith(b.in) || !c.fullSpeedWith(b.out)) {
         // Conscrypt copies a whole array per call: go through chunk-sized arrays there.
         scratchIn = new byte[inChunk];
         scratchOut = new byte[outChunk];

@@ -91,7 +91,7 @@ public final class AB {
       for (int pieceBytes : sizes) {
         Smoke.Op opA = ours(a, provider, pieceBytes, decrypt);
         Smoke.Op opB = ours(b, provider, pieceBytes, decrypt);
-        double[] ratios = Smoke.interleave(opB, opA, rounds);
+        double[] ratios = Smoke.interleave(opB, opA, rounds, Smoke.SLICE_NANOS);
         double[] sorted = ratios.clone();
         Arrays.sort(sorted);
         System.out.println(String.format(Locale.ROOT,

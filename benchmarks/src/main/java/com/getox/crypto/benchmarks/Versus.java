@@ -82,7 +82,7 @@ public final class Versus {
                       return p.sink.bytes;
                     };
         }
-        double[] ratios = Smoke.interleave(oursOp, refOp, rounds);
+        double[] ratios = Smoke.interleave(oursOp, refOp, rounds, Smoke.SLICE_NANOS);
         ours.close();
         if (peer != null) {
           peer.close();
