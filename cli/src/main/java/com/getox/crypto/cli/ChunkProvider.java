@@ -68,6 +68,38 @@ final class ChunkProvider {
     return accp();
   }
 
+  /**
+   * Starts loading ACCP on a daemon thread when {@code args} look like an {@code encrypt} or {@code
+   * decrypt} of a regular file of at least {@link #ACCP_MIN_BYTES}, so that its ~0.2 s load (native
+   * library, self-tests) overlaps picocli's parsing and the keyset's opening instead of following
+   * them. Only a head start: {@link #of(Map, long)} still decides, after parsing, and waits for the
+   * load if it needs ACCP. Never throws; does nothing under {@code OXCRYPT_CIPHER_PROVIDER=jce}.
+   *
+   * @param args the command line as given to {@code main}
+   * @param env the environment
+   */
+  static void preload(String[] args, Map<String, String> env) {
+    try {
+      String choice = env == null || env.get(ENV) == null ? "auto" : env.get(ENV).trim();
+      if (args.length < 2 || choice.equalsIgnoreCase("jce")
+          || !(args[0].equals("encrypt") || args[0].equals("decrypt"))) {
+        return;
+      }
+      boolean large = false;
+      for (int i = 1; i < args.length && !large; i++) {
+        java.io.File f = args[i].startsWith("-") ? null : new java.io.File(args[i]);
+        large = f != null && f.isFile() && f.length() >= ACCP_MIN_BYTES;
+      }
+      if (large) {
+        Thread t = new Thread(ChunkProvider::accp, "oxcrypt-accp-preload");
+        t.setDaemon(true);
+        t.start();
+      }
+    } catch (RuntimeException e) {
+      // a head start only: of() loads ACCP itself, or not
+    }
+  }
+
   /** The provider for {@code cipherProvider}, or null for the JDK's choice. */
   Provider provider() {
     return provider;

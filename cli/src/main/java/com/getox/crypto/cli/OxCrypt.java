@@ -206,6 +206,7 @@ public final class OxCrypt {
   }
 
   public static void main(String[] args) {
+    ChunkProvider.preload(args, System.getenv()); // ACCP's load overlaps parsing (large files only)
     OutputStream out = new FileOutputStream(FileDescriptor.out); // raw bytes for decrypt -
     // JDK 17 can only tell whether stdin and stdout are both a terminal (System.console()): take
     // that as "a person is watching stderr". Piping either turns progress bars off by default.

@@ -29,6 +29,20 @@ class ChunkProviderTest extends CliTestBase {
   }
 
   @Test
+  void preloadingIsOnlyAHeadStartAndNeverFails(@TempDir Path dir) throws Exception {
+    Path small = Files.write(dir.resolve("small.bin"), new byte[10]);
+    String[][] lines = {{}, {"encrypt"}, {"encrypt", "-", "out"}, {"decrypt", "--keyset"},
+        {"encrypt", dir.resolve("missing").toString()}, {"encrypt", small.toString(), "x"},
+        {"encrypt", dir.toString()}, {"keys", "create"}, {"encrypt", "\u0000"}};
+    for (String[] args : lines) {
+      ChunkProvider.preload(args, Map.of()); // no input of 16 MiB: starts nothing, throws nothing
+      ChunkProvider.preload(args, Map.of(ChunkProvider.ENV, "jce"));
+    }
+    // The decision is still of()'s, after parsing: a small input keeps the JDK's provider.
+    assertNull(ChunkProvider.of(Map.of(), 10).provider());
+  }
+
+  @Test
   void aClassThatIsNotAProviderFallsBackToo() {
     assertNull(ChunkProvider.loadAccp(String.class.getName()).provider());
   }
