@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <ul>
  *   <li><b>Regular files</b> are replaced atomically: an owner-only temporary file {@code
- *       .<name>.<random>.oxtmp} in the same directory is written and synced; then, under the
+ *       .<name>.<random>.oxtmp} in the same directory is written and synced (a large one
+ *       synced as it goes, {@link Writeback}); then, under the
  *       directory's {@link FileLocks lock}, it gets its final mode and is renamed over the target,
  *       and the directory is synced. A crash leaves the old file or the new one, never a mix, and
  *       never a file that others could read for a moment. The content is written outside the lock,
@@ -94,7 +95,7 @@ public final class AtomicFile {
         throw new IOException("not a regular file: " + target);
       }
       try (FileOutputStream out = new FileOutputStream(real)) {
-        content.writeTo(new NonClosing(out));
+        content.writeTo(new Writeback(out, Long.MAX_VALUE, Writeback.FSYNC)); // never synced
       }
       return;
     }
@@ -127,29 +128,16 @@ public final class AtomicFile {
     if (!createOwnerOnly(real)) {
       return false;
     }
-    boolean[] wrote = {false};
+    Writeback w = null;
     try (FileOutputStream out = new FileOutputStream(real)) {
+      w = new Writeback(out, Writeback.EVERY_BYTES, Writeback.FSYNC);
       try {
-        content.writeTo(
-            new NonClosing(out) {
-              @Override
-              public void write(byte[] b, int off, int len) throws IOException {
-                wrote[0] |= len > 0;
-                out.write(b, off, len);
-              }
-
-              @Override
-              public void write(int b) throws IOException {
-                wrote[0] = true;
-                out.write(b);
-              }
-            });
+        content.writeTo(w);
       } finally {
-        out.flush();
-        out.getFD().sync(); // what was written before a failure is kept, durably
+        w.finish(); // what was written before a failure is kept, durably (waits for early syncs)
       }
     } catch (IOException | RuntimeException e) {
-      if (!wrote[0]) {
+      if (w == null || !w.wroteAny()) {
         real.delete(); // refused before its first byte (say, a header too large): leave no file
       }
       throw e;
@@ -237,10 +225,10 @@ public final class AtomicFile {
       out = lockedStream(tmp);
     }
     boolean ok = false;
+    Writeback w = new Writeback(out, Writeback.EVERY_BYTES, Writeback.FSYNC);
     try {
-      content.writeTo(new NonClosing(out));
-      out.flush();
-      out.getFD().sync();
+      content.writeTo(w);
+      w.finish();
       if (check != null) {
         check.verify(tmp);
       }
@@ -266,6 +254,7 @@ public final class AtomicFile {
         }
       }
     } finally {
+      w.abandon(); // no early sync may still use the descriptor closed below
       try {
         out.close(); // after the rename it is the target's descriptor; closing drops the temp lock
       } finally {
@@ -344,23 +333,6 @@ public final class AtomicFile {
       if (attempt > 100) {
         throw new IOException("cannot create a temporary file in " + dir);
       }
-    }
-  }
-
-  /** What a {@link Content} writes to: it may close it; the file is synced and closed here. */
-  private static class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.flush();
     }
   }
 
