@@ -355,7 +355,7 @@ public final class RecordingFiles {
           AtomicFile.Mode.KEEP,
           sink -> {
             try {
-              header[0] = recordings.encrypt(channel, channelOf(sink), context, parallelism);
+              header[0] = recordings.encrypt(channel, com.getox.crypto.internal.Streams.writableChannel(sink), context, parallelism);
             } catch (GeneralSecurityException e) {
               throw new Tunnel(e);
             }
@@ -406,7 +406,7 @@ public final class RecordingFiles {
           AtomicFile.Mode.OWNER_ONLY,
           sink -> {
             try {
-              n[0] = recordings.decrypt(channel, channelOf(sink), options, parallelism);
+              n[0] = recordings.decrypt(channel, com.getox.crypto.internal.Streams.writableChannel(sink), options, parallelism);
             } catch (GeneralSecurityException e) {
               throw new Tunnel(e);
             }
@@ -426,33 +426,6 @@ public final class RecordingFiles {
       super(failure.getMessage(), failure);
       this.failure = failure;
     }
-  }
-
-  /** {@code out} as a channel that writes a heap buffer's array straight through. */
-  private static java.nio.channels.WritableByteChannel channelOf(final java.io.OutputStream out) {
-    return new java.nio.channels.WritableByteChannel() {
-      @Override
-      public int write(ByteBuffer src) throws IOException {
-        int n = src.remaining();
-        if (src.hasArray()) {
-          out.write(src.array(), src.arrayOffset() + src.position(), n);
-          ((java.nio.Buffer) src).position(src.limit()); // Buffer: Android 24
-        } else {
-          byte[] b = new byte[n];
-          src.get(b);
-          out.write(b);
-        }
-        return n;
-      }
-
-      @Override
-      public boolean isOpen() {
-        return true;
-      }
-
-      @Override
-      public void close() {}
-    };
   }
 
   /**

@@ -12,6 +12,7 @@ import com.getox.crypto.audio.AudioFormat;
 import com.getox.crypto.audio.AudioRecording;
 import com.getox.crypto.hpke.HpkeRecipient;
 import com.getox.crypto.internal.AtomicFile;
+import com.getox.crypto.internal.Streams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -228,7 +229,7 @@ final class DecryptCommand implements Callable<Integer> {
           // file OUT is replaced only on success, as below. Failures are thrown as they are.
           long[] n = {0};
           deliver(sink -> n[0] = recordings.decrypt(ThreadsOption.channel(src),
-              ThreadsOption.channel(sink), readOptions, threads.parallelism()));
+              Streams.writableChannel(sink), readOptions, threads.parallelism()));
           j.put("plaintextBytes", n[0]);
           return OxCrypt.OK;
         }

@@ -7,6 +7,7 @@ import com.getox.crypto.RecordingHeader;
 import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
 import com.getox.crypto.internal.AtomicFile;
+import com.getox.crypto.internal.Streams;
 import com.getox.crypto.kek.Kek;
 import java.io.File;
 import java.io.InputStream;
@@ -160,7 +161,7 @@ final class EncryptCommand implements Callable<Integer> {
         // The same bytes either way, written in order: the parallel path seals the final chunk
         // last and never after a failure, so OUT's handling below is the same for both.
         CliPaths.Content body = parallel
-            ? sink -> recordings.encrypt(ThreadsOption.channel(src), ThreadsOption.channel(sink), ctx,
+            ? sink -> recordings.encrypt(ThreadsOption.channel(src), Streams.writableChannel(sink), ctx,
                 threads.parallelism())
             : sink -> encrypt(src, c -> recordings.newWriter(sink, c), ctx, 0);
         if ("-".equals(out)) {

@@ -3,10 +3,8 @@ package com.getox.crypto.cli;
 import com.getox.crypto.Parallelism;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -17,7 +15,7 @@ import picocli.CommandLine.Option;
  * same bytes and the same failures as on one. Stdin and the streaming modes stay on one thread.
  *
  * <pre>{@code
- * if (threads.applies(in, streaming)) { recordings.encrypt(ThreadsOption.channel(src), ThreadsOption.channel(sink), ctx, threads.parallelism()); }
+ * if (threads.applies(in, streaming)) { recordings.encrypt(ThreadsOption.channel(src), Streams.writableChannel(sink), ctx, threads.parallelism()); }
  * }</pre>
  */
 final class ThreadsOption {
@@ -67,33 +65,6 @@ final class ThreadsOption {
         int n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
         if (n > 0) {
           dst.position(dst.position() + n);
-        }
-        return n;
-      }
-
-      @Override
-      public boolean isOpen() {
-        return true;
-      }
-
-      @Override
-      public void close() {}
-    };
-  }
-
-  /** {@code out} as a channel that writes a heap buffer's array straight through. */
-  static WritableByteChannel channel(final OutputStream out) {
-    return new WritableByteChannel() {
-      @Override
-      public int write(ByteBuffer src) throws IOException {
-        int n = src.remaining();
-        if (src.hasArray()) {
-          out.write(src.array(), src.arrayOffset() + src.position(), n);
-          src.position(src.limit());
-        } else {
-          byte[] b = new byte[n];
-          src.get(b);
-          out.write(b);
         }
         return n;
       }

@@ -3,8 +3,11 @@ package com.getox.crypto.internal;
 import com.getox.crypto.TruncationException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 
-/** Reading helpers for exact-length fields. */
+/** Reading helpers for exact-length fields, and a stream as a channel. */
 public final class Streams {
   private Streams() {}
 
@@ -23,5 +26,35 @@ public final class Streams {
       off += n;
       len -= n;
     }
+  }
+
+  /**
+   * {@code out} as a channel that writes a heap buffer's array straight through ({@code
+   * Channels.newChannel} copies through an 8 KiB array of its own). Closing it closes nothing.
+   */
+  public static WritableByteChannel writableChannel(final OutputStream out) {
+    return new WritableByteChannel() {
+      @Override
+      public int write(ByteBuffer src) throws IOException {
+        int n = src.remaining();
+        if (src.hasArray()) {
+          out.write(src.array(), src.arrayOffset() + src.position(), n);
+          ((java.nio.Buffer) src).position(src.limit()); // Buffer: Android 24
+        } else {
+          byte[] b = new byte[n];
+          src.get(b);
+          out.write(b);
+        }
+        return n;
+      }
+
+      @Override
+      public boolean isOpen() {
+        return true;
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 }
