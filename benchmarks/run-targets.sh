@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Issue 19's targets run (about 30 minutes on 2 quiet cores): JMH with FORKS (3) forks per
+# Issue 19's targets run (about 40 minutes on 2 quiet cores): JMH with FORKS (3) forks per
 # configuration, then Report writes one Markdown table (+ PNG) per JDK into OUT, named after the
 # machine and the JDK, with medians of fork means, their spread and the targets met or not.
-#   JDK 17 (JDK17, default `java`): Throughput ours + ceilings on SunJCE, Conscrypt and ACCP, and
+#   JDK 17 (JDK17, default `java`): Throughput ours (oursEncrypt, oursDecrypt from a stream,
+#     oursDecryptFromMemory) + ceilings + copyThenDecrypt on SunJCE, Conscrypt and ACCP, and
 #     Peers (Tink 1MB and 4KB) beside SunJCE in the same invocation, at PIECES; Parallel (every
 #     benchmark of the class, 1 and 2 threads, 256 MiB).
-#   JDK 25 (JDK25, Temurin 25; empty to skip): Throughput ours + ceilings on SunJCE.
+#   JDK 25 (JDK25, Temurin 25; empty to skip): Throughput ours + ceilings + copyThenDecrypt on
+#     SunJCE.
 # One JMH invocation per provider, so that ours and its ceilings run minutes, not half an hour, apart.
 #   bash benchmarks/run-targets.sh            # from the repo root, after mvn -pl benchmarks -am package
 # Environment (defaults in brackets): FORKS [3], PROVIDERS ["SunJCE Conscrypt ACCP"],
@@ -14,8 +16,8 @@
 #   MAX_WARM_MS [20000] (each fork's adaptive warm-up, Warm.untilStable), OUT [benchmarks/results],
 #   MACHINE ["<nproc>-core <lscpu model name>"], JMH_HOST_OPTS (e.g. -Djmh.ignoreLock=true when
 #   another JMH run holds the lock; the two then disturb each other).
-# Duration: ~12 s per fork (JVM start, adaptive warm-up, 1 + 3 s of JMH); the default run is 144
-# forks (48 configurations x 3), ~28 min; warm-ups that never plateau (a loaded machine) add up to
+# Duration: ~12 s per fork (JVM start, adaptive warm-up, 1 + 3 s of JMH); the default run is 198
+# forks (66 configurations x 3), ~40 min; warm-ups that never plateau (a loaded machine) add up to
 # 20 s each. A cut-down run to check it (20 forks: 3 min 53 s at load 5-10):
 #   FORKS=1 PROVIDERS=SunJCE PIECES=640,1048576 PEERS=tink1MB OUT=/some/dir bash benchmarks/run-targets.sh
 set -euo pipefail
@@ -56,21 +58,22 @@ jmh() { # name java benchmark-regex jmh-args...
 
 for p in $PROVIDERS; do
   if [ "$p" = SunJCE ]; then
-    jmh jdk17-sunjce "$JDK17" 'Throughput\.(ours|ceiling)|Peers\.peer' \
+    jmh jdk17-sunjce "$JDK17" 'Throughput\.(ours|ceiling|copyThenDecrypt)|Peers\.peer' \
       -p provider=SunJCE -p pieceBytes="$PIECES" -p peer="$PEERS"
   else
     # the streaming ceiling only on SunJCE: it documents a workload, no target uses it
-    jmh "jdk17-$(echo "$p" | tr 'A-Z' 'a-z')" "$JDK17" 'Throughput\.(ours|ceiling(En|De)crypt$)' \
+    jmh "jdk17-$(echo "$p" | tr 'A-Z' 'a-z')" "$JDK17" 'Throughput\.(ours|ceiling(En|De)crypt$|copyThenDecrypt)' \
       -p provider="$p" -p pieceBytes="$PIECES"
   fi
 done
 if [ "$PARALLEL" = 1 ]; then jmh jdk17-parallel "$JDK17" 'Parallel\.'; fi
 if [ -n "$JDK25" ]; then
   if [ "$PEERS_ON_25" = 1 ]; then
-    jmh jdk25-sunjce "$JDK25" 'Throughput\.(ours|ceiling)|Peers\.peer' \
+    jmh jdk25-sunjce "$JDK25" 'Throughput\.(ours|ceiling|copyThenDecrypt)|Peers\.peer' \
       -p provider=SunJCE -p pieceBytes="$PIECES" -p peer="$PEERS"
   else
-    jmh jdk25-sunjce "$JDK25" 'Throughput\.(ours|ceiling)' -p provider=SunJCE -p pieceBytes="$PIECES"
+    jmh jdk25-sunjce "$JDK25" 'Throughput\.(ours|ceiling|copyThenDecrypt)' -p provider=SunJCE \
+      -p pieceBytes="$PIECES"
   fi
 fi
 

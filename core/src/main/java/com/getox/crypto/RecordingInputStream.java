@@ -47,9 +47,11 @@ public final class RecordingInputStream extends InputStream {
    * chunk long, grown to as many chunks as a large read asks for (up to {@link
    * #MAX_STAGE_CHUNKS}), so that such a read takes the ciphertext out of the source in one long
    * copy rather than one per chunk (a long copy costs less per byte: 6% of a 1 MiB read on JDK
-   * 17, 11% on JDK 25, measured). Each chunk is opened straight from here.
+   * 17, 11% on JDK 25, measured). Each chunk is opened straight from here. For a recording in
+   * memory ({@link Recordings#newInputStream(byte[], ReadOptions)}) it is the caller's array
+   * itself, never written to.
    */
-  private byte[] stage = new byte[SEALED];
+  private byte[] stage;
   private int stagePos;
   private int stageEnd;
   private boolean sourceEnded;
@@ -68,11 +70,47 @@ public final class RecordingInputStream extends InputStream {
       Cobblestone cipher,
       FlushRecords flush,
       boolean recover) {
+    this(source, header, cipher, flush, recover, new byte[SEALED], 0, 0, false);
+  }
+
+  /**
+   * For {@link Recordings#newInputStream(byte[], ReadOptions)}: reads the chunks in place from
+   * {@code recording}, starting at {@code chunksStart}, without copying them. The caller's array
+   * becomes the stage, already holding everything the "source" will ever give ({@link
+   * #sourceEnded}): {@link #stageChunk} then only reports what is staged and never reaches its
+   * branches that move or grow the stage, so nothing writes into the caller's array; {@link
+   * #rest()} only reads it and {@link #close()} does not wipe the stage.
+   */
+  RecordingInputStream(
+      byte[] recording,
+      int chunksStart,
+      RecordingHeader header,
+      Cobblestone cipher,
+      FlushRecords flush) {
+    this(
+        new java.io.ByteArrayInputStream(new byte[0]),
+        header, cipher, flush, false, recording, chunksStart, recording.length, true);
+  }
+
+  private RecordingInputStream(
+      InputStream source,
+      RecordingHeader header,
+      Cobblestone cipher,
+      FlushRecords flush,
+      boolean recover,
+      byte[] stage,
+      int stagePos,
+      int stageEnd,
+      boolean sourceEnded) {
     this.source = source;
     this.header = header;
     this.cipher = cipher;
     this.flush = flush;
     this.recover = recover;
+    this.stage = stage;
+    this.stagePos = stagePos;
+    this.stageEnd = stageEnd;
+    this.sourceEnded = sourceEnded;
   }
 
   /** In recovery mode: the bytes that came from flush records. */
@@ -316,6 +354,8 @@ public final class RecordingInputStream extends InputStream {
   private int stageChunk(int wantChunks) throws IOException {
     int staged = stageEnd - stagePos;
     if (staged >= SEALED || sourceEnded) {
+      // Always taken when the stage is a caller's array (newInputStream(byte[])): sourceEnded is
+      // set from the start, so the compaction and growth below never write into that array.
       return staged;
     }
     int size = Math.max(1, Math.min(MAX_STAGE_CHUNKS, wantChunks)) * SEALED;
@@ -478,6 +518,7 @@ public final class RecordingInputStream extends InputStream {
   @Override
   public void close() throws IOException {
     closed = true;
+    // Not the stage: it holds only ciphertext, and may be the caller's array.
     Arrays.fill(plain, (byte) 0);
     plainLen = plainPos = 0;
     done = true;

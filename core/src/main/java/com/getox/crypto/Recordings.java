@@ -801,6 +801,58 @@ public final class Recordings {
   }
 
   /**
+   * As {@link #newInputStream(InputStream, ReadOptions)}, for a recording that is already in
+   * memory as a whole (a blob fetched from object storage into a {@code byte[]}): each chunk is
+   * decrypted straight out of {@code recording}, without first copying its ciphertext into the
+   * stream's buffer as a stream source needs. The checks, audit events and errors are those of
+   * the stream version: header, expected context, key and commitment before this returns; chunk
+   * errors (tampering, truncation, trailing data, an unclosed recording) then surface as {@link
+   * IOException}s whose cause is the {@link OxCryptoException}, after the authenticated prefix.
+   *
+   * <pre>{@code
+   * byte[] blob = objectStore.get("talk.oxr");            // the whole recording
+   * try (InputStream in = recordings.newInputStream(blob,
+   *     ReadOptions.builder().expect("user-id", "u-7").build())) {
+   *   play(in);
+   * }
+   * }</pre>
+   *
+   * <p>The stream reads {@code recording} in place, without a copy: do not modify it until the
+   * stream is closed. The stream never writes into it, nor wipes it on close (it holds only
+   * ciphertext). For a recording that arrives from a file or the network, use {@link
+   * #newInputStream(InputStream, ReadOptions)} rather than reading it into memory first.
+   *
+   * @param recording the whole recording (or its whole body, with a detached header in {@code
+   *     options}); read in place, not copied
+   * @param options expected context entries, a detached header, limits
+   * @return the plaintext stream
+   * @throws GeneralSecurityException if the recording cannot be opened: a {@link FormatException},
+   *     {@link UnsupportedFormatException} or {@link TruncationException} for the header, a {@link
+   *     ContextMismatchException} for an expected entry, a {@link NoUsableKeyException} if no KEK
+   *     unwraps the data key, an {@link AuthenticationException} if the key commitment fails
+   */
+  public RecordingInputStream newInputStream(byte[] recording, ReadOptions options)
+      throws GeneralSecurityException {
+    Objects.requireNonNull(recording, "recording");
+    Objects.requireNonNull(options, "options");
+    // The header and prefix are parsed through a stream over the array, exactly as openStream
+    // reads them (no read-ahead); whatever it has not consumed is the chunks.
+    java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(recording);
+    RecordingHeader header;
+    byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
+    try {
+      header = headerOf(in, options);
+      Streams.readFully(
+          in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
+    } catch (IOException e) {
+      throw new IllegalStateException("reading a byte array failed", e); // it cannot
+    }
+    int chunksStart = recording.length - in.available();
+    Unlocked u = unlockInto(header, prefix, options, null);
+    return new RecordingInputStream(recording, chunksStart, header, u.cipher, u.flush);
+  }
+
+  /**
    * As {@link #newInputStream}, over channels.
    *
    * @param in the recording (or its body, with a detached header in {@code options}); closed

@@ -83,4 +83,55 @@ class ConscryptReadTest {
       assertEquals(0, leaked, "plaintext of the failed chunk in the caller's array, reads of " + size);
     }
   }
+
+  /**
+   * A recording in memory ({@code newInputStream(byte[], ...)}) is opened chunk by chunk out of
+   * the caller's large array, which Conscrypt would copy whole per call: each chunk is copied out
+   * first. It gives the plaintext, leaves the array as it was, and still fails on a bad chunk.
+   */
+  @Test
+  void aLargeRecordingInMemoryDecryptsOnConscrypt() throws Exception {
+    Recordings r =
+        Recordings.builder()
+            .wrapWith(Fixtures.newLocalKek())
+            .cipherProvider(Conscrypt.newProvider())
+            .build();
+    int length = 70 * CHUNK + 123;
+    byte[] plain = Fixtures.bytes(length, 6);
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    try (RecordingWriter w = r.newWriter(bos, Fixtures.CONTEXT)) {
+      w.write(plain);
+    }
+    byte[] rec = bos.toByteArray();
+    byte[] before = rec.clone();
+    for (int size : new int[] {640, CHUNK, 4 * CHUNK, 1 << 20}) {
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      try (InputStream in = r.newInputStream(rec, ReadOptions.defaults())) {
+        byte[] buf = new byte[size];
+        int n;
+        while ((n = in.read(buf, 0, size)) >= 0) {
+          got.write(buf, 0, n);
+        }
+      }
+      assertArrayEquals(plain, got.toByteArray(), "reads of " + size);
+    }
+    assertArrayEquals(before, rec);
+    int chunk66 = rec.length - (int) (56 + 70L * SEALED + 123 + 16) + 56 + 66 * SEALED;
+    rec[chunk66 + 3] ^= 1;
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    try (InputStream in = r.newInputStream(rec, ReadOptions.defaults())) {
+      byte[] buf = new byte[1 << 20];
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () -> {
+                int n;
+                while ((n = in.read(buf, 0, buf.length)) >= 0) {
+                  got.write(buf, 0, n);
+                }
+              });
+      assertTrue(e.getCause() instanceof AuthenticationException, e.toString());
+    }
+    assertArrayEquals(Arrays.copyOf(plain, 66 * CHUNK), got.toByteArray());
+  }
 }

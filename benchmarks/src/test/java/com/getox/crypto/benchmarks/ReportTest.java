@@ -66,6 +66,35 @@ class ReportTest {
   }
 
   @Test
+  void decryptTargetIsFromMemoryWithTheStreamBesideIt(@TempDir Path dir) throws Exception {
+    File f = write(dir, "dec.json",
+        row("17.0.15", "Throughput.ceilingDecrypt", sun(null), "ops/s", "[[1000],[1000],[1000]]"),
+        row("17.0.15", "Throughput.copyThenDecrypt", sun(null), "ops/s", "[[950],[950],[950]]"),
+        row("17.0.15", "Throughput.oursDecrypt", sun("640"), "ops/s", "[[900],[940],[920]]"),
+        row("17.0.15", "Throughput.oursDecryptFromMemory", sun("640"), "ops/s",
+            "[[960],[980],[970]]"));
+    String t = Report.markdown(Results.read(f), "test box", "Test CPU", null);
+    // MB/s: both of ours and the copy beside the ceiling
+    assertTrue(t.contains("| ours, SunJCE | 965 (944–986) | 3 |"), t);
+    assertTrue(t.contains("| ours, from memory, SunJCE | 1017 (1007–1028) | 3 |"), t);
+    assertTrue(t.contains("| copy then decrypt, SunJCE | 996 (996–996) | 3 |"), t);
+    // targets: from memory is the target; the stream is shown against it too
+    assertTrue(t.contains("| decrypt from memory, SunJCE: ours / ceiling ≥ 0.95 | 0.97 (0.96–0.98) met |"),
+        t);
+    assertTrue(t.contains("| decrypt from a stream, SunJCE: ours / ceiling | 0.92 (0.90–0.94) **not met** |"),
+        t);
+    assertFalse(t.contains("| decrypt, SunJCE"), t);
+    // ratios
+    assertTrue(t.contains("| ours, stream / ceiling, SunJCE | 0.92 (0.90–0.94) |"), t);
+    assertTrue(t.contains("| ours, from memory / ceiling, SunJCE | 0.97 (0.96–0.98) |"), t);
+    assertTrue(t.contains("| ours, stream / copy then decrypt, SunJCE | 0.97 (0.95–0.99) |"), t);
+    // all of them charted, ours from memory and the copy in their own shades
+    assertEquals(4, Report.series(Results.read(f), "Decrypt", Report.sizes(Results.read(f))).size());
+    assertFalse(Report.colorOf("ours, from memory, SunJCE").equals(Report.colorOf("ours, SunJCE")));
+    assertFalse(Report.colorOf("copy then decrypt, SunJCE").equals(Report.colorOf("ours, SunJCE")));
+  }
+
+  @Test
   void ratioIsTheRatioOfMediansWithEveryForkPairingAsItsSpread() {
     Results.Ratio q = Results.Ratio.of(new double[] {1, 2, 3}, new double[] {1, 2});
     assertEquals(2 / 1.5, q.median, 1e-12);
@@ -99,6 +128,14 @@ class ReportTest {
     File ok = write(dir, "ok.json", ceiling,
         row("17.0.15", "Throughput.oursEncrypt", sun("640"), "ops/s", "[[900],[950],[990]]"));
     assertEquals(0, Gate.check(Results.read(ok), 0.5, p));
+    // ours from memory is held against the decrypt ceiling
+    File memory = write(dir, "memory.json",
+        row("17.0.15", "Throughput.ceilingDecrypt", sun(null), "ops/s", "[[1000],[1000],[1000]]"),
+        row("17.0.15", "Throughput.oursDecryptFromMemory", sun("640"), "ops/s", "[[400],[400]]"));
+    out.reset();
+    assertEquals(1, Gate.check(Results.read(memory), 0.5, p));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("DecryptFromMemory"), out.toString());
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("ratio 0.40 (min 0.50) FAIL"), out.toString());
   }
 
   @Test

@@ -49,10 +49,13 @@ public final class Cobblestone {
    * Conscrypt (and Android's AndroidOpenSSL, which is Conscrypt) hands the whole Java array to
    * native code even for a slice of it, so sealing 16 KiB slices of a caller's 1 MiB array copies
    * 1 MiB per chunk: measured 10-25x slower. For those providers a slice of a large array is
-   * first copied into {@link #slice}; SunJCE and ACCP read slices in place.
+   * first copied into {@link #slice} (sealing) or {@link #sealedSlice} (opening, e.g. a whole
+   * recording in memory); SunJCE and ACCP read slices in place.
    */
   private final boolean copyLargeSlices;
   private byte[] slice;
+  /** A chunk's ciphertext, copied out of a large input array for Conscrypt; not wiped. */
+  private byte[] sealedSlice;
 
   private Cobblestone(SecretKeySpec key, byte[] baseNonce, Provider provider)
       throws GeneralSecurityException {
@@ -206,6 +209,14 @@ public final class Cobblestone {
       throws GeneralSecurityException {
     if (len < TAG_BYTES || len > CHUNK_CIPHERTEXT_BYTES) {
       throw new AuthenticationException("chunk " + index + " has an invalid length " + len);
+    }
+    if (copyLargeSlices && in.length > 4 * CHUNK_CIPHERTEXT_BYTES) {
+      if (sealedSlice == null) {
+        sealedSlice = new byte[CHUNK_CIPHERTEXT_BYTES];
+      }
+      System.arraycopy(in, off, sealedSlice, 0, len); // ciphertext: needs no wiping
+      in = sealedSlice;
+      off = 0;
     }
     cipher.init(Cipher.DECRYPT_MODE, key, nonceFor(index));
     try {
