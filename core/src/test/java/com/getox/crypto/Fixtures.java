@@ -147,6 +147,21 @@ final class Fixtures {
     return new Sample(plain, rec, headerBytes, ctx);
   }
 
+  /** A whole recording of {@code plain} under {@link #RECORDINGS}, written in one piece. */
+  static byte[] recording(EncryptionContext ctx, byte[] plain) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (RecordingWriter w = RECORDINGS.newWriter(out, ctx)) {
+      w.write(plain);
+    }
+    return out.toByteArray();
+  }
+
+  /** Where chunk {@code index}'s ciphertext starts in a recording of {@code plainBytes}. */
+  static int chunkAt(byte[] rec, int plainBytes, int index) {
+    int body = rec.length - (int) Cobblestone.bodyLength(plainBytes);
+    return body + PREFIX + index * SEALED;
+  }
+
   static String hex(byte[] b) {
     return Vectors.toHex(b);
   }

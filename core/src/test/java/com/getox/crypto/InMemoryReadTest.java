@@ -36,20 +36,6 @@ class InMemoryReadTest {
 
   private final EncryptionContext ctx = EncryptionContext.builder().put("user", "u1").build();
 
-  private byte[] recording(byte[] plain) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (RecordingWriter w = Fixtures.RECORDINGS.newWriter(out, ctx)) {
-      w.write(plain);
-    }
-    return out.toByteArray();
-  }
-
-  /** Where chunk {@code index}'s ciphertext starts in a recording of {@code plainBytes}. */
-  private static int chunkAt(byte[] rec, int plainBytes, int index) {
-    int body = rec.length - (int) Cobblestone.bodyLength(plainBytes);
-    return body + Fixtures.PREFIX + index * Fixtures.SEALED;
-  }
-
   /** What reading a stream to its end gave: the bytes released, then the failure if any. */
   private static final class Outcome {
     final byte[] plain;
@@ -136,7 +122,7 @@ class InMemoryReadTest {
     int[] lengths = {0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 77, 70 * CHUNK + 3};
     for (int i = 0; i < lengths.length; i++) {
       byte[] plain = Fixtures.randomBytes(new Random(100 + i), lengths[i]);
-      byte[] rec = recording(plain);
+      byte[] rec = Fixtures.recording(ctx, plain);
       for (int size : READ_SIZES) {
         Outcome o = sameAsStream(rec, ReadOptions.defaults(), size);
         assertNull(o.failure, "length " + lengths[i] + ", reads of " + size);
@@ -150,7 +136,7 @@ class InMemoryReadTest {
     for (long seed = 0; seed < 8; seed++) {
       Random r = new Random(seed);
       byte[] plain = Fixtures.randomBytes(r, r.nextInt(9 * CHUNK));
-      byte[] rec = recording(plain);
+      byte[] rec = Fixtures.recording(ctx, plain);
       ByteArrayOutputStream got = new ByteArrayOutputStream();
       try (RecordingInputStream in = Fixtures.RECORDINGS.newInputStream(rec, ReadOptions.defaults())) {
         byte[] buf = new byte[3 * CHUNK + 10];
@@ -173,8 +159,8 @@ class InMemoryReadTest {
     int length = 70 * CHUNK + 500;
     byte[] plain = Fixtures.randomBytes(new Random(7), length);
     for (int bad : new int[] {0, 1, 64, 70}) {
-      byte[] rec = recording(plain);
-      rec[chunkAt(rec, length, bad) + 9] ^= 1;
+      byte[] rec = Fixtures.recording(ctx, plain);
+      rec[Fixtures.chunkAt(rec, length, bad) + 9] ^= 1;
       for (int size : READ_SIZES) {
         Outcome o = sameAsStream(rec, ReadOptions.defaults(), size);
         assertNotNull(o.failure, "chunk " + bad + ", reads of " + size);
@@ -188,9 +174,9 @@ class InMemoryReadTest {
   void truncationAndTrailingDataAreErrors() throws Exception {
     int length = 3 * CHUNK + 10;
     byte[] plain = Fixtures.randomBytes(new Random(8), length);
-    byte[] rec = recording(plain);
-    byte[] atBoundary = Arrays.copyOf(rec, chunkAt(rec, length, 3)); // no final chunk
-    byte[] noChunk = Arrays.copyOf(rec, chunkAt(rec, length, 0)); // the prefix only
+    byte[] rec = Fixtures.recording(ctx, plain);
+    byte[] atBoundary = Arrays.copyOf(rec, Fixtures.chunkAt(rec, length, 3)); // no final chunk
+    byte[] noChunk = Arrays.copyOf(rec, Fixtures.chunkAt(rec, length, 0)); // the prefix only
     byte[] inside = Arrays.copyOf(rec, rec.length - 3);
     byte[] trailing = Arrays.copyOf(rec, rec.length + 1);
     byte[] trailingChunk = Arrays.copyOf(rec, rec.length + Fixtures.SEALED);
@@ -213,7 +199,7 @@ class InMemoryReadTest {
   void aDetachedHeaderReadsTheArrayAsTheBody() throws Exception {
     int length = 2 * CHUNK + 5;
     byte[] plain = Fixtures.randomBytes(new Random(9), length);
-    byte[] rec = recording(plain);
+    byte[] rec = Fixtures.recording(ctx, plain);
     int bodyStart = rec.length - (int) Cobblestone.bodyLength(length);
     byte[] header = Arrays.copyOf(rec, bodyStart);
     byte[] body = Arrays.copyOfRange(rec, bodyStart, rec.length);
@@ -248,7 +234,7 @@ class InMemoryReadTest {
 
   @Test
   void headerErrorsAreThrownAsTheStreamVersionThrowsThem() throws Exception {
-    byte[] rec = recording(Fixtures.randomBytes(new Random(11), 100));
+    byte[] rec = Fixtures.recording(ctx, Fixtures.randomBytes(new Random(11), 100));
     int bodyStart = rec.length - (int) Cobblestone.bodyLength(100);
     byte[] badMagic = rec.clone();
     badMagic[0] ^= 1;
@@ -287,7 +273,7 @@ class InMemoryReadTest {
   @Test
   void closingLeavesTheCallersArrayAlone() throws Exception {
     byte[] plain = Fixtures.randomBytes(new Random(12), 3 * CHUNK);
-    byte[] rec = recording(plain);
+    byte[] rec = Fixtures.recording(ctx, plain);
     byte[] before = rec.clone();
     RecordingInputStream in = Fixtures.RECORDINGS.newInputStream(rec, ReadOptions.defaults());
     assertEquals(100, in.read(new byte[100]));

@@ -32,22 +32,8 @@ class StagedReadTest {
 
   private final EncryptionContext ctx = EncryptionContext.builder().put("user", "u1").build();
 
-  private byte[] recording(byte[] plain) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (RecordingWriter w = Fixtures.RECORDINGS.newWriter(out, ctx)) {
-      w.write(plain);
-    }
-    return out.toByteArray();
-  }
-
   private static RecordingInputStream open(InputStream in) throws Exception {
     return Fixtures.RECORDINGS.newInputStream(in, ReadOptions.defaults());
-  }
-
-  /** Where chunk {@code index}'s ciphertext starts in a recording of {@code plainBytes}. */
-  private static int chunkAt(byte[] rec, int plainBytes, int index) {
-    int body = rec.length - (int) com.getox.crypto.internal.Cobblestone.bodyLength(plainBytes);
-    return body + Fixtures.PREFIX + index * Fixtures.SEALED;
   }
 
   /** Returns at most {@code max} bytes per read, at random (seeded): a socket or a pipe. */
@@ -78,7 +64,7 @@ class StagedReadTest {
   @Test
   void readsOfEverySizeFromOneByteToThreeChunksAndOneGiveThePlaintext() throws Exception {
     byte[] plain = Fixtures.randomBytes(new Random(19), 3 * CHUNK + 100);
-    byte[] rec = recording(plain);
+    byte[] rec = Fixtures.recording(ctx, plain);
     for (int size = 1; size <= 3 * CHUNK + 1; size += size < 64 ? 1 : 1 + (size % 61)) {
       try (RecordingInputStream in = open(new ByteArrayInputStream(rec))) {
         assertArrayEquals(plain, readInReadsOf(in, size), "reads of " + size);
@@ -100,7 +86,7 @@ class StagedReadTest {
       Random r = new Random(seed);
       int length = new int[] {0, 1, CHUNK, 5 * CHUNK, 70 * CHUNK + 3, 9 * CHUNK - 1}[(int) (seed % 6)];
       byte[] plain = Fixtures.randomBytes(r, length);
-      byte[] rec = recording(plain);
+      byte[] rec = Fixtures.recording(ctx, plain);
       int max = new int[] {1 + r.nextInt(100), 1 + r.nextInt(40_000), Integer.MAX_VALUE}[r.nextInt(3)];
       ByteArrayOutputStream got = new ByteArrayOutputStream();
       try (RecordingInputStream in = open(trickle(rec, seed, max))) {
@@ -137,8 +123,8 @@ class StagedReadTest {
     int length = 70 * CHUNK + 500; // more than one 64-chunk stage
     byte[] plain = Fixtures.randomBytes(new Random(7), length);
     for (int bad : new int[] {0, 1, 40, 63, 64, 65, 70}) {
-      byte[] rec = recording(plain);
-      rec[chunkAt(rec, length, bad) + 9] ^= 1;
+      byte[] rec = Fixtures.recording(ctx, plain);
+      rec[Fixtures.chunkAt(rec, length, bad) + 9] ^= 1;
       for (int max : new int[] {Integer.MAX_VALUE, 5000}) {
         byte[] buf = new byte[1 << 20];
         ByteArrayOutputStream got = new ByteArrayOutputStream();
@@ -171,8 +157,8 @@ class StagedReadTest {
   void truncationAndTrailingDataAreStillErrorsForLargeReads() throws Exception {
     int length = 66 * CHUNK + 10;
     byte[] plain = Fixtures.randomBytes(new Random(8), length);
-    byte[] rec = recording(plain);
-    byte[] atBoundary = Arrays.copyOf(rec, chunkAt(rec, length, 66)); // no final chunk
+    byte[] rec = Fixtures.recording(ctx, plain);
+    byte[] atBoundary = Arrays.copyOf(rec, Fixtures.chunkAt(rec, length, 66)); // no final chunk
     byte[] inside = Arrays.copyOf(rec, rec.length - 3);
     byte[] trailing = Arrays.copyOf(rec, rec.length + 1);
     for (byte[] bad : new byte[][] {atBoundary, inside, trailing}) {
@@ -229,7 +215,7 @@ class StagedReadTest {
   @Test
   void seekableReadsOfAnySizeAtAnyOffsetGiveThePlaintext() throws Exception {
     byte[] plain = Fixtures.randomBytes(new Random(10), 9 * CHUNK + 77);
-    byte[] rec = recording(plain);
+    byte[] rec = Fixtures.recording(ctx, plain);
     Random r = new Random(11);
     try (SeekableRecording s =
         Fixtures.RECORDINGS.openSeekable(new InMemoryChannel(rec), ReadOptions.defaults())) {
@@ -258,8 +244,8 @@ class StagedReadTest {
   void aSeekableReadOfWholeChunksThatFailsLeavesNoPlaintextOfTheFailedChunk() throws Exception {
     int length = 6 * CHUNK + 5;
     byte[] plain = Fixtures.randomBytes(new Random(12), length);
-    byte[] rec = recording(plain);
-    rec[chunkAt(rec, length, 3) + 100] ^= 1;
+    byte[] rec = Fixtures.recording(ctx, plain);
+    rec[Fixtures.chunkAt(rec, length, 3) + 100] ^= 1;
     try (SeekableRecording s =
         Fixtures.RECORDINGS.openSeekable(new InMemoryChannel(rec), ReadOptions.defaults())) {
       byte[] buf = new byte[5 * CHUNK];
