@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 19's targets run (about 40 minutes on 2 quiet cores): JMH with FORKS (3) forks per
+# Issue 19's targets run (30 minutes on 2 quiet cores, measured): JMH with FORKS (3) forks per
 # configuration, then Report writes one Markdown table (+ PNG) per JDK into OUT, named after the
 # machine and the JDK, with medians of fork means, their spread and the targets met or not.
 #   JDK 17 (JDK17, default `java`): Throughput ours (oursEncrypt, oursDecrypt from a stream,
@@ -16,9 +16,9 @@
 #   MAX_WARM_MS [20000] (each fork's adaptive warm-up, Warm.untilStable), OUT [benchmarks/results],
 #   MACHINE ["<nproc>-core <lscpu model name>"], JMH_HOST_OPTS (e.g. -Djmh.ignoreLock=true when
 #   another JMH run holds the lock; the two then disturb each other).
-# Duration: ~12 s per fork (JVM start, adaptive warm-up, 1 + 3 s of JMH); the default run is 198
-# forks (66 configurations x 3), ~40 min; warm-ups that never plateau (a loaded machine) add up to
-# 20 s each. A cut-down run to check it (20 forks: 3 min 53 s at load 5-10):
+# Duration: ~9 s per fork (JVM start, adaptive warm-up, 1 + 3 s of JMH); the default run is 198
+# forks (66 configurations x 3): 30 min on 2026-12-07 (AMD EPYC, quiet); warm-ups that never
+# plateau (a loaded machine) add up to 20 s each. A cut-down run to check it (20 forks: 3 min 53 s at load 5-10):
 #   FORKS=1 PROVIDERS=SunJCE PIECES=640,1048576 PEERS=tink1MB OUT=/some/dir bash benchmarks/run-targets.sh
 set -euo pipefail
 cd "$(dirname "$0")"
