@@ -835,21 +835,11 @@ public final class Recordings {
       throws GeneralSecurityException {
     Objects.requireNonNull(recording, "recording");
     Objects.requireNonNull(options, "options");
-    // The header and prefix are parsed through a stream over the array, exactly as openStream
-    // reads them (no read-ahead); whatever it has not consumed is the chunks.
-    java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(recording);
-    RecordingHeader header;
-    byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
     try {
-      header = headerOf(in, options);
-      Streams.readFully(
-          in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
+      return openStream(new java.io.ByteArrayInputStream(recording), recording, options, false, null);
     } catch (IOException e) {
       throw new IllegalStateException("reading a byte array failed", e); // it cannot
     }
-    int chunksStart = recording.length - in.available();
-    Unlocked u = unlockInto(header, prefix, options, null);
-    return new RecordingInputStream(recording, chunksStart, header, u.cipher, u.flush);
   }
 
   /**
@@ -1428,12 +1418,26 @@ public final class Recordings {
   private RecordingInputStream openStream(
       InputStream in, ReadOptions options, boolean recover, byte[] dekOut)
       throws IOException, GeneralSecurityException {
+    return openStream(in, null, options, recover, dekOut);
+  }
+
+  /**
+   * Reads the header and the body's salt and commitment from {@code in}, unlocks the body and
+   * returns its reader. With {@code inMemory}, {@code in} reads that array (no read-ahead), and the
+   * reader then opens the chunks in place from it, from where {@code in} stopped.
+   */
+  private RecordingInputStream openStream(
+      InputStream in, byte[] inMemory, ReadOptions options, boolean recover, byte[] dekOut)
+      throws IOException, GeneralSecurityException {
     RecordingHeader header = headerOf(in, options);
     byte[] prefix = new byte[Cobblestone.PREFIX_BYTES];
     Streams.readFully(
         in, prefix, 0, prefix.length, "recording ends before its body's salt and commitment");
     Unlocked u = unlockInto(header, prefix, options, dekOut);
-    return new RecordingInputStream(in, header, u.cipher, u.flush, recover);
+    return inMemory == null
+        ? new RecordingInputStream(in, header, u.cipher, u.flush, recover)
+        : new RecordingInputStream(
+            inMemory, inMemory.length - in.available(), header, u.cipher, u.flush);
   }
 
   private static RecordingHeader headerOf(InputStream in, ReadOptions options)
