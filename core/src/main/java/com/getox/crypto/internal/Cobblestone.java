@@ -172,7 +172,7 @@ public final class Cobblestone {
    */
   public int sealChunk(long index, byte[] in, int off, int len, byte[] out, int outOff)
       throws GeneralSecurityException {
-    if (copyLargeSlices && in.length > 4 * CHUNK_CIPHERTEXT_BYTES && len <= CHUNK_PLAINTEXT_BYTES) {
+    if (!fullSpeedWith(in) && len <= CHUNK_PLAINTEXT_BYTES) {
       if (slice == null) {
         slice = new byte[CHUNK_PLAINTEXT_BYTES];
       }
@@ -189,8 +189,9 @@ public final class Cobblestone {
   }
 
   /**
-   * Whether {@link #openChunk} writing into {@code array} (a reader's caller's array, in place)
-   * runs at full speed: false on Conscrypt for an array of more than 4 chunks, since it copies the
+   * Whether a chunk read from or written into {@code array} in place (a caller's array, a batch,
+   * a recording in memory) runs at full speed: false on Conscrypt for an array of more than 4
+   * chunks, since it copies the
    * whole array in and out per call (see {@link #copyLargeSlices}); a smaller one costs it no more
    * than a chunk-sized buffer.
    */
@@ -210,7 +211,7 @@ public final class Cobblestone {
     if (len < TAG_BYTES || len > CHUNK_CIPHERTEXT_BYTES) {
       throw new AuthenticationException("chunk " + index + " has an invalid length " + len);
     }
-    if (copyLargeSlices && in.length > 4 * CHUNK_CIPHERTEXT_BYTES) {
+    if (!fullSpeedWith(in)) {
       if (sealedSlice == null) {
         sealedSlice = new byte[CHUNK_CIPHERTEXT_BYTES];
       }
