@@ -355,7 +355,7 @@ public final class RecordingFiles {
           AtomicFile.Mode.KEEP,
           sink -> {
             try {
-              header[0] = recordings.encrypt(channel, com.getox.crypto.internal.Streams.writableChannel(sink), context, parallelism);
+              header[0] = recordings.encrypt(channel, Streams.writableChannel(sink), context, parallelism);
             } catch (GeneralSecurityException e) {
               throw new Tunnel(e);
             }
@@ -406,7 +406,7 @@ public final class RecordingFiles {
           AtomicFile.Mode.OWNER_ONLY,
           sink -> {
             try {
-              n[0] = recordings.decrypt(channel, com.getox.crypto.internal.Streams.writableChannel(sink), options, parallelism);
+              n[0] = recordings.decrypt(channel, Streams.writableChannel(sink), options, parallelism);
             } catch (GeneralSecurityException e) {
               throw new Tunnel(e);
             }
