@@ -147,6 +147,24 @@ final class Fixtures {
     return new Sample(plain, rec, headerBytes, ctx);
   }
 
+  /** What a test fills a read buffer with, to tell bytes never written from wiped or decrypted. */
+  static final byte FILL = 0x55;
+
+  /**
+   * No decrypted byte in the range: each is 0 (wiped) or {@link #FILL} (never written). Random
+   * plaintext has about 64 bytes of 16 KiB that pass this by chance: a leaked chunk cannot.
+   */
+  static void assertNoPlaintext(byte[] buf, int from, int to) {
+    int other = 0;
+    for (int i = from; i < to; i++) {
+      if (buf[i] != 0 && buf[i] != FILL) {
+        other++;
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(
+        0, other, "bytes of unauthenticated plaintext in the caller's array [" + from + ", " + to + ")");
+  }
+
   /** A whole recording of {@code plain} under {@link #RECORDINGS}, written in one piece. */
   static byte[] recording(EncryptionContext ctx, byte[] plain) throws Exception {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

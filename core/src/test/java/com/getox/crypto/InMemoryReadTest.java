@@ -28,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InMemoryReadTest {
   private static final int CHUNK = Fixtures.CHUNK;
-  private static final byte FILL = 0x55;
   /** 1 byte, 640, one chunk, 1 MiB; -1 for transferTo. */
   private static final int[] READ_SIZES = {1, 640, CHUNK, 1 << 20, -1};
 
@@ -54,7 +53,7 @@ class InMemoryReadTest {
   private static Outcome readAll(RecordingInputStream in, int size) throws IOException {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     byte[] buf = new byte[Math.max(size, 0) + 3];
-    Arrays.fill(buf, FILL);
+    Arrays.fill(buf, Fixtures.FILL);
     try {
       if (size < 0) {
         in.transferTo(got);
@@ -65,19 +64,19 @@ class InMemoryReadTest {
         }
       } else {
         while (true) {
-          Arrays.fill(buf, FILL);
+          Arrays.fill(buf, Fixtures.FILL);
           int n = in.read(buf, 3, size);
           if (n < 0) {
             break;
           }
           assertTrue(n > 0 && n <= size, "read " + n + " of " + size);
           got.write(buf, 3, n);
-          assertNoPlaintext(buf, 3 + n, buf.length);
+          Fixtures.assertNoPlaintext(buf, 3 + n, buf.length);
         }
       }
       return new Outcome(got.toByteArray(), null);
     } catch (IOException e) {
-      assertNoPlaintext(buf, 0, buf.length);
+      Fixtures.assertNoPlaintext(buf, 0, buf.length);
       IOException again = assertThrows(IOException.class, () -> in.read(new byte[CHUNK], 0, CHUNK));
       assertEquals(e.getCause().getClass(), again.getCause().getClass(), "sticks");
       return new Outcome(got.toByteArray(), e);
@@ -280,16 +279,5 @@ class InMemoryReadTest {
     in.close();
     assertArrayEquals(before, rec);
     assertThrows(IOException.class, () -> in.read(new byte[1]));
-  }
-
-  /** No decrypted byte in the range: each is 0 (wiped) or {@link #FILL} (never written). */
-  private static void assertNoPlaintext(byte[] buf, int from, int to) {
-    int other = 0;
-    for (int i = from; i < to; i++) {
-      if (buf[i] != 0 && buf[i] != FILL) {
-        other++;
-      }
-    }
-    assertEquals(0, other, "bytes of unauthenticated plaintext in the caller's array [" + from + ", " + to + ")");
   }
 }

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StagedReadTest {
   private static final int CHUNK = Fixtures.CHUNK;
-  private static final byte FILL = 0x55;
 
   @TempDir File dir;
 
@@ -134,17 +133,17 @@ class StagedReadTest {
                   IOException.class,
                   () -> {
                     while (true) {
-                      Arrays.fill(buf, FILL);
+                      Arrays.fill(buf, Fixtures.FILL);
                       int n = in.read(buf, 0, buf.length);
                       if (n < 0) {
                         return;
                       }
                       got.write(buf, 0, n);
-                      assertNoPlaintext(buf, n, buf.length);
+                      Fixtures.assertNoPlaintext(buf, n, buf.length);
                     }
                   });
           assertTrue(e.getCause() instanceof AuthenticationException, e.toString());
-          assertNoPlaintext(buf, 0, buf.length);
+          Fixtures.assertNoPlaintext(buf, 0, buf.length);
           IOException again = assertThrows(IOException.class, () -> in.read(buf, 0, 1));
           assertTrue(again.getCause() instanceof AuthenticationException, "sticks: " + again);
         }
@@ -249,10 +248,10 @@ class StagedReadTest {
     try (SeekableRecording s =
         Fixtures.RECORDINGS.openSeekable(new InMemoryChannel(rec), ReadOptions.defaults())) {
       byte[] buf = new byte[5 * CHUNK];
-      Arrays.fill(buf, FILL);
+      Arrays.fill(buf, Fixtures.FILL);
       assertThrows(AuthenticationException.class, () -> s.read(CHUNK, buf, 0, buf.length));
       assertArrayEquals(Arrays.copyOfRange(plain, CHUNK, 3 * CHUNK), Arrays.copyOf(buf, 2 * CHUNK));
-      assertNoPlaintext(buf, 2 * CHUNK, buf.length);
+      Fixtures.assertNoPlaintext(buf, 2 * CHUNK, buf.length);
       // the chunks around it still read, in whole chunks and in part
       byte[] two = new byte[2 * CHUNK];
       assertEquals(2 * CHUNK, s.read(CHUNK, two, 0, two.length));
@@ -261,19 +260,5 @@ class StagedReadTest {
       assertArrayEquals(Arrays.copyOfRange(plain, 5 * CHUNK, length), Arrays.copyOf(two, CHUNK + 5));
       assertThrows(AuthenticationException.class, () -> s.read(3L * CHUNK + 1, two, 0, 10));
     }
-  }
-
-  /**
-   * No decrypted byte in the range: each is 0 (wiped) or {@link #FILL} (never written). Random
-   * plaintext has about 64 bytes of 16 KiB that pass this by chance: a leaked chunk cannot.
-   */
-  private static void assertNoPlaintext(byte[] buf, int from, int to) {
-    int other = 0;
-    for (int i = from; i < to; i++) {
-      if (buf[i] != 0 && buf[i] != FILL) {
-        other++;
-      }
-    }
-    assertEquals(0, other, "bytes of unauthenticated plaintext in the caller's array [" + from + ", " + to + ")");
   }
 }
