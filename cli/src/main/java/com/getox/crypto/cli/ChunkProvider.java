@@ -36,17 +36,23 @@ final class ChunkProvider {
 
   private final Provider provider;
   private final String description;
+  /** ACCP was chosen but did not load: SunJCE carries the chunks instead. */
+  private final boolean accpMissing;
 
-  private ChunkProvider(Provider provider, String description) {
+  private ChunkProvider(Provider provider, String description, boolean accpMissing) {
     this.provider = provider;
     this.description = description;
+    this.accpMissing = accpMissing;
   }
 
   /**
    * Inputs smaller than this are sealed by the JDK's provider: loading ACCP (its native library and
-   * self-tests) takes about 0.3 s, about what SunJCE spends on the first 10 MB while the JIT warms up.
+   * self-tests) takes about 0.15 s, about what SunJCE spends on the first 8 to 12 MB while it runs
+   * without its AES-GCM intrinsics (interpreted, C1, or before C2 has compiled it). Measured with
+   * the launcher (C1 only): 12 MB took 0.52 s with SunJCE and 0.40 s with ACCP, 8 MB 0.39 s and
+   * 0.40 s; with {@code java -jar} (C1 and C2): 12 MB 0.48 s both ways (cli/README.md).
    */
-  static final long ACCP_MIN_BYTES = 16L << 20;
+  static final long ACCP_MIN_BYTES = 8L << 20;
 
   /** ACCP unless {@code env} says {@code OXCRYPT_CIPHER_PROVIDER=jce} or it cannot load here. */
   static ChunkProvider of(Map<String, String> env) {
@@ -124,14 +130,53 @@ final class ChunkProvider {
       Provider p = (Provider) c.getField("INSTANCE").get(null);
       Object error = c.getMethod("getLoadingError").invoke(p);
       if (error != null) {
-        return jdk("ACCP did not load: " + error);
+        return missing("ACCP did not load: " + error);
       }
       Cipher.getInstance("AES/GCM/NoPadding", p); // a JDK may refuse an unsigned provider
-      return new ChunkProvider(p, p.getName() + " " + p.getVersionStr() + " (native AES-GCM)");
+      return new ChunkProvider(p, p.getName() + " " + p.getVersionStr() + " (native AES-GCM)", false);
     } catch (ReflectiveOperationException | LinkageError | RuntimeException
         | java.security.GeneralSecurityException e) {
-      return jdk("ACCP not available on this platform: " + e.getClass().getSimpleName());
+      return missing("ACCP not available on this platform: " + e.getClass().getSimpleName());
     }
+  }
+
+  /**
+   * A warning for stderr, or null. Non-null when ACCP was chosen but did not load and this JVM has
+   * no C2 compiler ({@code -XX:TieredStopAtLevel=1}, which the launcher {@code cli/oxcrypt} sets
+   * where ACCP should load): SunJCE then runs AES-GCM without its intrinsics, tens of MB/s.
+   */
+  String warning() {
+    if (!accpMissing || !c1Only()) {
+      return null;
+    }
+    return "this JVM runs without C2 (-XX:TieredStopAtLevel=1), so " + description
+        + " runs AES-GCM slowly; set OXCRYPT_JAVA_OPTS=-XX:TieredStopAtLevel=4";
+  }
+
+  /** For {@code --version}: which JIT compilers this JVM runs. */
+  static String jit() {
+    return c1Only() ? "C1 only (-XX:TieredStopAtLevel=1)" : "C1 and C2 (the JVM's default)";
+  }
+
+  /**
+   * Whether this JVM compiles with C1 only. Asked only for {@code --version} and for {@link
+   * #warning()}: the management classes cost a few milliseconds to load. False where it cannot
+   * tell (not HotSpot, no {@code jdk.management} module).
+   */
+  static boolean c1Only() {
+    try {
+      com.sun.management.HotSpotDiagnosticMXBean vm = java.lang.management.ManagementFactory
+          .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+      return vm != null && Boolean.parseBoolean(vm.getVMOption("TieredCompilation").getValue())
+          && Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue()) < 4;
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  private static ChunkProvider missing(String why) {
+    ChunkProvider jdk = jdk(why);
+    return new ChunkProvider(null, jdk.description, true);
   }
 
   private static ChunkProvider jdk(String why) {
@@ -141,6 +186,6 @@ final class ChunkProvider {
     } catch (java.security.GeneralSecurityException e) {
       name = "the JDK's provider";
     }
-    return new ChunkProvider(null, name + " (" + why + ")");
+    return new ChunkProvider(null, name + " (" + why + ")", false);
   }
 }

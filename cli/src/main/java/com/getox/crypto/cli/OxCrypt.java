@@ -344,8 +344,12 @@ public final class OxCrypt {
    */
   Recordings.Builder recordings() throws IOException, CliException {
     Recordings.Builder b = Recordings.builder().auditSink(audit());
-    java.security.Provider chunks = ChunkProvider.of(env, inputBytes).provider();
-    return chunks == null ? b : b.cipherProvider(chunks); // ACCP where it loads: see ChunkProvider
+    ChunkProvider chunks = ChunkProvider.of(env, inputBytes);
+    if (chunks.warning() != null) {
+      warn(chunks.warning());
+    }
+    // ACCP where it loads: see ChunkProvider
+    return chunks.provider() == null ? b : b.cipherProvider(chunks.provider());
   }
 
   /**
@@ -839,7 +843,8 @@ public final class OxCrypt {
       Map<String, String> env = root instanceof OxCrypt ? ((OxCrypt) root).env : System.getenv();
       return new String[] {
         "oxcrypt " + (v == null ? "(development build)" : v),
-        "chunk cipher: " + ChunkProvider.of(env).description()
+        "chunk cipher: " + ChunkProvider.of(env).description(),
+        "jit: " + ChunkProvider.jit()
       };
     }
   }

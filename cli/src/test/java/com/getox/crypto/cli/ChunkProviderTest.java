@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,11 +38,57 @@ class ChunkProviderTest extends CliTestBase {
         {"encrypt", dir.resolve("missing").toString()}, {"encrypt", small.toString(), "x"},
         {"encrypt", dir.toString()}, {"keys", "create"}, {"encrypt", "\u0000"}};
     for (String[] args : lines) {
-      ChunkProvider.preload(args, Map.of()); // no input of 16 MiB: starts nothing, throws nothing
+      ChunkProvider.preload(args, Map.of()); // no input of 8 MiB: starts nothing, throws nothing
       ChunkProvider.preload(args, Map.of(ChunkProvider.ENV, "jce"));
     }
     // The decision is still of()'s, after parsing: a small input keeps the JDK's provider.
     assertNull(ChunkProvider.of(Map.of(), 10).provider());
+  }
+
+  @Test
+  void aMissingAccpIsAWarningOnlyWithoutC2() throws Exception {
+    assumeTrue(!ChunkProvider.c1Only(), "the tests' JVM runs with C2");
+    assertNull(ChunkProvider.loadAccp("com.getox.crypto.cli.NoSuchProvider").warning());
+    assertNull(ChunkProvider.of(Map.of(ChunkProvider.ENV, "jce"), -1).warning());
+
+    // A JVM with C1 only (as the launcher starts where ACCP should load) that cannot load ACCP:
+    // SunJCE runs without its intrinsics, so a large input gets one warning line; the output is right.
+    Path keys = dir.resolve("keys.json");
+    ok("keys", "create", "--keyset", keys.toString(), "--insecure");
+    byte[] plain = random((int) ChunkProvider.ACCP_MIN_BYTES, 23);
+    Path in = Files.write(dir.resolve("big.bin"), plain);
+    String[] c1 = {Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-D" + ChunkProvider.ACCP_CLASS_PROPERTY + "=com.getox.crypto.cli.NoSuchProvider",
+        "-cp", System.getProperty("java.class.path"), OxCrypt.class.getName()};
+    String[] version = child(c1, "--version");
+    assertTrue(version[0].contains("jit: C1 only"), version[0]);
+    String[] enc = child(c1, "encrypt", "--keyset", keys.toString(), in.toString(), dir.resolve("big.oxr").toString());
+    assertTrue(enc[1].contains("oxcrypt: warning: this JVM runs without C2"), enc[1]);
+    assertEquals(2, enc[1].lines().count(), enc[1]); // and the plaintext keyset's warning
+    ok("decrypt", "--keyset", keys.toString(), dir.resolve("big.oxr").toString(), dir.resolve("back.bin").toString());
+    assertArrayEquals(plain, Files.readAllBytes(dir.resolve("back.bin")));
+    // A small input never wanted ACCP: no warning.
+    Path small = Files.write(dir.resolve("small.bin"), new byte[100]);
+    String[] smallEnc = child(c1, "encrypt", "--keyset", keys.toString(), small.toString(), dir.resolve("s.oxr").toString());
+    assertEquals(1, smallEnc[1].lines().count(), smallEnc[1]);
+  }
+
+  /** Runs {@code java} with {@code args} appended; returns stdout and stderr, after exit 0. */
+  private String[] child(String[] jvm, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(jvm));
+    cmd.addAll(List.of(args));
+    Path out = dir.resolve("child.out");
+    Path err = dir.resolve("child.err");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("OXCRYPT_"));
+    Process p = pb.start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("the child JVM did not finish within 120 s: " + cmd);
+    }
+    String[] r = {Files.readString(out), Files.readString(err)};
+    assertEquals(0, p.exitValue(), r[1]);
+    return r;
   }
 
   @Test

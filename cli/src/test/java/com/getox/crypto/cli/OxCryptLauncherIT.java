@@ -57,7 +57,7 @@ class OxCryptLauncherIT {
   private static void assertVersion(Run r) {
     assertEquals(0, r.code, r.stderr);
     assertTrue(r.stdout.startsWith("oxcrypt "), r.stdout);
-    assertEquals(2, r.stdout.lines().count(), r.stdout); // nothing from the JVM on stdout
+    assertEquals(3, r.stdout.lines().count(), r.stdout); // nothing from the JVM on stdout
     assertEquals("", r.stderr);
   }
 
@@ -127,6 +127,36 @@ class OxCryptLauncherIT {
   void offNeverMakesOne() throws Exception {
     assertVersion(launch(Map.of("OXCRYPT_CDS", "off"), "--version"));
     assertFalse(Files.exists(cache()));
+  }
+
+  /** The JVM's TieredStopAtLevel as the launcher set it, from -XX:+PrintFlagsFinal on stdout. */
+  private int tieredStopAtLevel(Map<String, String> env, String... args) throws Exception {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("OXCRYPT_JAVA_OPTS", (env.getOrDefault("OXCRYPT_JAVA_OPTS", "") + " -XX:+PrintFlagsFinal").trim());
+    all.put("OXCRYPT_CDS", "off");
+    Run r = launch(all, args);
+    return r.stdout.lines().filter(l -> l.matches("\\s*intx TieredStopAtLevel\\s*=.*"))
+        .map(l -> Integer.parseInt(l.replaceAll(".*=\\s*(\\d+).*", "$1")))
+        .findFirst().orElseThrow(() -> new AssertionError(r.stdout + r.stderr));
+  }
+
+  @Test
+  void c1OnlyWhereAccpCarriesAesGcmButNotForSunJceOrAPassphrase() throws Exception {
+    boolean accpPlatform = System.getProperty("os.name").equals("Linux")
+        && System.getProperty("os.arch").equals("amd64");
+    assertEquals(accpPlatform ? 1 : 4, tieredStopAtLevel(Map.of(), "--version"));
+    Run version = launch(Map.of("OXCRYPT_CDS", "off"), "--version");
+    assertVersion(version);
+    assertTrue(version.stdout.contains(accpPlatform ? "jit: C1 only" : "jit: C1 and C2"), version.stdout);
+    // SunJCE carries large inputs: it needs C2's AES-GCM intrinsics.
+    assertEquals(4, tieredStopAtLevel(Map.of("OXCRYPT_CIPHER_PROVIDER", "jce"), "--version"));
+    // Argon2id is Java code: faster with C2.
+    assertEquals(4, tieredStopAtLevel(Map.of("OXCRYPT_PASSPHRASE", "x"), "--version"));
+    Files.writeString(dir.resolve("pw.txt"), "correct horse\n");
+    assertEquals(4, tieredStopAtLevel(Map.of(), "keys", "create", "--keyset", "p.json", "--passphrase-file", "pw.txt"));
+    assertEquals(4, tieredStopAtLevel(Map.of(), "keys", "create", "--keyset", "q.json", "--passphrase-file=pw.txt"));
+    // The user's options come later, so they win.
+    assertEquals(4, tieredStopAtLevel(Map.of("OXCRYPT_JAVA_OPTS", "-XX:TieredStopAtLevel=4"), "--version"));
   }
 
   @Test
