@@ -22,8 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <ul>
  *   <li><b>Regular files</b> are replaced atomically: an owner-only temporary file {@code
- *       .<name>.<random>.oxtmp} in the same directory is written and synced (a large one
- *       synced as it goes, {@link Writeback}); then, under the
+ *       .<name>.<random>.oxtmp} in the same directory is written and synced; then, under the
  *       directory's {@link FileLocks lock}, it gets its final mode and is renamed over the target,
  *       and the directory is synced. A crash leaves the old file or the new one, never a mix, and
  *       never a file that others could read for a moment. The content is written outside the lock,
@@ -95,7 +94,7 @@ public final class AtomicFile {
         throw new IOException("not a regular file: " + target);
       }
       try (FileOutputStream out = new FileOutputStream(real)) {
-        content.writeTo(new Writeback(out, Long.MAX_VALUE, Writeback.FSYNC)); // never synced
+        content.writeTo(new NonClosing(out));
       }
       return;
     }
@@ -128,16 +127,29 @@ public final class AtomicFile {
     if (!createOwnerOnly(real)) {
       return false;
     }
-    Writeback w = null;
+    boolean[] wrote = {false};
     try (FileOutputStream out = new FileOutputStream(real)) {
-      w = new Writeback(out, Writeback.EVERY_BYTES, Writeback.FSYNC);
       try {
-        content.writeTo(w);
+        content.writeTo(
+            new NonClosing(out) {
+              @Override
+              public void write(byte[] b, int off, int len) throws IOException {
+                wrote[0] |= len > 0;
+                out.write(b, off, len);
+              }
+
+              @Override
+              public void write(int b) throws IOException {
+                wrote[0] = true;
+                out.write(b);
+              }
+            });
       } finally {
-        w.finish(); // what was written before a failure is kept, durably (waits for early syncs)
+        out.flush();
+        out.getFD().sync(); // what was written before a failure is kept, durably
       }
     } catch (IOException | RuntimeException e) {
-      if (w == null || !w.wroteAny()) {
+      if (!wrote[0]) {
         real.delete(); // refused before its first byte (say, a header too large): leave no file
       }
       throw e;
@@ -225,10 +237,10 @@ public final class AtomicFile {
       out = lockedStream(tmp);
     }
     boolean ok = false;
-    Writeback w = new Writeback(out, Writeback.EVERY_BYTES, Writeback.FSYNC);
     try {
-      content.writeTo(w);
-      w.finish();
+      content.writeTo(new NonClosing(out));
+      out.flush();
+      out.getFD().sync();
       if (check != null) {
         check.verify(tmp);
       }
@@ -254,7 +266,6 @@ public final class AtomicFile {
         }
       }
     } finally {
-      w.abandon(); // no early sync may still use the descriptor closed below
       try {
         out.close(); // after the rename it is the target's descriptor; closing drops the temp lock
       } finally {
@@ -333,6 +344,23 @@ public final class AtomicFile {
       if (attempt > 100) {
         throw new IOException("cannot create a temporary file in " + dir);
       }
+    }
+  }
+
+  /** What a {@link Content} writes to: it may close it; the file is synced and closed here. */
+  private static class NonClosing extends java.io.FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
     }
   }
 
