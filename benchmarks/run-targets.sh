@@ -3,7 +3,8 @@
 # configuration, then Report writes one Markdown table (+ PNG) per JDK into OUT, named after the
 # machine and the JDK, with medians of fork means, their spread and the targets met or not.
 #   JDK 17 (JDK17, default `java`): Throughput ours (oursEncrypt, oursDecrypt from a stream,
-#     oursDecryptFromMemory) + ceilings + copyThenDecrypt on SunJCE, Conscrypt and ACCP, and
+#     oursDecryptFromMemory; oursEncryptStreaming and its ceiling on SunJCE only) + ceilings +
+#     copyThenDecrypt on SunJCE, Conscrypt and ACCP, and
 #     Peers (Tink 1MB and 4KB) beside SunJCE in the same invocation, at PIECES; Parallel (every
 #     benchmark of the class, 1 and 2 threads, 256 MiB).
 #   JDK 25 (JDK25, Temurin 25; empty to skip): Throughput ours + ceilings + copyThenDecrypt on
@@ -16,8 +17,8 @@
 #   MAX_WARM_MS [20000] (each fork's adaptive warm-up, Warm.untilStable), OUT [benchmarks/results],
 #   MACHINE ["<nproc>-core <lscpu model name>"], JMH_HOST_OPTS (e.g. -Djmh.ignoreLock=true when
 #   another JMH run holds the lock; the two then disturb each other).
-# Duration: ~9 s per fork (JVM start, adaptive warm-up, 1 + 3 s of JMH); the default run is 198
-# forks (66 configurations x 3): 30 min on 2026-12-07 (AMD EPYC, quiet); warm-ups that never
+# Duration: ~9 s per fork (JVM start, adaptive warm-up, 1 + 3 s of JMH); the default run is 216
+# forks (72 configurations x 3; 198 took 30 min on 2026-12-07, AMD EPYC, quiet); warm-ups that never
 # plateau (a loaded machine) add up to 20 s each. A cut-down run to check it (20 forks: 3 min 53 s at load 5-10):
 #   FORKS=1 PROVIDERS=SunJCE PIECES=640,1048576 PEERS=tink1MB OUT=/some/dir bash benchmarks/run-targets.sh
 set -euo pipefail
@@ -61,8 +62,8 @@ for p in $PROVIDERS; do
     jmh jdk17-sunjce "$JDK17" 'Throughput\.(ours|ceiling|copyThenDecrypt)|Peers\.peer' \
       -p provider=SunJCE -p pieceBytes="$PIECES" -p peer="$PEERS"
   else
-    # the streaming ceiling only on SunJCE: it documents a workload, no target uses it
-    jmh "jdk17-$(echo "$p" | tr 'A-Z' 'a-z')" "$JDK17" 'Throughput\.(ours|ceiling(En|De)crypt$|copyThenDecrypt)' \
+    # the streaming workload only on SunJCE: it documents a workload, no target uses it
+    jmh "jdk17-$(echo "$p" | tr 'A-Z' 'a-z')" "$JDK17" 'Throughput\.(ours(Encrypt|Decrypt|DecryptFromMemory)$|ceiling(En|De)crypt$|copyThenDecrypt)' \
       -p provider="$p" -p pieceBytes="$PIECES"
   fi
 done

@@ -30,13 +30,13 @@ public final class Gate {
       if (!row.benchmark.startsWith("Throughput.ours")) {
         continue;
       }
-      // Encrypt, Decrypt or DecryptFromMemory: each against its direction's ceiling
+      // Encrypt, EncryptStreaming, Decrypt or DecryptFromMemory: each against its workload's ceiling
       String which = row.benchmark.substring("Throughput.ours".length());
       String dir = which.startsWith("Encrypt") ? "Encrypt" : "Decrypt";
-      Results.Row ceiling =
-          r.only(row.jdk).find("Throughput.ceiling" + dir, "provider", row.param("provider"));
+      String ceilingName = "Throughput.ceiling" + dir + (which.endsWith("Streaming") ? "Streaming" : "");
+      Results.Row ceiling = r.only(row.jdk).find(ceilingName, "provider", row.param("provider"));
       if (ceiling == null) {
-        out.println("gate: no ceiling" + dir + " for " + row.param("provider"));
+        out.println("gate: no " + ceilingName.substring("Throughput.".length()) + " for " + row.param("provider"));
         return 1;
       }
       double ratio = row.megabytesPerSecond() / ceiling.megabytesPerSecond();

@@ -112,6 +112,11 @@ public final class Report {
     return (streaming ? "ceiling, streaming, " : "ceiling, ") + provider;
   }
 
+  /** Ours writing pieces that stream from 64 MiB of plaintext (encrypt only). */
+  static String oursStreamingName(String provider) {
+    return "ours, streaming, " + provider;
+  }
+
   /** Ours reading a recording in place from its array (decrypt only). */
   static String fromMemoryName(String provider) {
     return "ours, from memory, " + provider;
@@ -149,6 +154,11 @@ public final class Report {
           decrypt ? bySize(r, "Throughput.oursDecryptFromMemory", p, sizes) : null;
       if (fromMemory != null) {
         s.put(fromMemoryName(p), fromMemory);
+      }
+      Results.Row[] oursStreaming =
+          decrypt ? null : bySize(r, "Throughput.oursEncryptStreaming", p, sizes);
+      if (oursStreaming != null) {
+        s.put(oursStreamingName(p), oursStreaming);
       }
       for (boolean streaming : new boolean[] {false, true}) {
         Results.Row ceiling =
@@ -283,6 +293,10 @@ public final class Report {
         Results.Row[] ceiling = s.get(ceilingName(dir, false, p));
         if (streaming != null && ceiling != null) {
           ratioRow(q, "ceiling, streaming / ceiling, " + p, streaming, ceiling);
+        }
+        Results.Row[] oursStreaming = s.get(oursStreamingName(p));
+        if (oursStreaming != null && streaming != null) {
+          ratioRow(q, "ours, streaming / ceiling, streaming, " + p, oursStreaming, streaming);
         }
       }
       Results.Row[] oursSun = s.get("ours, " + Providers.SUNJCE);
