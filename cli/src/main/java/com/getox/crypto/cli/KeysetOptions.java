@@ -1,8 +1,5 @@
 package com.getox.crypto.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.getox.crypto.AuthenticationException;
 import com.getox.crypto.FormatException;
 import com.getox.crypto.local.KeysetProtection;
@@ -101,9 +98,9 @@ final class KeysetOptions {
     if (!Files.isRegularFile(keyset)) {
       throw new CliException(OxCrypt.IO_ERROR, "keyset file not found: " + keyset);
     }
-    String kind = protectionOf(keyset);
     try {
-      if (KeysetProtection.Kind.INSECURE_PLAINTEXT.name().equals(kind)) {
+      KeysetProtection.Kind kind = LocalKms.protectionOf(keyset.toFile()); // without any key
+      if (kind == KeysetProtection.Kind.INSECURE_PLAINTEXT) {
         if (passphraseFile != null) {
           // A passphrase was meant for a protected keyset: a plaintext one in its place may be a
           // swap by whoever can write the directory, and would wrap new recordings under keys
@@ -116,7 +113,7 @@ final class KeysetOptions {
             + "anyone who can read it can decrypt every recording");
         return LocalKms.open(keyset.toFile(), KeysetProtection.insecurePlaintext()).auditTo(root.audit());
       }
-      if (KeysetProtection.Kind.PASSPHRASE_ARGON2ID.name().equals(kind)) {
+      if (kind == KeysetProtection.Kind.PASSPHRASE_ARGON2ID) {
         char[] pass = passphrase(root);
         if (pass == null) {
           throw new CliException(OxCrypt.USAGE, "keyset " + keyset
@@ -133,7 +130,7 @@ final class KeysetOptions {
           protection.destroy();
         }
       }
-      if (KeysetProtection.Kind.KEK.name().equals(kind)) {
+      if (kind == KeysetProtection.Kind.KEK) {
         throw new CliException(OxCrypt.CRYPTO_ERROR,
             "keyset " + keyset + " is protected by a KMS key, which this CLI cannot open");
       }
@@ -143,35 +140,5 @@ final class KeysetOptions {
       throw new CliException(OxCrypt.NO_USABLE_KEY,
           "keyset " + keyset + " cannot be used: " + e.getMessage());
     }
-  }
-
-  /** Reads the file's "protection" field without touching its keys. */
-  private static String protectionOf(Path file) throws IOException, CliException {
-    if (Files.size(file) > (1 << 20)) {
-      throw new CliException(OxCrypt.NO_USABLE_KEY, "keyset " + file + " is over 1 MiB: not a keyset");
-    }
-    // The streaming parser, not an ObjectMapper: databind's start-up is a tenth of a second.
-    String protection = null;
-    try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
-      if (p.nextToken() == JsonToken.START_OBJECT) {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          JsonToken value = p.nextToken();
-          if ("protection".equals(name)) {
-            protection = value == JsonToken.VALUE_STRING ? p.getText() : null; // the last one counts
-          }
-          p.skipChildren();
-        }
-      } else {
-        p.skipChildren();
-      }
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      // Not e.getMessage(): it may quote the file, and the file may hold keys.
-      throw new CliException(OxCrypt.NO_USABLE_KEY, "keyset " + file + " is not a JSON keyset file");
-    }
-    if (protection == null) {
-      throw new CliException(OxCrypt.NO_USABLE_KEY, "keyset " + file + " is not an Ox keyset file");
-    }
-    return protection;
   }
 }

@@ -501,6 +501,19 @@ class OxCryptTest extends CliTestBase {
     assertFails(OxCrypt.NO_USABLE_KEY, run("keys", "list", "--keyset", notKeys.toString()));
     Path garbage = write("garbage.json", "\u0000\u0001 not json".getBytes(StandardCharsets.UTF_8));
     assertFails(OxCrypt.NO_USABLE_KEY, run("keys", "list", "--keyset", garbage.toString()));
+    Path huge = write("huge.json", new byte[(1 << 20) + 1]); // no keyset is that large: not read
+    assertFails(OxCrypt.NO_USABLE_KEY, run("keys", "list", "--keyset", huge.toString()));
+  }
+
+  @Test
+  void aKeysetProtectedByAKmsKeyIsRefused() throws Exception {
+    com.getox.crypto.local.LocalKms inner = com.getox.crypto.local.LocalKms.create(
+        dir.resolve("inner.json").toFile(), com.getox.crypto.local.KeysetProtection.insecurePlaintext(), "inner");
+    Path wrapped = dir.resolve("wrapped.json");
+    com.getox.crypto.local.LocalKms.create(
+        wrapped.toFile(), com.getox.crypto.local.KeysetProtection.kek(inner), "wrapped");
+    Result r = assertFails(OxCrypt.CRYPTO_ERROR, run("keys", "list", "--keyset", wrapped.toString()));
+    assertTrue(r.stderr.contains("protected by a KMS key"), r.stderr);
   }
 
   @Test
