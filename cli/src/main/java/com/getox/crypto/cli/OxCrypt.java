@@ -98,7 +98,6 @@ import picocli.CommandLine.ScopeType;
           + "or Ogg Opus, or damaged audio)"
     })
 public final class OxCrypt {
-  /** Nodes only: an ObjectMapper (a tenth of a second to start) is made only to print --json. */
   /**
    * The subcommands, by name, in the order of the help. Added by {@link #commandLine}, not by the
    * annotation: picocli reflects over every command it is given, a third of a second at start-up,
@@ -120,6 +119,7 @@ public final class OxCrypt {
   /** Root options that take a value (which is not a command name, whatever it says). */
   private static final List<String> ROOT_OPTIONS_WITH_VALUES = List.of("--audit-log", "--audit-key-file");
 
+  /** Nodes only: an ObjectMapper (a tenth of a second to start) is made only to print --json. */
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   public static final int OK = 0;
