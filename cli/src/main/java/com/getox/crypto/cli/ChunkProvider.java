@@ -11,7 +11,7 @@ import javax.crypto.Cipher;
  * at a few tens of MB/s until the JIT has compiled it; on a 1 GiB file that is most of the run.
  * Only the CLI uses it: the library never requires it. ACCP ships for linux-x86_64 only; on any
  * other platform, or if it fails to load (a JDK that refuses an unsigned provider), the CLI falls
- * back silently to SunJCE. A file under {@link #ACCP_MIN_BYTES} is sealed by SunJCE too: loading
+ * back to SunJCE: silently, unless the JVM runs C1 only ({@link #warning()}). A file under {@link #ACCP_MIN_BYTES} is sealed by SunJCE too: loading
  * ACCP costs more than it saves then. {@code oxcrypt --version} says which is in use; the
  * environment variable {@code OXCRYPT_CIPHER_PROVIDER=jce} (or {@code accp}) forces the choice.
  *
