@@ -228,7 +228,7 @@ final class DecryptCommand implements Callable<Integer> {
           // The same checks, then every chunk authenticated before it is written, in order; a
           // file OUT is replaced only on success, as below. Failures are thrown as they are.
           long[] n = {0};
-          deliver(sink -> n[0] = recordings.decrypt(ThreadsOption.channel(src),
+          deliver(sink -> n[0] = recordings.decrypt(Streams.readableChannel(src),
               Streams.writableChannel(sink), readOptions, threads.parallelism()));
           j.put("plaintextBytes", n[0]);
           return OxCrypt.OK;

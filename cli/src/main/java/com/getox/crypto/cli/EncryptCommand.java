@@ -161,7 +161,7 @@ final class EncryptCommand implements Callable<Integer> {
         // The same bytes either way, written in order: the parallel path seals the final chunk
         // last and never after a failure, so OUT's handling below is the same for both.
         CliPaths.Content body = parallel
-            ? sink -> recordings.encrypt(ThreadsOption.channel(src), Streams.writableChannel(sink), ctx,
+            ? sink -> recordings.encrypt(Streams.readableChannel(src), Streams.writableChannel(sink), ctx,
                 threads.parallelism())
             : sink -> encrypt(src, c -> recordings.newWriter(sink, c), ctx, 0);
         if ("-".equals(out)) {

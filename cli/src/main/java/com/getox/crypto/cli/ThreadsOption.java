@@ -1,10 +1,6 @@
 package com.getox.crypto.cli;
 
 import com.getox.crypto.Parallelism;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -15,7 +11,7 @@ import picocli.CommandLine.Option;
  * same bytes and the same failures as on one. Stdin and the streaming modes stay on one thread.
  *
  * <pre>{@code
- * if (threads.applies(in, streaming)) { recordings.encrypt(ThreadsOption.channel(src), Streams.writableChannel(sink), ctx, threads.parallelism()); }
+ * if (threads.applies(in, streaming)) { recordings.encrypt(Streams.readableChannel(src), Streams.writableChannel(sink), ctx, threads.parallelism()); }
  * }</pre>
  */
 final class ThreadsOption {
@@ -47,35 +43,5 @@ final class ThreadsOption {
 
   Parallelism parallelism() {
     return threads == null ? Parallelism.availableProcessors() : Parallelism.threads(threads);
-  }
-
-  /** {@code in} as a channel that reads straight into a heap buffer's array (no 8 KiB copy). */
-  static ReadableByteChannel channel(final InputStream in) {
-    return new ReadableByteChannel() {
-      @Override
-      public int read(ByteBuffer dst) throws IOException {
-        if (!dst.hasArray()) {
-          byte[] b = new byte[Math.min(dst.remaining(), 1 << 16)];
-          int n = in.read(b);
-          if (n > 0) {
-            dst.put(b, 0, n);
-          }
-          return n;
-        }
-        int n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
-        if (n > 0) {
-          dst.position(dst.position() + n);
-        }
-        return n;
-      }
-
-      @Override
-      public boolean isOpen() {
-        return true;
-      }
-
-      @Override
-      public void close() {}
-    };
   }
 }

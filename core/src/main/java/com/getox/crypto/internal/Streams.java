@@ -5,9 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
-/** Reading helpers for exact-length fields, and a stream as a channel. */
+/** Reading helpers for exact-length fields, and streams as channels. */
 public final class Streams {
   private Streams() {}
 
@@ -26,6 +27,39 @@ public final class Streams {
       off += n;
       len -= n;
     }
+  }
+
+  /**
+   * {@code in} as a channel that reads straight into a heap buffer's array ({@code
+   * Channels.newChannel} copies through an 8 KiB array of its own). Closing it closes nothing.
+   */
+  public static ReadableByteChannel readableChannel(final InputStream in) {
+    return new ReadableByteChannel() {
+      @Override
+      public int read(ByteBuffer dst) throws IOException {
+        if (!dst.hasArray()) {
+          byte[] b = new byte[Math.min(dst.remaining(), 1 << 16)];
+          int n = in.read(b);
+          if (n > 0) {
+            dst.put(b, 0, n);
+          }
+          return n;
+        }
+        int n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+        if (n > 0) {
+          ((java.nio.Buffer) dst).position(dst.position() + n); // Buffer: Android 24
+        }
+        return n;
+      }
+
+      @Override
+      public boolean isOpen() {
+        return true;
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   /**
