@@ -174,18 +174,22 @@ final class ChunkProvider {
     }
   }
 
+  /** The JDK's provider in place of ACCP, which was chosen but did not load. */
   private static ChunkProvider missing(String why) {
-    ChunkProvider jdk = jdk(why);
-    return new ChunkProvider(null, jdk.description, true);
+    return new ChunkProvider(null, jdkDescription(why), true);
   }
 
   private static ChunkProvider jdk(String why) {
+    return new ChunkProvider(null, jdkDescription(why), false);
+  }
+
+  private static String jdkDescription(String why) {
     String name;
     try {
       name = Cipher.getInstance("AES/GCM/NoPadding").getProvider().getName();
     } catch (java.security.GeneralSecurityException e) {
       name = "the JDK's provider";
     }
-    return new ChunkProvider(null, name + " (" + why + ")", false);
+    return name + " (" + why + ")";
   }
 }

@@ -100,45 +100,48 @@ final class KeysetOptions {
     }
     try {
       KeysetProtection.Kind kind = LocalKms.protectionOf(keyset.toFile()); // without any key
-      if (kind == KeysetProtection.Kind.INSECURE_PLAINTEXT) {
-        if (passphraseFile != null) {
-          // A passphrase was meant for a protected keyset: a plaintext one in its place may be a
-          // swap by whoever can write the directory, and would wrap new recordings under keys
-          // they know. Never silently downgrade.
-          throw new CliException(OxCrypt.NO_USABLE_KEY, "keyset " + keyset
-              + " is an INSECURE plaintext keyset, but --passphrase-file was given: refusing to use"
-              + " it (was a protected keyset replaced?)");
-        }
-        root.warn("keyset " + keyset + " is an INSECURE plaintext keyset: "
-            + "anyone who can read it can decrypt every recording");
-        return LocalKms.open(keyset.toFile(), KeysetProtection.insecurePlaintext()).auditTo(root.audit());
-      }
-      if (kind == KeysetProtection.Kind.PASSPHRASE_ARGON2ID) {
-        char[] pass = passphrase(root);
-        if (pass == null) {
-          throw new CliException(OxCrypt.USAGE, "keyset " + keyset
-              + " is passphrase-protected: give --passphrase-file FILE or set " + PASSPHRASE_ENV);
-        }
-        KeysetProtection protection = KeysetProtection.passphrase(pass);
-        Arrays.fill(pass, '\0');
-        try {
-          return LocalKms.open(keyset.toFile(), protection).auditTo(root.audit());
-        } catch (AuthenticationException e) {
-          throw new CliException(OxCrypt.NO_USABLE_KEY,
-              "cannot open keyset " + keyset + ": wrong passphrase (or the file was modified)");
-        } finally {
-          protection.destroy();
-        }
-      }
-      if (kind == KeysetProtection.Kind.KEK) {
-        throw new CliException(OxCrypt.CRYPTO_ERROR,
+      return switch (kind) { // every kind: the compiler checks it
+        case INSECURE_PLAINTEXT -> openPlaintext(root);
+        case PASSPHRASE_ARGON2ID -> openWithPassphrase(root);
+        case KEK -> throw new CliException(OxCrypt.CRYPTO_ERROR,
             "keyset " + keyset + " is protected by a KMS key, which this CLI cannot open");
-      }
-      throw new CliException(OxCrypt.NO_USABLE_KEY,
-          "keyset " + keyset + " has an unknown protection '" + kind + "'");
+      };
     } catch (FormatException e) {
       throw new CliException(OxCrypt.NO_USABLE_KEY,
           "keyset " + keyset + " cannot be used: " + e.getMessage());
+    }
+  }
+
+  private LocalKms openPlaintext(OxCrypt root) throws IOException, GeneralSecurityException, CliException {
+    if (passphraseFile != null) {
+      // A passphrase was meant for a protected keyset: a plaintext one in its place may be a
+      // swap by whoever can write the directory, and would wrap new recordings under keys
+      // they know. Never silently downgrade.
+      throw new CliException(OxCrypt.NO_USABLE_KEY, "keyset " + keyset
+          + " is an INSECURE plaintext keyset, but --passphrase-file was given: refusing to use"
+          + " it (was a protected keyset replaced?)");
+    }
+    root.warn("keyset " + keyset + " is an INSECURE plaintext keyset: "
+        + "anyone who can read it can decrypt every recording");
+    return LocalKms.open(keyset.toFile(), KeysetProtection.insecurePlaintext()).auditTo(root.audit());
+  }
+
+  private LocalKms openWithPassphrase(OxCrypt root)
+      throws IOException, GeneralSecurityException, CliException {
+    char[] pass = passphrase(root);
+    if (pass == null) {
+      throw new CliException(OxCrypt.USAGE, "keyset " + keyset
+          + " is passphrase-protected: give --passphrase-file FILE or set " + PASSPHRASE_ENV);
+    }
+    KeysetProtection protection = KeysetProtection.passphrase(pass);
+    Arrays.fill(pass, '\0');
+    try {
+      return LocalKms.open(keyset.toFile(), protection).auditTo(root.audit());
+    } catch (AuthenticationException e) {
+      throw new CliException(OxCrypt.NO_USABLE_KEY,
+          "cannot open keyset " + keyset + ": wrong passphrase (or the file was modified)");
+    } finally {
+      protection.destroy();
     }
   }
 }

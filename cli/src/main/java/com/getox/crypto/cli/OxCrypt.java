@@ -345,8 +345,9 @@ public final class OxCrypt {
   Recordings.Builder recordings() throws IOException, CliException {
     Recordings.Builder b = Recordings.builder().auditSink(audit());
     ChunkProvider chunks = ChunkProvider.of(env, inputBytes);
-    if (chunks.warning() != null) {
-      warn(chunks.warning());
+    String warning = chunks.warning(); // asks the JVM's flags only if ACCP did not load
+    if (warning != null) {
+      warn(warning);
     }
     // ACCP where it loads: see ChunkProvider
     return chunks.provider() == null ? b : b.cipherProvider(chunks.provider());
