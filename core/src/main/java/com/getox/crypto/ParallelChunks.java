@@ -258,13 +258,6 @@ final class ParallelChunks {
       if (b == null) {
         b = newBatch();
       }
-      byte[] scratchIn = null;
-      byte[] scratchOut = null;
-      if (!c.fullSpeedWith(b.in) || !c.fullSpeedWith(b.out)) {
-        // Conscrypt copies a whole array per call: go through chunk-sized arrays there.
-        scratchIn = new byte[inChunk];
-        scratchOut = new byte[outChunk];
-      }
       while (true) {
         if (Thread.currentThread().isInterrupted()) {
           throw new InterruptedIOException("interrupted while sealing or opening in parallel");
@@ -274,7 +267,7 @@ final class ParallelChunks {
         }
         haveBatch = false;
         int full = b.inLen / inChunk;
-        int good = process(c, b, full, scratchIn, scratchOut);
+        int good = process(c, b, full);
         boolean end = b.inLen < b.in.length || good < full;
         if (!awaitTurn(b)) {
           return;
@@ -303,6 +296,7 @@ final class ParallelChunks {
       if (b != null) {
         wipe(b);
       }
+      c.wipe();
     }
   }
 
@@ -329,22 +323,13 @@ final class ParallelChunks {
    * Seals or opens the batch's full chunks; returns how many succeeded: all of them when sealing,
    * and when opening the index of the first that fails to authenticate.
    */
-  private int process(Cobblestone c, Batch b, int full, byte[] scratchIn, byte[] scratchOut)
-      throws GeneralSecurityException {
+  private int process(Cobblestone c, Batch b, int full) throws GeneralSecurityException {
     long index = b.seq * batchChunks;
     for (int j = 0; j < full; j++, index++) {
       int inOff = j * inChunk;
       int outOff = j * outChunk;
       try {
-        if (scratchIn != null) {
-          System.arraycopy(b.in, inOff, scratchIn, 0, inChunk);
-          if (seal) {
-            c.sealChunk(index, scratchIn, 0, inChunk, scratchOut, 0);
-          } else {
-            c.openChunk(index, scratchIn, 0, inChunk, scratchOut, 0);
-          }
-          System.arraycopy(scratchOut, 0, b.out, outOff, outChunk);
-        } else if (seal) {
+        if (seal) {
           c.sealChunk(index, b.in, inOff, inChunk, b.out, outOff);
         } else {
           c.openChunk(index, b.in, inOff, inChunk, b.out, outOff);
@@ -354,10 +339,6 @@ final class ParallelChunks {
           throw e;
         }
         return j; // the sequential reader says what this is (damage, a cut, an unclosed file)
-      } finally {
-        if (scratchIn != null) {
-          Arrays.fill(seal ? scratchIn : scratchOut, (byte) 0);
-        }
       }
     }
     return full;

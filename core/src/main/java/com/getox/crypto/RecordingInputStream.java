@@ -165,8 +165,7 @@ public final class RecordingInputStream extends InputStream {
     if (len == 0) {
       return 0;
     }
-    if (plainPos == plainLen && !done && len >= Cobblestone.CHUNK_PLAINTEXT_BYTES
-        && cipher.fullSpeedWith(b)) {
+    if (plainPos == plainLen && !done && len >= Cobblestone.CHUNK_PLAINTEXT_BYTES) {
       // Whole chunks straight into the caller's array: saves one 16 KiB copy per chunk. The
       // range is wiped if the chunk fails, so unauthenticated plaintext is never left there.
       int total = 0;
@@ -520,6 +519,7 @@ public final class RecordingInputStream extends InputStream {
     closed = true;
     // Not the stage: it holds only ciphertext, and may be the caller's array.
     Arrays.fill(plain, (byte) 0);
+    cipher.wipe();
     plainLen = plainPos = 0;
     done = true;
     source.close();

@@ -318,6 +318,7 @@ public final class RecordingWriter extends OutputStream implements WritableByteC
       }
     } finally {
       java.util.Arrays.fill(pending, (byte) 0);
+      cipher.wipe();
       if (onClose != null) {
         onClose.accept(plaintextBytes);
       }

@@ -123,7 +123,7 @@ public final class SeekableRecording implements Closeable {
     while (total < len && offset < layoutSize) {
       long index = offset / PLAIN;
       int within = (int) (offset - index * PLAIN);
-      if (within == 0 && len - total >= PLAIN && index != cachedChunk && cipher.fullSpeedWith(b)) {
+      if (within == 0 && len - total >= PLAIN && index != cachedChunk) {
         // A whole chunk straight into the caller's array: no copy out of our own buffer.
         int n = openInto(index, b, off + total);
         total += n;
@@ -171,6 +171,7 @@ public final class SeekableRecording implements Closeable {
   @Override
   public synchronized void close() throws IOException {
     Arrays.fill(plain, (byte) 0);
+    cipher.wipe();
     cachedChunk = -1;
     channel.close();
   }

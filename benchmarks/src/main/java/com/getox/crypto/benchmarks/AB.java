@@ -17,6 +17,7 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp new.jar com.getox.crypto.benchmarks.AB old.jar new.jar SunJCE dec,enc 640,16384,1048576 15
+ * java -cp new.jar com.getox.crypto.benchmarks.AB old.jar new.jar Conscrypt mem 1048576 15  # from memory
  * </pre>
  */
 public final class AB {
@@ -47,13 +48,17 @@ public final class AB {
   }
 
   /** One build's {@link Throughput.Ours}, driven by reflection. */
-  static Smoke.Op ours(File jar, String provider, int pieceBytes, boolean decrypt)
+  static Smoke.Op ours(
+      File jar, String provider, int pieceBytes, boolean decrypt, boolean fromMemory)
       throws Exception {
     ClassLoader loader = new ChildFirst(jar);
     Class<?> oursClass = loader.loadClass("com.getox.crypto.benchmarks.Throughput$Ours");
     Object ours = oursClass.getDeclaredConstructor().newInstance();
     oursClass.getField("provider").set(ours, provider);
     oursClass.getField("pieceBytes").setInt(ours, pieceBytes);
+    Field fromMemoryField = oursClass.getDeclaredField("fromMemory");
+    fromMemoryField.setAccessible(true);
+    fromMemoryField.setBoolean(ours, fromMemory);
     Method setUp = oursClass.getDeclaredMethod("setUp", boolean.class);
     setUp.setAccessible(true);
     setUp.invoke(ours, decrypt);
@@ -87,17 +92,19 @@ public final class AB {
             .toArray();
     int rounds = args.length > 5 ? Integer.parseInt(args[5]) : 15;
     for (String direction : directions) {
-      boolean decrypt = direction.startsWith("dec");
+      // "mem": decrypt from memory (oursDecryptFromMemory).
+      boolean fromMemory = direction.equals("mem");
+      boolean decrypt = direction.startsWith("dec") || fromMemory;
       for (int pieceBytes : sizes) {
-        Smoke.Op opA = ours(a, provider, pieceBytes, decrypt);
-        Smoke.Op opB = ours(b, provider, pieceBytes, decrypt);
+        Smoke.Op opA = ours(a, provider, pieceBytes, decrypt, fromMemory);
+        Smoke.Op opB = ours(b, provider, pieceBytes, decrypt, fromMemory);
         double[] ratios = Smoke.interleave(opB, opA, rounds, Smoke.SLICE_NANOS);
         double[] sorted = ratios.clone();
         Arrays.sort(sorted);
         System.out.println(String.format(Locale.ROOT,
             "ab: %-7s %-9s %7d B: %s/%s median %.3f over %d rounds (range %.3f to %.3f,"
                 + " quartiles %.3f to %.3f)",
-            decrypt ? "decrypt" : "encrypt", provider, pieceBytes, b.getName(), a.getName(),
+            fromMemory ? "dec-mem" : decrypt ? "decrypt" : "encrypt", provider, pieceBytes, b.getName(), a.getName(),
             Smoke.median(ratios), rounds, sorted[0], sorted[rounds - 1], sorted[rounds / 4],
             sorted[(3 * rounds) / 4]));
       }

@@ -14,6 +14,7 @@ import java.util.Locale;
  * java -cp benchmarks.jar com.getox.crypto.benchmarks.Versus ceiling SunJCE dec 640,16384,1048576 15
  * java ... Versus copy ACCP dec 1048576 15        # the ceiling plus the source copy
  * java ... Versus tink1MB SunJCE enc,dec 640,16384,1048576 15
+ * java ... Versus ceiling Conscrypt mem 16384 15  # ours from memory (newInputStream(byte[]))
  * </pre>
  *
  * <p>References: {@code ceiling} ({@link Throughput#ceilingEncrypt}/{@link
@@ -40,11 +41,14 @@ public final class Versus {
       ceiling.setUp();
     }
     for (String direction : directions) {
-      boolean decrypt = direction.startsWith("dec");
+      // "mem": decrypt from memory (oursDecryptFromMemory), against the ceiling.
+      boolean fromMemory = direction.equals("mem");
+      boolean decrypt = direction.startsWith("dec") || fromMemory;
       for (int pieceBytes : sizes) {
         Throughput.Ours ours = new Throughput.Ours();
         ours.provider = provider;
         ours.pieceBytes = pieceBytes;
+        ours.fromMemory = fromMemory;
         ours.setUp(decrypt);
         ours.open();
         Smoke.Op oursOp =
@@ -92,7 +96,7 @@ public final class Versus {
         System.out.println(String.format(Locale.ROOT,
             "versus: %-7s %-9s %7d B: ours/%s median %.3f over %d rounds (range %.3f to %.3f,"
                 + " quartiles %.3f to %.3f)",
-            decrypt ? "decrypt" : "encrypt", provider, pieceBytes, against, Smoke.median(ratios),
+            fromMemory ? "dec-mem" : decrypt ? "decrypt" : "encrypt", provider, pieceBytes, against, Smoke.median(ratios),
             rounds, sorted[0], sorted[rounds - 1], sorted[rounds / 4], sorted[(3 * rounds) / 4]));
       }
     }

@@ -2,26 +2,41 @@ package com.getox.crypto.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.getox.crypto.AuthenticationException;
+import com.getox.crypto.Parallelism;
 import com.getox.crypto.ReadOptions;
+import com.getox.crypto.RecordingInputStream;
 import com.getox.crypto.RecordingWriter;
 import com.getox.crypto.Recordings;
+import com.getox.crypto.SeekableRecording;
+import com.getox.crypto.local.LocalKms;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import org.conscrypt.Conscrypt;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * On Conscrypt a read into an array of up to 4 chunks decrypts straight into it (Conscrypt copies
- * the whole array per call, which for such an array costs no more than our own chunk buffer); a
- * larger array is served through the stream's buffer. Both give the plaintext, and a chunk that
- * fails leaves none of its bytes in the caller's array.
+ * On Conscrypt, which copies a whole Java array across JNI per call, chunks go through two direct
+ * buffers of the cipher's ({@code Cobblestone}), whatever the caller's array: reads of any size,
+ * a recording in memory and parallel sealing and opening give the plaintext; a chunk that fails
+ * leaves none of its bytes in the caller's array; the plaintext staged off the heap is wiped when
+ * the writer or reader closes; and a message under one chunk never allocates the buffers.
  */
 class ConscryptReadTest {
   static final int CHUNK = 16384;
@@ -82,6 +97,139 @@ class ConscryptReadTest {
       }
       assertEquals(0, leaked, "plaintext of the failed chunk in the caller's array, reads of " + size);
     }
+  }
+
+  private static Recordings conscrypt() throws Exception {
+    return Recordings.builder()
+        .wrapWith(Fixtures.newLocalKek())
+        .cipherProvider(Conscrypt.newProvider())
+        .build();
+  }
+
+  /** The {@code Cobblestone} inside a writer or reader (its private field {@code cipher}). */
+  private static Object cipherOf(Object writerOrReader) throws Exception {
+    Field f = writerOrReader.getClass().getDeclaredField("cipher");
+    f.setAccessible(true);
+    return f.get(writerOrReader);
+  }
+
+  /** One of its direct buffers' contents, or null if it never allocated them. */
+  private static byte[] directBuffer(Object cipher, String name) throws Exception {
+    Field f = cipher.getClass().getDeclaredField(name);
+    f.setAccessible(true);
+    ByteBuffer b = (ByteBuffer) f.get(cipher);
+    if (b == null) {
+      return null;
+    }
+    assertTrue(b.isDirect());
+    byte[] all = new byte[b.capacity()];
+    b.duplicate().clear().get(all);
+    return all;
+  }
+
+  private static boolean allZero(byte[] b) {
+    for (byte x : b) {
+      if (x != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Test
+  void thePlaintextStagedOffTheHeapIsWipedWhenTheWriterAndTheReadersClose(@TempDir Path tmp)
+      throws Exception {
+    Recordings r = conscrypt();
+    byte[] plain = Fixtures.bytes(3 * CHUNK + 5, 7);
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    RecordingWriter w = r.newWriter(bos, Fixtures.CONTEXT);
+    w.write(plain);
+    Object sealing = cipherOf(w);
+    assertFalse(allZero(directBuffer(sealing, "directIn")), "a sealed chunk's plaintext is staged");
+    w.close();
+    assertTrue(allZero(directBuffer(sealing, "directIn")), "writer closed: staged plaintext wiped");
+
+    RecordingInputStream in = r.newInputStream(bos.toByteArray(), ReadOptions.defaults());
+    byte[] got = new byte[plain.length];
+    int n = 0;
+    while (n < got.length) {
+      n += in.read(got, n, Math.min(640, got.length - n));
+    }
+    assertArrayEquals(plain, got);
+    Object opening = cipherOf(in);
+    assertFalse(allZero(directBuffer(opening, "directOut")), "an opened chunk's plaintext is staged");
+    in.close();
+    assertTrue(allZero(directBuffer(opening, "directOut")), "reader closed: staged plaintext wiped");
+
+    Path file = tmp.resolve("r.ox");
+    Files.write(file, bos.toByteArray());
+    SeekableRecording seekable =
+        r.openSeekable(FileChannel.open(file, StandardOpenOption.READ), ReadOptions.defaults());
+    ByteBuffer some = ByteBuffer.allocate(100);
+    seekable.read(CHUNK + 10, some);
+    assertArrayEquals(Arrays.copyOfRange(plain, CHUNK + 10, CHUNK + 110), some.array());
+    Object random = cipherOf(seekable);
+    assertFalse(allZero(directBuffer(random, "directOut")), "an opened chunk's plaintext is staged");
+    seekable.close();
+    assertTrue(allZero(directBuffer(random, "directOut")), "seekable closed: staged plaintext wiped");
+  }
+
+  @Test
+  void aMessageUnderOneChunkNeverAllocatesTheDirectBuffers() throws Exception {
+    Recordings r = conscrypt();
+    byte[] plain = Fixtures.bytes(1000, 8);
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    RecordingWriter w = r.newWriter(bos, Fixtures.CONTEXT);
+    w.write(plain);
+    w.close();
+    assertNull(directBuffer(cipherOf(w), "directIn"));
+    try (RecordingInputStream in = r.newInputStream(bos.toByteArray(), ReadOptions.defaults())) {
+      assertArrayEquals(plain, in.readAllBytes());
+      assertNull(directBuffer(cipherOf(in), "directIn"));
+    }
+  }
+
+  @Test
+  void sealsAndOpensInParallelOnConscrypt() throws Exception {
+    LocalKms kek = Fixtures.newLocalKek();
+    Recordings r = Recordings.builder().wrapWith(kek).cipherProvider(Conscrypt.newProvider()).build();
+    Recordings sunJce = Recordings.builder().wrapWith(kek).build();
+    byte[] plain = Fixtures.bytes(200 * CHUNK + 77, 9);
+    ByteArrayOutputStream sealed = new ByteArrayOutputStream();
+    r.encrypt(
+        Channels.newChannel(new ByteArrayInputStream(plain)),
+        Channels.newChannel(sealed),
+        Fixtures.CONTEXT,
+        Parallelism.threads(2));
+    byte[] rec = sealed.toByteArray();
+    ByteArrayOutputStream opened = new ByteArrayOutputStream();
+    r.decrypt(
+        Channels.newChannel(new ByteArrayInputStream(rec)),
+        Channels.newChannel(opened),
+        ReadOptions.defaults(),
+        Parallelism.threads(2));
+    assertArrayEquals(plain, opened.toByteArray());
+    try (InputStream in = sunJce.newInputStream(rec, ReadOptions.defaults())) {
+      assertArrayEquals(plain, in.readAllBytes(), "what Conscrypt sealed, SunJCE opens");
+    }
+    int chunk190 = rec.length - (int) (56 + 200L * SEALED + 77 + 16) + 56 + 190 * SEALED;
+    rec[chunk190 + 3] ^= 1;
+    ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    Exception e =
+        assertThrows(
+            Exception.class,
+            () ->
+                r.decrypt(
+                    Channels.newChannel(new ByteArrayInputStream(rec)),
+                    Channels.newChannel(partial),
+                    ReadOptions.defaults(),
+                    Parallelism.threads(2)));
+    assertTrue(
+        e instanceof AuthenticationException || e.getCause() instanceof AuthenticationException,
+        e.toString());
+    byte[] released = partial.toByteArray();
+    assertTrue(released.length <= 190 * CHUNK, "nothing of chunk 190 or after is released");
+    assertArrayEquals(Arrays.copyOf(plain, released.length), released);
   }
 
   /**
