@@ -39,6 +39,7 @@ public final class Cobblestone {
   public static final long MAX_CHUNKS = 1L << 38;
 
   private static final byte[] ZEROS = new byte[CHUNK_CIPHERTEXT_BYTES];
+  private static final boolean ON_ANDROID = "Dalvik".equals(System.getProperty("java.vm.name"));
 
   private static final byte[] LABEL =
       "c2sp.org/chunked-encryption@v1+AEAD_AES_256_GCM\0".getBytes(StandardCharsets.US_ASCII);
@@ -50,16 +51,21 @@ public final class Cobblestone {
   private final byte[] nonce = new byte[NONCE_BYTES];
   private final Cipher cipher;
   /**
-   * Conscrypt (and Android's AndroidOpenSSL, which is Conscrypt) pins no array: its JNI code copies
-   * the whole Java array in, and the output array in and back out, on every call, even for a
-   * 16 KiB slice of a 1 MiB array (measured 10-25x slower there). Given direct buffers it
-   * reads and writes them in place, so for those providers chunks go through {@link #directIn}
-   * and {@link #directOut} (see {@link #useDirectBuffers}): two memory copies per chunk instead of
-   * three JNI copies, or four where a large array's slice was first copied out, whatever the
-   * caller's array. Against the copies, in one JVM (benchmarks' {@code AB}): 3-13% faster at 640 B
-   * to 1 MiB pieces, 2% slower sealing whole 16 KiB chunks from the caller's array (the JNI calls
-   * of the buffer path cost about what one copy does). SunJCE and ACCP work on arrays in place and
-   * never use them.
+   * On a HotSpot JVM, Conscrypt's JNI code gets a copy of every Java array it is given: the whole
+   * input array in, and the output array in and back out, on every call, even for a 16 KiB slice
+   * of a 1 MiB array (measured 10-25x slower there). Since 2.5 it reads and writes direct buffers
+   * in place, so with it chunks go through {@link #directIn} and {@link #directOut} (see {@link
+   * #useDirectBuffers}): two memory copies per chunk instead of three JNI copies, or four where a
+   * large array's slice was first copied out, whatever the caller's array. Against the copies, in
+   * one JVM (benchmarks' {@code AB}): 3-13% faster at 640 B to 1 MiB pieces, 2% slower sealing
+   * whole 16 KiB chunks from the caller's array (the JNI calls of the buffer path cost about what
+   * one copy does).
+   *
+   * <p>Not on Android (ART, whose {@code java.vm.name} is Dalvik), with any Conscrypt: ART's JNI
+   * pins arrays rather than copying them, and the platform provider's older versions (AndroidOpenSSL,
+   * API 24-29) have no direct-buffer path, so the JDK's {@code CipherSpi} would split each chunk
+   * into {@code update} calls, the GCM pitfall android-compat's {@code OneShotChunkTest} keeps out.
+   * SunJCE and ACCP work on arrays in place.
    */
   private final boolean viaDirectBuffers;
   /** Plaintext (sealing) or ciphertext (opening); allocated at the first chunk. */
@@ -74,7 +80,7 @@ public final class Cobblestone {
     this.provider = provider;
     this.cipher = newCipher(provider);
     String name = cipher.getProvider().getName();
-    this.viaDirectBuffers = name.equals("Conscrypt") || name.equals("AndroidOpenSSL");
+    this.viaDirectBuffers = name.equals("Conscrypt") && !ON_ANDROID;
   }
 
   /** AES-GCM from {@code provider}, or from JCA's choice when it is null. */
