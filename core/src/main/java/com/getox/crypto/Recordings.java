@@ -1521,6 +1521,7 @@ public final class Recordings {
       this.flush = flush;
     }
 
+    /** Wipes the keys, and any plaintext the cipher staged (it stays usable). */
     void wipe() {
       if (inputKey != null) {
         Arrays.fill(inputKey, (byte) 0);
@@ -1528,6 +1529,7 @@ public final class Recordings {
       if (unwrapped != null) {
         Arrays.fill(unwrapped, (byte) 0);
       }
+      cipher.wipe();
     }
   }
 
