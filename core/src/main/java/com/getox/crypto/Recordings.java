@@ -1845,7 +1845,9 @@ public final class Recordings {
      * }</pre>
      *
      * <p>Only the body's chunks use it; KEKs and key derivation use their own. The output is the
-     * same on every provider.
+     * same on every provider. With Conscrypt on a JVM, which copies Java arrays across JNI, each
+     * open writer or reader of more than one chunk stages its chunks in two direct buffers (32 KiB
+     * off the heap, counted against {@code -XX:MaxDirectMemorySize}), zeroed when it is closed.
      *
      * @param provider the provider; not null. Checked by {@link #build()}
      * @return this builder
