@@ -27,9 +27,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.Random;
 import org.conscrypt.Conscrypt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * On Conscrypt, which copies a whole Java array across JNI per call, chunks go through two direct
@@ -172,6 +175,56 @@ class ConscryptReadTest {
     assertFalse(allZero(directBuffer(random, "directOut")), "an opened chunk's plaintext is staged");
     seekable.close();
     assertTrue(allZero(directBuffer(random, "directOut")), "seekable closed: staged plaintext wiped");
+  }
+
+  /**
+   * Seeded random round trips between Conscrypt (direct buffers) and SunJCE (arrays), both ways:
+   * random lengths around chunk boundaries, random write and read sizes, read from a stream or
+   * from memory. Every case gives the plaintext back.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void randomRoundTripsAgreeWithSunJce(long seed) throws Exception {
+    Random random = new Random(seed);
+    LocalKms kek = Fixtures.newLocalKek();
+    Recordings conscrypt =
+        Recordings.builder().wrapWith(kek).cipherProvider(Conscrypt.newProvider()).build();
+    Recordings sunJce = Recordings.builder().wrapWith(kek).build();
+    for (int round = 0; round < 6; round++) {
+      int chunks = random.nextInt(6);
+      int length = Math.max(0, chunks * CHUNK + random.nextInt(64) - 32);
+      byte[] plain = Fixtures.bytes(length, random.nextLong());
+      boolean conscryptWrites = random.nextBoolean();
+      Recordings writer = conscryptWrites ? conscrypt : sunJce;
+      Recordings reader = conscryptWrites ? sunJce : conscrypt;
+      ByteArrayOutputStream bos = new ByteArrayOutputStream();
+      try (RecordingWriter w = writer.newWriter(bos, Fixtures.CONTEXT)) {
+        for (int at = 0; at < length; ) {
+          int n = Math.min(length - at, 1 + random.nextInt(3 * CHUNK));
+          w.write(plain, at, n);
+          at += n;
+        }
+      }
+      byte[] rec = bos.toByteArray();
+      boolean fromMemory = random.nextBoolean();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      try (InputStream in =
+          fromMemory
+              ? reader.newInputStream(rec, ReadOptions.defaults())
+              : reader.newInputStream(new ByteArrayInputStream(rec), ReadOptions.defaults())) {
+        byte[] buf = new byte[1 + random.nextInt(3 * CHUNK)];
+        int n;
+        while ((n = in.read(buf, 0, 1 + random.nextInt(buf.length))) >= 0) {
+          got.write(buf, 0, n);
+        }
+      }
+      assertArrayEquals(
+          plain,
+          got.toByteArray(),
+          "seed " + seed + " round " + round + ": " + length + " bytes, "
+              + (conscryptWrites ? "Conscrypt wrote" : "SunJCE wrote")
+              + (fromMemory ? ", read from memory" : ", read from a stream"));
+    }
   }
 
   @Test
