@@ -127,29 +127,15 @@ public final class AtomicFile {
     if (!createOwnerOnly(real)) {
       return false;
     }
-    boolean[] wrote = {false};
     try (FileOutputStream out = new FileOutputStream(real)) {
       try {
-        content.writeTo(
-            new NonClosing(out) {
-              @Override
-              public void write(byte[] b, int off, int len) throws IOException {
-                wrote[0] |= len > 0;
-                out.write(b, off, len);
-              }
-
-              @Override
-              public void write(int b) throws IOException {
-                wrote[0] = true;
-                out.write(b);
-              }
-            });
+        content.writeTo(new NonClosing(out));
       } finally {
         out.flush();
         out.getFD().sync(); // what was written before a failure is kept, durably
       }
     } catch (IOException | RuntimeException e) {
-      if (!wrote[0]) {
+      if (real.length() == 0) { // FileOutputStream keeps no buffer: every byte written is there
         real.delete(); // refused before its first byte (say, a header too large): leave no file
       }
       throw e;
@@ -348,7 +334,7 @@ public final class AtomicFile {
   }
 
   /** What a {@link Content} writes to: it may close it; the file is synced and closed here. */
-  private static class NonClosing extends java.io.FilterOutputStream {
+  private static final class NonClosing extends java.io.FilterOutputStream {
     NonClosing(OutputStream out) {
       super(out);
     }
