@@ -373,6 +373,7 @@ public final class Recordings {
       return; // cut short, or flush records behind a hole: resumable
     } finally {
       Arrays.fill(plain, (byte) 0);
+      cipher.wipe(); // what it staged of the final chunk (Conscrypt), before any reader owns it
     }
     throw closedNormally(file);
   }
@@ -1521,7 +1522,6 @@ public final class Recordings {
       this.flush = flush;
     }
 
-    /** Wipes the keys, and any plaintext the cipher staged (it stays usable). */
     void wipe() {
       if (inputKey != null) {
         Arrays.fill(inputKey, (byte) 0);
@@ -1529,7 +1529,6 @@ public final class Recordings {
       if (unwrapped != null) {
         Arrays.fill(unwrapped, (byte) 0);
       }
-      cipher.wipe();
     }
   }
 

@@ -190,7 +190,7 @@ public final class Cobblestone {
       throws GeneralSecurityException {
     cipher.init(Cipher.ENCRYPT_MODE, key, nonceFor(index));
     return useDirectBuffers(in, len, out)
-        ? viaDirectBuffers(in, off, len, out, outOff)
+        ? doFinalDirect(in, off, len, out, outOff)
         : cipher.doFinal(in, off, len, out, outOff);
   }
 
@@ -214,7 +214,7 @@ public final class Cobblestone {
    * #viaDirectBuffers}). The plaintext staged there stays until the next chunk overwrites it or
    * {@link #wipe()}: wiping it per chunk would cost as much as the copy it saves.
    */
-  private int viaDirectBuffers(byte[] in, int off, int len, byte[] out, int outOff)
+  private int doFinalDirect(byte[] in, int off, int len, byte[] out, int outOff)
       throws GeneralSecurityException {
     if (directIn == null) {
       directIn = ByteBuffer.allocateDirect(CHUNK_CIPHERTEXT_BYTES);
@@ -259,7 +259,7 @@ public final class Cobblestone {
     cipher.init(Cipher.DECRYPT_MODE, key, nonceFor(index));
     try {
       return useDirectBuffers(in, len, out)
-          ? viaDirectBuffers(in, off, len, out, outOff)
+          ? doFinalDirect(in, off, len, out, outOff)
           : cipher.doFinal(in, off, len, out, outOff);
     } catch (AEADBadTagException e) {
       throw new AuthenticationException(
