@@ -99,14 +99,9 @@ public final class AB {
         Smoke.Op opA = ours(a, provider, pieceBytes, decrypt, fromMemory);
         Smoke.Op opB = ours(b, provider, pieceBytes, decrypt, fromMemory);
         double[] ratios = Smoke.interleave(opB, opA, rounds, Smoke.SLICE_NANOS);
-        double[] sorted = ratios.clone();
-        Arrays.sort(sorted);
-        System.out.println(String.format(Locale.ROOT,
-            "ab: %-7s %-9s %7d B: %s/%s median %.3f over %d rounds (range %.3f to %.3f,"
-                + " quartiles %.3f to %.3f)",
-            fromMemory ? "dec-mem" : decrypt ? "decrypt" : "encrypt", provider, pieceBytes, b.getName(), a.getName(),
-            Smoke.median(ratios), rounds, sorted[0], sorted[rounds - 1], sorted[rounds / 4],
-            sorted[(3 * rounds) / 4]));
+        System.out.println(String.format(Locale.ROOT, "ab: %-7s %-9s %7d B: %s/%s %s",
+            fromMemory ? "dec-mem" : decrypt ? "decrypt" : "encrypt", provider, pieceBytes,
+            b.getName(), a.getName(), Smoke.summary(ratios)));
       }
     }
   }

@@ -178,6 +178,19 @@ public final class Smoke {
     return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
+  /**
+   * Rounds' ratios as the diagnostics ({@link Versus}, {@link AB}) print them: "median M over N
+   * rounds (range LO to HI, quartiles Q1 to Q3)".
+   */
+  static String summary(double[] ratios) {
+    double[] sorted = ratios.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return String.format(Locale.ROOT,
+        "median %.3f over %d rounds (range %.3f to %.3f, quartiles %.3f to %.3f)",
+        median(ratios), n, sorted[0], sorted[n - 1], sorted[n / 4], sorted[(3 * n) / 4]);
+  }
+
   private static double min(double[] v) {
     return Arrays.stream(v).min().orElse(Double.NaN);
   }

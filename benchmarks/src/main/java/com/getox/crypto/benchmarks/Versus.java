@@ -91,13 +91,9 @@ public final class Versus {
         if (peer != null) {
           peer.close();
         }
-        double[] sorted = ratios.clone();
-        Arrays.sort(sorted);
-        System.out.println(String.format(Locale.ROOT,
-            "versus: %-7s %-9s %7d B: ours/%s median %.3f over %d rounds (range %.3f to %.3f,"
-                + " quartiles %.3f to %.3f)",
-            fromMemory ? "dec-mem" : decrypt ? "decrypt" : "encrypt", provider, pieceBytes, against, Smoke.median(ratios),
-            rounds, sorted[0], sorted[rounds - 1], sorted[rounds / 4], sorted[(3 * rounds) / 4]));
+        System.out.println(String.format(Locale.ROOT, "versus: %-7s %-9s %7d B: ours/%s %s",
+            fromMemory ? "dec-mem" : decrypt ? "decrypt" : "encrypt", provider, pieceBytes, against,
+            Smoke.summary(ratios)));
       }
     }
   }
